@@ -1,0 +1,111 @@
+//! Provisioning: users, machines and the demo data. Used by `--seed-demo`, by tests,
+//! and by the app's demo mode. Issued machine credentials are returned once; only the
+//! API key's hash is kept.
+
+use crate::auth::{hash_password, hash_secret, now_millis, random_secret, MACHINE_KEY_PREFIX};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use gashapay_core::ids::{MachineId, Points, UserId};
+use gashapay_core::webhook::WebhookSecret;
+use gashapay_core::Redacted;
+
+pub const DEMO_USERNAME: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_WELCOME_POINTS: Points = Points(1000);
+pub const DEMO_MACHINE_ID: &str = "m_demo";
+pub const DEMO_MACHINE_NAME: &str = "Demo capsule machine";
+
+/// What a machine's operator is given once.
+#[derive(Debug, Clone)]
+pub struct MachineCredentials {
+    pub machine_id: MachineId,
+    pub api_key: Redacted<String>,
+    pub webhook_secret: WebhookSecret,
+}
+
+/// Creates a user with an initial grant of points (labelled "Welcome points").
+pub async fn create_user(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    points: Points,
+) -> ApiResult<UserId> {
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let username = username.to_owned();
+    state
+        .db(move |store| {
+            let now = now_millis();
+            let user = store.create_user(&username, &hash, now)?;
+            if points.0 > 0 {
+                store.grant(user, points, "Welcome points", now)?;
+            }
+            Ok(user)
+        })
+        .await
+}
+
+/// Registers the machine, or issues new credentials to an existing one (revoking the
+/// old ones).
+pub async fn register_machine(
+    state: &AppState,
+    id: &str,
+    name: &str,
+) -> ApiResult<MachineCredentials> {
+    let valid_id = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if !valid_id {
+        return Err(ApiError::bad_request(
+            "machine ids are 1-64 characters of a-z, 0-9, _ and -",
+        ));
+    }
+    let secret = random_secret();
+    let api_key = format!("{MACHINE_KEY_PREFIX}.{id}.{secret}");
+    let webhook_secret = WebhookSecret::generate();
+    let (machine_id, name, hook) = (
+        MachineId(id.to_owned()),
+        name.to_owned(),
+        webhook_secret.clone(),
+    );
+    let key_hash = hash_secret(&secret);
+    state
+        .db(move |store| store.upsert_machine(&machine_id, &name, &key_hash, &hook))
+        .await?;
+    Ok(MachineCredentials {
+        machine_id: MachineId(id.to_owned()),
+        api_key: Redacted::new(api_key),
+        webhook_secret,
+    })
+}
+
+/// The demo data a tester plays with.
+#[derive(Debug, Clone)]
+pub struct DemoSeed {
+    pub username: String,
+    pub password: String,
+    pub machine: MachineCredentials,
+}
+
+/// Creates the demo user (once, with welcome points) and (re)issues the demo
+/// machine's credentials.
+pub async fn seed_demo(state: &AppState) -> ApiResult<DemoSeed> {
+    let exists = state
+        .db(|store| store.user_by_name(DEMO_USERNAME))
+        .await?
+        .is_some();
+    // An earlier run's demo user keeps its balance and history.
+    if !exists {
+        create_user(state, DEMO_USERNAME, DEMO_PASSWORD, DEMO_WELCOME_POINTS).await?;
+    }
+    let machine = register_machine(state, DEMO_MACHINE_ID, DEMO_MACHINE_NAME).await?;
+    Ok(DemoSeed {
+        username: DEMO_USERNAME.into(),
+        password: DEMO_PASSWORD.into(),
+        machine,
+    })
+}

@@ -1,0 +1,52 @@
+//! `gashapay-backend`: the mock backend as a server.
+
+use clap::Parser;
+use gashapay_backend_mock::config::{Args, Settings};
+use gashapay_backend_mock::{start, StartOptions};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let options = StartOptions {
+        listen: args.listen,
+        db: args.db.clone(),
+        settings: Settings::from_args(&args),
+        payment_secret: args.payment_secret.clone(),
+        seed_demo: args.seed_demo,
+    };
+    let backend = match start(options).await {
+        Ok(backend) => backend,
+        Err(error) => {
+            eprintln!("gashapay-backend: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let url = backend.base_url();
+    println!("GashaPay mock backend on {url} (database {})", args.db);
+    if let Some(demo) = &backend.demo {
+        // Printed once, to the operator's terminal, never to the log.
+        println!("Demo user: {} / {}", demo.username, demo.password);
+        println!("Demo machine credentials (new each start):");
+        println!("  export GASHAPAY_SERVER={url}");
+        println!("  export GASHAPAY_MACHINE_ID={}", demo.machine.machine_id);
+        println!(
+            "  export GASHAPAY_MACHINE_API_KEY={}",
+            demo.machine.api_key.expose()
+        );
+        println!(
+            "  export GASHAPAY_WEBHOOK_SECRET={}",
+            demo.machine.webhook_secret.to_text()
+        );
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("gashapay-backend: stopping");
+    backend.stop().await;
+    std::process::ExitCode::SUCCESS
+}

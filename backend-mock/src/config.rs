@@ -1,0 +1,81 @@
+//! Backend settings, from flags or `GASHAPAY_*` environment variables.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "gashapay-backend", about = "GashaPay mock backend", version)]
+pub struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "GASHAPAY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// SQLite database file, or `:memory:` for a throwaway database.
+    #[arg(long, env = "GASHAPAY_DB", default_value = "gashapay.db")]
+    pub db: String,
+    /// Create the demo user and demo machine (if missing) and print the machine's
+    /// freshly issued credentials.
+    #[arg(long, env = "GASHAPAY_SEED_DEMO")]
+    pub seed_demo: bool,
+    /// Refund a play whose machine reports no outcome within this many seconds.
+    #[arg(long, env = "GASHAPAY_OUTCOME_TIMEOUT_SECS", default_value_t = 300)]
+    pub outcome_timeout_secs: u64,
+    /// How often the refund sweeper runs, in milliseconds.
+    #[arg(long, env = "GASHAPAY_SWEEP_INTERVAL_MS", default_value_t = 1000)]
+    pub sweep_interval_ms: u64,
+    /// Allowed disagreement between a phone's clock and this server's, in seconds.
+    #[arg(long, env = "GASHAPAY_CLOCK_SKEW_SECS", default_value_t = 30)]
+    pub clock_skew_secs: u64,
+    /// Longest time to live a code may carry, in seconds.
+    #[arg(long, env = "GASHAPAY_MAX_CODE_TTL_SECS", default_value_t = 300)]
+    pub max_code_ttl_secs: u16,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "GASHAPAY_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: u64,
+    /// The mock payment provider's secret key (server side only). Generated at start
+    /// when not given.
+    #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
+    pub payment_secret: Option<String>,
+}
+
+/// The settings the running service needs, resolved from [`Args`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub app_id: gashapay_core::AppId,
+    pub outcome_timeout: Duration,
+    pub sweep_interval: Duration,
+    pub clock_skew_secs: u64,
+    pub max_code_ttl_secs: u16,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Largest request body accepted.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            app_id: gashapay_core::AppId(1),
+            outcome_timeout: Duration::from_secs(300),
+            sweep_interval: Duration::from_secs(1),
+            clock_skew_secs: 30,
+            max_code_ttl_secs: 300,
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            body_limit_bytes: 16 * 1024,
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_args(args: &Args) -> Self {
+        Self {
+            outcome_timeout: Duration::from_secs(args.outcome_timeout_secs),
+            sweep_interval: Duration::from_millis(args.sweep_interval_ms.max(10)),
+            clock_skew_secs: args.clock_skew_secs,
+            max_code_ttl_secs: args.max_code_ttl_secs,
+            access_token_ttl: Duration::from_secs(args.access_token_ttl_secs),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The GashaPay mock backend: the reference server that apps and machine vendors
+//! build against, and the emulated machine that plays against it.
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod keyed_lock;
+pub mod machine;
+pub mod notify;
+pub mod payments;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod sweeper;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use config::Settings;
+use error::ApiError;
+use gashapay_core::api::{paths, Health};
+use gashapay_core::ErrorCode;
+use payments::{MockPaymentProvider, PaymentProvider};
+use state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::sqlite::SqliteStore;
+use tower_http::trace::TraceLayer;
+
+/// Every route, with the shared state. Tests and the binary both serve this.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.body_limit_bytes;
+    Router::new()
+        .route(paths::HEALTH, get(health))
+        .route(paths::LOGIN, post(routes::auth::login))
+        .route(paths::REFRESH, post(routes::auth::refresh))
+        .route(paths::LOGOUT, post(routes::auth::logout))
+        .route(paths::BALANCE, get(routes::account::balance))
+        .route(paths::HISTORY, get(routes::account::history))
+        .route(paths::TOP_UP, post(routes::account::top_up))
+        .route(paths::VALIDATE, post(routes::gashapon::validate))
+        .route(paths::WEBHOOK, post(routes::gashapon::webhook))
+        .route(
+            &format!("{}/{{transaction_id}}", paths::TRANSACTION),
+            get(routes::gashapon::transaction_status),
+        )
+        .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
+        .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            // Method and path only: queries and headers (tokens) stay out of the logs.
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// What to start.
+pub struct StartOptions {
+    pub listen: SocketAddr,
+    pub db: String,
+    pub settings: Settings,
+    pub payment_secret: Option<String>,
+    pub seed_demo: bool,
+}
+
+/// A backend serving in the background; dropping it does not stop it, `stop` does.
+pub struct RunningBackend {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub demo: Option<admin::DemoSeed>,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    sweeper: tokio::task::JoinHandle<()>,
+}
+
+impl RunningBackend {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, stops the sweeper and closes
+    /// the database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.server.await;
+        self.sweeper.abort();
+        let _ = self.sweeper.await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(#[from] store::StoreError),
+    #[error("cannot listen on the address: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("cannot seed the demo data: {0}")]
+    Seed(String),
+}
+
+/// Opens the database, optionally seeds the demo, binds and serves.
+pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> {
+    let db = options.db.clone();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
+        .await
+        .map_err(|e| StartError::Seed(e.to_string()))??;
+    let payment_secret = options.payment_secret.unwrap_or_else(auth::random_secret);
+    let payments: Arc<dyn PaymentProvider> = Arc::new(MockPaymentProvider::new(payment_secret));
+    let state = AppState::new(Arc::new(store), options.settings, payments);
+    let demo = if options.seed_demo {
+        Some(
+            admin::seed_demo(&state)
+                .await
+                .map_err(|e| StartError::Seed(e.message))?,
+        )
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let addr = listener.local_addr()?;
+    let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel();
+    let app = router(state.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = shutdown_rx.await;
+            })
+            .await
+    });
+    let sweeper = tokio::spawn(sweeper::run(state.clone()));
+    tracing::info!(%addr, "backend listening");
+    Ok(RunningBackend {
+        addr,
+        state,
+        demo,
+        shutdown,
+        server,
+        sweeper,
+    })
+}

@@ -1,0 +1,133 @@
+//! Balance, history and top-up for the signed-in user.
+
+use crate::auth::{now_millis, UserAuth};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::payments::PaymentError;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gashapay_core::api::{
+    BalanceResponse, ErrorBody, HistoryPage, TopUpRequest, IDEMPOTENCY_KEY_HEADER,
+};
+use gashapay_core::{ErrorCode, Points};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub const DEFAULT_PAGE: u32 = 20;
+pub const MAX_PAGE: u32 = 100;
+pub const MAX_TOP_UP: u64 = 100_000;
+
+pub async fn balance(
+    State(state): State<AppState>,
+    auth: UserAuth,
+) -> ApiResult<Json<BalanceResponse>> {
+    let balance = state.db(move |store| store.balance(auth.user_id)).await?;
+    Ok(Json(BalanceResponse {
+        balance,
+        as_of: chrono::Utc::now(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    limit: Option<u32>,
+    before: Option<i64>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<HistoryPage>> {
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let entries = state
+        .db(move |store| store.history(auth.user_id, limit, query.before))
+        .await?;
+    let next_before = (entries.len() == limit as usize)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    Ok(Json(HistoryPage {
+        entries,
+        next_before,
+    }))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    let valid = !key.is_empty()
+        && key.len() <= 128
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(ApiError::bad_request(
+            "an Idempotency-Key header of 1-128 characters (A-Z a-z 0-9 - _) is required",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+pub async fn top_up(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<TopUpRequest>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    if request.amount.0 == 0 || request.amount.0 > MAX_TOP_UP {
+        return Err(ApiError::bad_request(format!(
+            "amount must be between 1 and {MAX_TOP_UP}"
+        )));
+    }
+    let request_hash: [u8; 32] =
+        Sha256::digest(serde_json::to_vec(&request).map_err(ApiError::internal)?).into();
+
+    // One top-up per user at a time: the check for an earlier answer, the charge and
+    // the record of the answer must not interleave with a retry of the same key.
+    let _guard = state.top_up_locks.lock(auth.user_id.0).await;
+    let lookup_key = key.clone();
+    let earlier = state
+        .db(move |store| store.top_up_answer(auth.user_id, &lookup_key))
+        .await?;
+    let stored = match earlier {
+        Some(stored) => stored,
+        None => {
+            let reference = format!("{}:{key}", auth.user_id);
+            let charge = state
+                .payments
+                .charge(request.amount, &request.payment_token, &reference);
+            let answer: Result<(String, Points), ErrorBody> = match charge {
+                Ok(charge_id) => Ok((charge_id, request.amount)),
+                Err(PaymentError::Declined) => Err(ApiError::of(ErrorCode::PaymentDeclined).body()),
+                Err(PaymentError::InvalidToken) => {
+                    Err(ApiError::of(ErrorCode::InvalidPaymentToken).body())
+                }
+            };
+            tracing::info!(user = %auth.user_id, amount = %request.amount, ok = answer.is_ok(), "top-up");
+            state
+                .db(move |store| {
+                    store.record_top_up(auth.user_id, &key, &request_hash, answer, now_millis())
+                })
+                .await?
+        }
+    };
+    if stored.request_hash != request_hash {
+        return Err(ApiError::of(ErrorCode::IdempotencyKeyReused));
+    }
+    Ok(match stored.answer {
+        Ok(response) => (StatusCode::OK, Json(response)).into_response(),
+        Err(body) => ApiError::new(body.error, body.message).into_response(),
+    })
+}

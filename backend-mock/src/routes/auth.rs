@@ -1,0 +1,146 @@
+//! Sign-in, refresh, sign-out.
+
+use crate::auth::{
+    hash_secret, new_tokens, now_millis, same_hash, split_token, verify_password, UserAuth,
+    ACCESS_PREFIX, REFRESH_PREFIX,
+};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use gashapay_core::api::{LoginRequest, LoginResponse, RefreshRequest, TokenPair};
+use gashapay_core::qr::DeviceSecret;
+use gashapay_core::{ErrorCode, Redacted};
+
+const MAX_FIELD_LEN: usize = 256;
+
+fn token_pair(session_id: i64, tokens: &crate::auth::NewTokens, state: &AppState) -> TokenPair {
+    TokenPair {
+        access_token: Redacted::new(format!(
+            "{ACCESS_PREFIX}.{session_id}.{}",
+            tokens.access_secret
+        )),
+        access_expires_in: state.settings.access_token_ttl.as_secs(),
+        refresh_token: Redacted::new(format!(
+            "{REFRESH_PREFIX}.{session_id}.{}",
+            tokens.refresh_secret
+        )),
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
+    let username = request.username.trim().to_owned();
+    let password = request.password.into_inner();
+    let device_name = request.device.name.trim().to_owned();
+    if username.is_empty() || password.is_empty() {
+        return Err(ApiError::bad_request("username and password are required"));
+    }
+    if username.len() > MAX_FIELD_LEN
+        || password.len() > MAX_FIELD_LEN
+        || device_name.len() > MAX_FIELD_LEN
+    {
+        return Err(ApiError::bad_request("a field is longer than 256 bytes"));
+    }
+    let lookup = username.clone();
+    let user = state.db(move |store| store.user_by_name(&lookup)).await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok =
+        tokio::task::spawn_blocking(move || verify_password(&password, stored_hash.as_deref()))
+            .await
+            .map_err(ApiError::internal)?;
+    let Some(user) = user.filter(|_| password_ok) else {
+        tracing::info!("sign-in refused");
+        return Err(ApiError::of(ErrorCode::InvalidCredentials));
+    };
+
+    // Reuse the device if it is this user's and still active; otherwise register a
+    // new one and hand out its secret, once.
+    let known = match request.device.device_id {
+        Some(id) => state
+            .db(move |store| store.device(id))
+            .await?
+            .filter(|d| d.user_id == user.id && !d.revoked),
+        None => None,
+    };
+    let (device_id, device_secret) = match known {
+        Some(device) => (device.id, None),
+        None => {
+            let secret = DeviceSecret::generate();
+            let stored = secret.clone();
+            let name = if device_name.is_empty() {
+                "Unnamed device".to_owned()
+            } else {
+                device_name
+            };
+            let id = state
+                .db(move |store| store.register_device(user.id, &name, &stored, now_millis()))
+                .await?;
+            (id, Some(Redacted::new(secret.to_base64())))
+        }
+    };
+
+    let now = now_millis();
+    let tokens = new_tokens(&state, now);
+    let hashes = tokens.hashes.clone();
+    let session_id = state
+        .db(move |store| store.create_session(user.id, device_id, &hashes, now))
+        .await?;
+    tracing::info!(user = %user.id, device = %device_id, "signed in");
+    Ok(Json(LoginResponse {
+        user_id: user.id,
+        app_id: state.settings.app_id,
+        device_id,
+        device_secret,
+        max_code_ttl_seconds: state.settings.max_code_ttl_secs,
+        tokens: token_pair(session_id, &tokens, &state),
+    }))
+}
+
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
+    let token = request.refresh_token.into_inner();
+    let (id, secret) = split_token(REFRESH_PREFIX, &token).ok_or_else(unauthorized)?;
+    let session_id: i64 = id.parse().map_err(|_| unauthorized())?;
+    let presented = hash_secret(secret);
+    let session = state
+        .db(move |store| store.session(session_id))
+        .await?
+        .ok_or_else(unauthorized)?;
+    let now = now_millis();
+    if session.revoked || now >= session.tokens.refresh_expires_at {
+        return Err(unauthorized());
+    }
+    if !same_hash(&presented, &session.tokens.refresh_hash) {
+        // A spent refresh token came back: someone holds a copy. End the session.
+        tracing::warn!(session = session_id, "refresh token reuse; session revoked");
+        state
+            .db(move |store| store.revoke_session(session_id, now))
+            .await?;
+        return Err(unauthorized());
+    }
+    let tokens = new_tokens(&state, now);
+    let hashes = tokens.hashes.clone();
+    let rotated = state
+        .db(move |store| store.rotate_session(session_id, &presented, &hashes))
+        .await?;
+    if !rotated {
+        return Err(unauthorized());
+    }
+    Ok(Json(token_pair(session_id, &tokens, &state)))
+}
+
+pub async fn logout(State(state): State<AppState>, auth: UserAuth) -> ApiResult<StatusCode> {
+    let session = auth.session_id;
+    state
+        .db(move |store| store.revoke_session(session, now_millis()))
+        .await?;
+    tracing::info!(user = %auth.user_id, "signed out");
+    Ok(StatusCode::NO_CONTENT)
+}

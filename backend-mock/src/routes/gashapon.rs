@@ -1,0 +1,266 @@
+//! The machine-facing endpoints (validate, webhook) and the app's status endpoint.
+
+use crate::auth::{now_millis, MachineAuth, UserAuth};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{OutcomeDecision, OutcomeReport, PlayDecision, PlayRequest};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use gashapay_core::api::{
+    DispenseReport, ErrorBody, TransactionView, ValidateRequest, ValidateResponse, WebhookAck,
+    MAX_LONG_POLL_SECONDS,
+};
+use gashapay_core::qr::{SignedCode, MAX_TEXT_LEN};
+use gashapay_core::status::TransactionStatus;
+use gashapay_core::webhook::{self, SignedHeaders};
+use gashapay_core::{ErrorCode, TransactionId};
+use serde::Deserialize;
+use std::time::Duration;
+
+fn unix_now() -> u64 {
+    gashapay_core::device::unix_now()
+}
+
+pub async fn validate(
+    State(state): State<AppState>,
+    machine: MachineAuth,
+    crate::error::ApiJson(request): crate::error::ApiJson<ValidateRequest>,
+) -> ApiResult<Json<ValidateResponse>> {
+    if request.code.len() > MAX_TEXT_LEN {
+        return Err(ApiError::of(ErrorCode::MalformedCode));
+    }
+    let code =
+        SignedCode::parse(&request.code).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    let payload = code.payload;
+    let settings = &state.settings;
+    if payload.app_id != settings.app_id {
+        return Err(ApiError::of(ErrorCode::UnknownApp));
+    }
+    if payload.ttl_seconds > settings.max_code_ttl_secs {
+        return Err(ApiError::new(
+            ErrorCode::MalformedCode,
+            format!(
+                "the code's time to live exceeds {} seconds",
+                settings.max_code_ttl_secs
+            ),
+        ));
+    }
+    let device_id = payload.device_id;
+    let device = state
+        .db(move |store| store.device(device_id))
+        .await?
+        .filter(|d| !d.revoked && d.user_id == payload.user_id)
+        .ok_or_else(|| ApiError::of(ErrorCode::UnknownDevice))?;
+    code.verify(&device.secret)
+        .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+
+    // From here the code is authentic: even a refusal is recorded against it, so the
+    // app can show why, and the code cannot be tried again.
+    let time_rejection = payload
+        .check_time(unix_now(), settings.clock_skew_secs)
+        .err()
+        .map(|e| e.code());
+    let play = PlayRequest {
+        transaction_id: payload.transaction_id,
+        user_id: payload.user_id,
+        device_id,
+        machine_id: machine.machine_id.clone(),
+        points: payload.points,
+        issued_at: payload.issued_at,
+        rejection: time_rejection,
+        now: now_millis(),
+    };
+    let decision = state.db(move |store| store.play(&play)).await?;
+    state.changes.notify();
+    let txn = payload.transaction_id;
+    match decision {
+        PlayDecision::Accepted => {
+            tracing::info!(transaction = %txn, machine = %machine.machine_id, points = %payload.points, "play accepted");
+            Ok(Json(ValidateResponse {
+                transaction_id: txn,
+                points: payload.points,
+                status: TransactionStatus::Pending,
+            }))
+        }
+        PlayDecision::Rejected(code) => {
+            tracing::info!(transaction = %txn, machine = %machine.machine_id, %code, "play rejected");
+            Err(ApiError::of(code))
+        }
+        PlayDecision::AlreadyUsed => {
+            tracing::warn!(transaction = %txn, machine = %machine.machine_id, "code presented again by another machine");
+            Err(ApiError::of(ErrorCode::AlreadyUsed))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusQuery {
+    /// Seconds to hold the request waiting for a change (at most 30).
+    wait: Option<u64>,
+    /// The status the caller already knows; return as soon as it differs.
+    since: Option<String>,
+}
+
+pub async fn transaction_status(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path(id): Path<String>,
+    query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<TransactionView>> {
+    let Query(query) = query?;
+    let id: TransactionId = id
+        .parse()
+        .map_err(|_| ApiError::bad_request("the transaction id is not a UUID"))?;
+    let since = match query.since.as_deref() {
+        Some(text) => Some(TransactionStatus::parse(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "since must be one of awaiting_scan, pending, completed, refunded, rejected",
+            )
+        })?),
+        None => None,
+    };
+    let wait = Duration::from_secs(query.wait.unwrap_or(0).min(MAX_LONG_POLL_SECONDS));
+    let deadline = tokio::time::Instant::now() + wait;
+
+    // Subscribe before the first read so a change in between still wakes us.
+    let mut changes = state.changes.subscribe();
+    let mut baseline = since;
+    loop {
+        let view = transaction_view(&state, auth, id).await?;
+        let baseline = *baseline.get_or_insert(view.status);
+        let changed = view.status != baseline;
+        if changed || view.status.is_final() || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(view));
+        }
+        tokio::select! {
+            result = changes.changed() => {
+                if result.is_err() {
+                    return Ok(Json(view));
+                }
+            }
+            _ = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+}
+
+async fn transaction_view(
+    state: &AppState,
+    auth: UserAuth,
+    id: TransactionId,
+) -> ApiResult<TransactionView> {
+    let user = auth.user_id;
+    let (record, balance) = state
+        .db(move |store| Ok((store.transaction(id)?, store.balance(user)?)))
+        .await?;
+    let Some(record) = record else {
+        // No machine has presented the code yet.
+        return Ok(TransactionView {
+            transaction_id: id,
+            status: TransactionStatus::AwaitingScan,
+            points: None,
+            machine_id: None,
+            machine_name: None,
+            refund_reason: None,
+            error: None,
+            balance,
+            updated_at: None,
+        });
+    };
+    if record.user_id != user {
+        // Someone else's play: indistinguishable from a missing one.
+        return Err(ApiError::of(ErrorCode::NotFound));
+    }
+    Ok(TransactionView {
+        transaction_id: id,
+        status: record.status,
+        points: Some(record.points),
+        machine_id: Some(record.machine_id),
+        machine_name: Some(record.machine_name),
+        refund_reason: record.refund_reason,
+        error: record
+            .rejection
+            .map(|code| ErrorBody::new(code, code.default_message())),
+        balance,
+        updated_at: chrono::DateTime::from_timestamp_millis(record.updated_at),
+    })
+}
+
+pub async fn webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<WebhookAck>> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (id, timestamp, signature) = (
+        header(webhook::HEADER_ID),
+        header(webhook::HEADER_TIMESTAMP),
+        header(webhook::HEADER_SIGNATURE),
+    );
+    let report: DispenseReport = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not a dispense report: {e}")))?;
+    let machine_id = report.machine_id.clone();
+    let machine = state
+        .db(move |store| store.machine(&machine_id))
+        .await?
+        .filter(|m| !m.revoked);
+    // An unknown machine gets the same answer as a bad signature.
+    let secrets: Vec<_> = machine.iter().map(|m| m.webhook_secret.clone()).collect();
+    webhook::verify(
+        &secrets,
+        SignedHeaders {
+            id: &id,
+            timestamp: &timestamp,
+            signature: &signature,
+        },
+        &body,
+        unix_now(),
+    )
+    .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+
+    let detail = report
+        .detail
+        .as_deref()
+        .map(|d| d.chars().take(500).collect::<String>());
+    let outcome = OutcomeReport {
+        machine_id: report.machine_id.clone(),
+        event_id: id,
+        transaction_id: report.transaction_id,
+        outcome: report.outcome,
+        detail,
+        now: now_millis(),
+    };
+    let decision = state
+        .db(move |store| store.report_outcome(&outcome))
+        .await?;
+    let txn = report.transaction_id;
+    match decision {
+        OutcomeDecision::Settled(status) => {
+            state.changes.notify();
+            tracing::info!(transaction = %txn, machine = %report.machine_id, status = status.as_str(), "outcome recorded");
+            Ok(Json(WebhookAck {
+                transaction_id: txn,
+                status,
+            }))
+        }
+        OutcomeDecision::NotFound => Err(ApiError::new(
+            ErrorCode::NotFound,
+            "no transaction with this id was validated",
+        )),
+        OutcomeDecision::NotYours => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "this transaction was validated by another machine",
+        )),
+        OutcomeDecision::Conflict(status) => Err(ApiError::new(
+            ErrorCode::OutcomeConflict,
+            format!("the transaction is already {}", status.as_str()),
+        )),
+    }
+}

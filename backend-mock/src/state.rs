@@ -1,0 +1,47 @@
+//! Shared state handed to every handler: `Arc`s only, cheap to clone.
+
+use crate::config::Settings;
+use crate::error::{ApiError, ApiResult};
+use crate::notify::Changes;
+use crate::payments::PaymentProvider;
+use crate::store::{Store, StoreResult};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+    pub payments: Arc<dyn PaymentProvider>,
+    /// Wakes long-polling status requests when any transaction changes.
+    pub changes: Arc<Changes>,
+    /// Serialises top-ups per user, so one idempotency key never charges twice.
+    pub top_up_locks: Arc<crate::keyed_lock::KeyedLock<u64>>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        settings: Settings,
+        payments: Arc<dyn PaymentProvider>,
+    ) -> Self {
+        Self {
+            store,
+            settings: Arc::new(settings),
+            payments,
+            changes: Arc::new(Changes::default()),
+            top_up_locks: Arc::default(),
+        }
+    }
+
+    /// Runs a store call on the blocking pool (SQLite calls block).
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)
+    }
+}

@@ -1,0 +1,222 @@
+//! Storage behind one trait, so that a PostgreSQL implementation can sit beside the
+//! SQLite one. Methods are synchronous (callers run them on the blocking pool) and
+//! each money-moving method is one atomic database transaction: it either happens
+//! whole, or not at all.
+
+pub mod sqlite;
+
+use gashapay_core::api::{ErrorBody, HistoryEntry, TopUpResponse};
+use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
+use gashapay_core::qr::DeviceSecret;
+use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
+use gashapay_core::webhook::WebhookSecret;
+use gashapay_core::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("{0} already exists")]
+    Duplicate(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Milliseconds since the Unix epoch; every stored time uses it.
+pub type UnixMillis = i64;
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub username: String,
+    /// PHC string (argon2id).
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    pub id: DeviceId,
+    pub user_id: UserId,
+    pub secret: DeviceSecret,
+    pub revoked: bool,
+}
+
+/// The hashes and lifetimes of one access/refresh token pair.
+#[derive(Debug, Clone)]
+pub struct TokenHashes {
+    pub access_hash: [u8; 32],
+    pub access_expires_at: UnixMillis,
+    pub refresh_hash: [u8; 32],
+    pub refresh_expires_at: UnixMillis,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    pub device_id: DeviceId,
+    pub tokens: TokenHashes,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MachineRecord {
+    pub id: MachineId,
+    pub name: String,
+    pub api_key_hash: [u8; 32],
+    pub webhook_secret: WebhookSecret,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransactionRecord {
+    pub id: TransactionId,
+    pub user_id: UserId,
+    pub machine_id: MachineId,
+    pub machine_name: String,
+    pub points: Points,
+    pub status: TransactionStatus,
+    pub rejection: Option<ErrorCode>,
+    pub refund_reason: Option<RefundReason>,
+    pub updated_at: UnixMillis,
+}
+
+/// A verified code presented by a machine.
+#[derive(Debug, Clone)]
+pub struct PlayRequest {
+    pub transaction_id: TransactionId,
+    pub user_id: UserId,
+    pub device_id: DeviceId,
+    pub machine_id: MachineId,
+    pub points: Points,
+    pub issued_at: u64,
+    /// Set when the code's signature is good but it is refused anyway (expired,
+    /// from the future): the refusal is recorded so the app can show it.
+    pub rejection: Option<ErrorCode>,
+    pub now: UnixMillis,
+}
+
+/// What the store decided about a [`PlayRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayDecision {
+    /// The points are deducted (now, or by this machine's earlier identical request).
+    Accepted,
+    /// Refused and recorded (now, or by this machine's earlier identical request).
+    Rejected(ErrorCode),
+    /// Another machine already presented this code.
+    AlreadyUsed,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutcomeReport {
+    pub machine_id: MachineId,
+    pub event_id: String,
+    pub transaction_id: TransactionId,
+    pub outcome: DispenseOutcome,
+    pub detail: Option<String>,
+    pub now: UnixMillis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeDecision {
+    /// The transaction now has (or already had, consistently) this final status.
+    Settled(TransactionStatus),
+    NotFound,
+    /// The transaction was validated by another machine.
+    NotYours,
+    /// A different outcome was recorded first; nothing changed.
+    Conflict(TransactionStatus),
+}
+
+/// A stored answer to an idempotent top-up request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTopUp {
+    pub request_hash: [u8; 32],
+    pub answer: Result<TopUpResponse, ErrorBody>,
+}
+
+pub trait Store: Send + Sync + 'static {
+    // Accounts and sessions.
+    fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: UnixMillis,
+    ) -> StoreResult<UserId>;
+    fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+    fn register_device(
+        &self,
+        user: UserId,
+        name: &str,
+        secret: &DeviceSecret,
+        now: UnixMillis,
+    ) -> StoreResult<DeviceId>;
+    fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>>;
+    fn revoke_device(&self, id: DeviceId) -> StoreResult<()>;
+    fn create_session(
+        &self,
+        user: UserId,
+        device: DeviceId,
+        tokens: &TokenHashes,
+        now: UnixMillis,
+    ) -> StoreResult<i64>;
+    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>>;
+    /// Replaces the session's tokens if its refresh hash is still `expected_refresh`
+    /// (compare-and-swap, so one refresh token is spent at most once).
+    fn rotate_session(
+        &self,
+        id: i64,
+        expected_refresh: &[u8; 32],
+        next: &TokenHashes,
+    ) -> StoreResult<bool>;
+    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()>;
+
+    // Machines.
+    fn upsert_machine(
+        &self,
+        id: &MachineId,
+        name: &str,
+        api_key_hash: &[u8; 32],
+        webhook_secret: &WebhookSecret,
+    ) -> StoreResult<()>;
+    fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>>;
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()>;
+
+    // Money.
+    fn balance(&self, user: UserId) -> StoreResult<Points>;
+    /// Newest first, entries with id < `before`.
+    fn history(
+        &self,
+        user: UserId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<HistoryEntry>>;
+    /// Credits points with a label (demo and welcome grants).
+    fn grant(
+        &self,
+        user: UserId,
+        amount: Points,
+        label: &str,
+        now: UnixMillis,
+    ) -> StoreResult<Points>;
+    /// Checks one-time use and the balance, and deducts, in one transaction.
+    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision>;
+    /// Applies a machine's dispense outcome once per event id; a failure refunds.
+    fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision>;
+    /// Refunds every play pending since before `cutoff`; returns the refunded ids.
+    fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>>;
+    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>>;
+    fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>>;
+    /// Stores the answer under the key and, if it is a success, credits the points.
+    /// Returns the answer actually stored (an earlier one if the key raced).
+    fn record_top_up(
+        &self,
+        user: UserId,
+        key: &str,
+        request_hash: &[u8; 32],
+        answer: Result<(String, Points), ErrorBody>,
+        now: UnixMillis,
+    ) -> StoreResult<StoredTopUp>;
+}

@@ -1,0 +1,1025 @@
+//! The SQLite store. One connection behind a mutex: SQLite has a single writer anyway,
+//! and serialising here keeps every read-check-write sequence atomic. WAL mode with
+//! `synchronous=FULL` means a committed deduction is on disk before the machine is
+//! told "yes".
+
+use super::*;
+use chrono::{TimeZone, Utc};
+use gashapay_core::api::HistoryKind;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::sync::Mutex;
+
+/// Each entry moves the schema from version N to N + 1 (`PRAGMA user_version`).
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    balance INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0),
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE devices (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    secret BLOB NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    device_id INTEGER NOT NULL REFERENCES devices(id),
+    access_hash BLOB NOT NULL,
+    access_expires_at INTEGER NOT NULL,
+    refresh_hash BLOB NOT NULL,
+    refresh_expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE machines (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    api_key_hash BLOB NOT NULL,
+    webhook_secret TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE transactions (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    device_id INTEGER NOT NULL REFERENCES devices(id),
+    machine_id TEXT NOT NULL REFERENCES machines(id),
+    points INTEGER NOT NULL CHECK (points > 0),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'refunded', 'rejected')),
+    rejection TEXT,
+    refund_reason TEXT,
+    detail TEXT,
+    issued_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX transactions_pending ON transactions(created_at) WHERE status = 'pending';
+CREATE TABLE ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('top_up', 'play', 'refund')),
+    delta INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+    label TEXT,
+    transaction_id TEXT REFERENCES transactions(id),
+    top_up_id TEXT UNIQUE,
+    created_at INTEGER NOT NULL,
+    UNIQUE (transaction_id, kind)
+);
+CREATE INDEX ledger_by_user ON ledger(user_id, id);
+CREATE TABLE webhook_events (
+    machine_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (machine_id, event_id)
+);
+CREATE TABLE top_ups (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    idempotency_key TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    answer TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, idempotency_key)
+);
+"#];
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn db(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`; `:memory:`
+    /// gives a private in-memory database.
+    pub fn open(path: &str) -> StoreResult<Self> {
+        let conn = if path == ":memory:" {
+            Connection::open_in_memory()
+        } else {
+            Connection::open(path)
+        }
+        .map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        if path != ":memory:" {
+            let mode: String = conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+                .map_err(db)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Database(format!(
+                    "could not switch to WAL mode (got {mode})"
+                )));
+            }
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        let store = Self {
+            conn: Mutex::new(conn),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.conn.lock().expect("poisoned");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(db)?;
+        let version = usize::try_from(version)
+            .map_err(|_| StoreError::Corrupt(format!("schema version {version}")))?;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Database(format!(
+                "the database has schema version {version}, newer than this build's {}",
+                MIGRATIONS.len()
+            )));
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+            tx.execute_batch(migration).map_err(db)?;
+            tx.pragma_update(None, "user_version", (index + 1) as i64)
+                .map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// `PRAGMA integrity_check` says "ok".
+    pub fn integrity_ok(&self) -> StoreResult<bool> {
+        let conn = self.conn.lock().expect("poisoned");
+        let result: String = conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(db)?;
+        Ok(result == "ok")
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let conn = self.conn.lock().expect("poisoned");
+        f(&conn).map_err(db)
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so
+    /// the checks `f` makes still hold when it writes). Any error rolls back.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn.lock().expect("poisoned");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(db)?;
+        Ok(value)
+    }
+}
+
+/// Adds `delta` to the balance and appends the matching ledger entry; the CHECK
+/// constraints refuse a negative balance, rolling the whole transaction back.
+#[allow(clippy::too_many_arguments)]
+fn post_ledger(
+    tx: &rusqlite::Transaction<'_>,
+    user: UserId,
+    kind: HistoryKind,
+    delta: i64,
+    label: Option<&str>,
+    transaction_id: Option<TransactionId>,
+    top_up_id: Option<&str>,
+    now: UnixMillis,
+) -> StoreResult<Points> {
+    let balance_after: i64 = tx
+        .query_row(
+            "UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance",
+            params![delta, user.0 as i64],
+            |row| row.get(0),
+        )
+        .map_err(db)?;
+    tx.execute(
+        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id, top_up_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            user.0 as i64,
+            kind_str(kind),
+            delta,
+            balance_after,
+            label,
+            transaction_id.map(|t| t.to_string()),
+            top_up_id,
+            now
+        ],
+    )
+    .map_err(db)?;
+    Ok(Points(balance_after as u64))
+}
+
+fn kind_str(kind: HistoryKind) -> &'static str {
+    match kind {
+        HistoryKind::Play => "play",
+        HistoryKind::Refund => "refund",
+        HistoryKind::TopUp => "top_up",
+    }
+}
+
+fn parse_kind(text: &str) -> Option<HistoryKind> {
+    match text {
+        "play" => Some(HistoryKind::Play),
+        "refund" => Some(HistoryKind::Refund),
+        "top_up" => Some(HistoryKind::TopUp),
+        _ => None,
+    }
+}
+
+fn refund(
+    tx: &rusqlite::Transaction<'_>,
+    id: TransactionId,
+    user: UserId,
+    points: i64,
+    reason: RefundReason,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    let changed = tx
+        .execute(
+            "UPDATE transactions SET status = 'refunded', refund_reason = ?1, updated_at = ?2
+             WHERE id = ?3 AND status = 'pending'",
+            params![reason.as_str(), now, id.to_string()],
+        )
+        .map_err(db)?;
+    if changed != 1 {
+        return Err(StoreError::Corrupt(format!("{id} was not pending")));
+    }
+    post_ledger(
+        tx,
+        user,
+        HistoryKind::Refund,
+        points,
+        None,
+        Some(id),
+        None,
+        now,
+    )?;
+    Ok(())
+}
+
+fn decision_text(decision: OutcomeDecision) -> String {
+    match decision {
+        OutcomeDecision::Settled(status) => format!("settled:{}", status.as_str()),
+        OutcomeDecision::Conflict(status) => format!("conflict:{}", status.as_str()),
+        OutcomeDecision::NotFound => "not_found".into(),
+        OutcomeDecision::NotYours => "not_yours".into(),
+    }
+}
+
+fn parse_decision(text: &str) -> StoreResult<OutcomeDecision> {
+    let status = |s: &str| {
+        TransactionStatus::parse(s)
+            .ok_or_else(|| StoreError::Corrupt(format!("bad decision {text}")))
+    };
+    match text.split_once(':') {
+        Some(("settled", s)) => Ok(OutcomeDecision::Settled(status(s)?)),
+        Some(("conflict", s)) => Ok(OutcomeDecision::Conflict(status(s)?)),
+        _ if text == "not_found" => Ok(OutcomeDecision::NotFound),
+        _ if text == "not_yours" => Ok(OutcomeDecision::NotYours),
+        _ => Err(StoreError::Corrupt(format!("bad decision {text}"))),
+    }
+}
+
+fn to_utc(millis: UnixMillis) -> chrono::DateTime<Utc> {
+    Utc.timestamp_millis_opt(millis)
+        .single()
+        .unwrap_or_default()
+}
+
+fn outcome_str(outcome: DispenseOutcome) -> &'static str {
+    match outcome {
+        DispenseOutcome::Dispensed => "dispensed",
+        DispenseOutcome::Failed => "failed",
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: UnixMillis,
+    ) -> StoreResult<UserId> {
+        self.write(|tx| {
+            let exists: bool = tx
+                .query_row(
+                    "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?1)",
+                    [username],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            if exists {
+                return Err(StoreError::Duplicate(format!("user {username}")));
+            }
+            tx.execute(
+                "INSERT INTO users (username, password_hash, created_at) VALUES (?1, ?2, ?3)",
+                params![username, password_hash, now],
+            )
+            .map_err(db)?;
+            Ok(UserId(tx.last_insert_rowid() as u64))
+        })
+    }
+
+    fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id, username, password_hash FROM users WHERE username = ?1",
+                [username],
+                |row| {
+                    Ok(UserRecord {
+                        id: UserId(row.get::<_, i64>(0)? as u64),
+                        username: row.get(1)?,
+                        password_hash: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn register_device(
+        &self,
+        user: UserId,
+        name: &str,
+        secret: &DeviceSecret,
+        now: UnixMillis,
+    ) -> StoreResult<DeviceId> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO devices (user_id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![user.0 as i64, name, secret.as_bytes().as_slice(), now],
+            )
+            .map_err(db)?;
+            let id = u32::try_from(tx.last_insert_rowid())
+                .map_err(|_| StoreError::Corrupt("device ids exhausted".into()))?;
+            Ok(DeviceId(id))
+        })
+    }
+
+    fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>> {
+        let row = self.read(|conn| {
+            conn.query_row(
+                "SELECT user_id, secret, revoked FROM devices WHERE id = ?1",
+                [id.0],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, Vec<u8>>(1)?,
+                        row.get::<_, bool>(2)?,
+                    ))
+                },
+            )
+            .optional()
+        })?;
+        row.map(|(user, secret, revoked)| {
+            let secret: [u8; 32] = hash32(secret)?;
+            Ok(DeviceRecord {
+                id,
+                user_id: UserId(user as u64),
+                secret: DeviceSecret::from_bytes(secret),
+                revoked,
+            })
+        })
+        .transpose()
+    }
+
+    fn revoke_device(&self, id: DeviceId) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [id.0])
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn create_session(
+        &self,
+        user: UserId,
+        device: DeviceId,
+        tokens: &TokenHashes,
+        now: UnixMillis,
+    ) -> StoreResult<i64> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sessions (user_id, device_id, access_hash, access_expires_at,
+                     refresh_hash, refresh_expires_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    user.0 as i64,
+                    device.0,
+                    tokens.access_hash.as_slice(),
+                    tokens.access_expires_at,
+                    tokens.refresh_hash.as_slice(),
+                    tokens.refresh_expires_at,
+                    now
+                ],
+            )
+            .map_err(db)?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
+        let row = self.read(|conn| {
+            conn.query_row(
+                "SELECT user_id, device_id, access_hash, access_expires_at, refresh_hash,
+                        refresh_expires_at, revoked_at IS NOT NULL
+                 FROM sessions WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, u32>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, Vec<u8>>(4)?,
+                        row.get::<_, i64>(5)?,
+                        row.get::<_, bool>(6)?,
+                    ))
+                },
+            )
+            .optional()
+        })?;
+        row.map(
+            |(user, device, access, access_exp, refresh, refresh_exp, revoked)| {
+                Ok(SessionRecord {
+                    id,
+                    user_id: UserId(user as u64),
+                    device_id: DeviceId(device),
+                    tokens: TokenHashes {
+                        access_hash: hash32(access)?,
+                        access_expires_at: access_exp,
+                        refresh_hash: hash32(refresh)?,
+                        refresh_expires_at: refresh_exp,
+                    },
+                    revoked,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    fn rotate_session(
+        &self,
+        id: i64,
+        expected_refresh: &[u8; 32],
+        next: &TokenHashes,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE sessions SET access_hash = ?1, access_expires_at = ?2,
+                         refresh_hash = ?3, refresh_expires_at = ?4
+                     WHERE id = ?5 AND refresh_hash = ?6 AND revoked_at IS NULL",
+                    params![
+                        next.access_hash.as_slice(),
+                        next.access_expires_at,
+                        next.refresh_hash.as_slice(),
+                        next.refresh_expires_at,
+                        id,
+                        expected_refresh.as_slice()
+                    ],
+                )
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![now, id],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn upsert_machine(
+        &self,
+        id: &MachineId,
+        name: &str,
+        api_key_hash: &[u8; 32],
+        webhook_secret: &WebhookSecret,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO machines (id, name, api_key_hash, webhook_secret) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                     api_key_hash = excluded.api_key_hash,
+                     webhook_secret = excluded.webhook_secret, revoked = 0",
+                params![id.0, name, api_key_hash.as_slice(), webhook_secret.to_text()],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
+        let row = self.read(|conn| {
+            conn.query_row(
+                "SELECT name, api_key_hash, webhook_secret, revoked FROM machines WHERE id = ?1",
+                [&id.0],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, Vec<u8>>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, bool>(3)?,
+                    ))
+                },
+            )
+            .optional()
+        })?;
+        row.map(|(name, key_hash, secret, revoked)| {
+            Ok(MachineRecord {
+                id: id.clone(),
+                name,
+                api_key_hash: hash32(key_hash)?,
+                webhook_secret: WebhookSecret::parse(&secret)
+                    .ok_or_else(|| StoreError::Corrupt("bad webhook secret".into()))?,
+                revoked,
+            })
+        })
+        .transpose()
+    }
+
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE machines SET revoked = 1 WHERE id = ?1", [&id.0])
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn balance(&self, user: UserId) -> StoreResult<Points> {
+        let balance: Option<i64> = self.read(|conn| {
+            conn.query_row(
+                "SELECT balance FROM users WHERE id = ?1",
+                [user.0 as i64],
+                |row| row.get(0),
+            )
+            .optional()
+        })?;
+        Ok(Points(balance.unwrap_or(0) as u64))
+    }
+
+    fn history(
+        &self,
+        user: UserId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        type Row = (
+            i64,
+            String,
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT l.id, l.kind, l.delta, l.balance_after, l.label, l.transaction_id,
+                        l.created_at, t.machine_id, m.name, t.status, t.refund_reason
+                 FROM ledger l
+                 LEFT JOIN transactions t ON t.id = l.transaction_id
+                 LEFT JOIN machines m ON m.id = t.machine_id
+                 WHERE l.user_id = ?1 AND l.id < ?2
+                 ORDER BY l.id DESC LIMIT ?3",
+            )?;
+            let rows = statement.query_map(
+                params![user.0 as i64, before.unwrap_or(i64::MAX), limit],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                        row.get(8)?,
+                        row.get(9)?,
+                        row.get(10)?,
+                    ))
+                },
+            )?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    kind,
+                    delta,
+                    after,
+                    label,
+                    txn,
+                    at,
+                    machine,
+                    machine_name,
+                    status,
+                    reason,
+                )| {
+                    let kind = parse_kind(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
+                    let refund_reason = reason.as_deref().and_then(RefundReason::parse);
+                    let machine_label = machine_name.clone().unwrap_or_else(|| "a machine".into());
+                    let label = match kind {
+                        HistoryKind::Play => format!("Play at {machine_label}"),
+                        HistoryKind::Refund => match refund_reason {
+                            Some(RefundReason::NoOutcome) => {
+                                format!("Refund: {machine_label} did not answer")
+                            }
+                            _ => format!("Refund: {machine_label} failed to dispense"),
+                        },
+                        HistoryKind::TopUp => label.unwrap_or_else(|| "Top-up".into()),
+                    };
+                    Ok(HistoryEntry {
+                        id,
+                        kind,
+                        label,
+                        delta,
+                        balance_after: Points(after as u64),
+                        at: to_utc(at),
+                        transaction_id: txn.as_deref().and_then(|t| t.parse().ok()),
+                        machine_id: machine.map(MachineId),
+                        machine_name,
+                        outcome: status.as_deref().and_then(TransactionStatus::parse),
+                        refund_reason,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    fn grant(
+        &self,
+        user: UserId,
+        amount: Points,
+        label: &str,
+        now: UnixMillis,
+    ) -> StoreResult<Points> {
+        self.write(|tx| {
+            post_ledger(
+                tx,
+                user,
+                HistoryKind::TopUp,
+                amount.0 as i64,
+                Some(label),
+                None,
+                None,
+                now,
+            )
+        })
+    }
+
+    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
+        self.write(|tx| {
+            let txn_id = request.transaction_id.to_string();
+            let earlier: Option<(String, i64, i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = ?1",
+                    [&txn_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some((machine, user, points, rejection)) = earlier {
+                let same_request = machine == request.machine_id.0
+                    && user as u64 == request.user_id.0
+                    && points as u64 == request.points.0;
+                if !same_request {
+                    return Ok(PlayDecision::AlreadyUsed);
+                }
+                // The same machine asking again (it lost our answer): same answer.
+                return Ok(match rejection {
+                    Some(code) => PlayDecision::Rejected(ErrorCode::parse(&code)),
+                    None => PlayDecision::Accepted,
+                });
+            }
+
+            let balance: i64 = tx
+                .query_row(
+                    "SELECT balance FROM users WHERE id = ?1",
+                    [request.user_id.0 as i64],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            let rejection = request
+                .rejection
+                .or((balance < request.points.0 as i64).then_some(ErrorCode::InsufficientPoints));
+            tx.execute(
+                "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+                     rejection, issued_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                params![
+                    txn_id,
+                    request.user_id.0 as i64,
+                    request.device_id.0,
+                    request.machine_id.0,
+                    request.points.0 as i64,
+                    if rejection.is_some() {
+                        "rejected"
+                    } else {
+                        "pending"
+                    },
+                    rejection.map(|c| c.as_str()),
+                    request.issued_at as i64,
+                    request.now
+                ],
+            )
+            .map_err(db)?;
+            if let Some(code) = rejection {
+                return Ok(PlayDecision::Rejected(code));
+            }
+            post_ledger(
+                tx,
+                request.user_id,
+                HistoryKind::Play,
+                -(request.points.0 as i64),
+                None,
+                Some(request.transaction_id),
+                None,
+                request.now,
+            )?;
+            Ok(PlayDecision::Accepted)
+        })
+    }
+
+    fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
+        self.write(|tx| {
+            let earlier: Option<String> = tx
+                .query_row(
+                    "SELECT decision FROM webhook_events WHERE machine_id = ?1 AND event_id = ?2",
+                    [&report.machine_id.0, &report.event_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some(decision) = earlier {
+                return parse_decision(&decision);
+            }
+            let txn_id = report.transaction_id.to_string();
+            let Some((machine, user, points, status)) = tx
+                .query_row(
+                    "SELECT machine_id, user_id, points, status FROM transactions WHERE id = ?1",
+                    [&txn_id],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, i64>(1)?,
+                            row.get::<_, i64>(2)?,
+                            row.get::<_, String>(3)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db)?
+            else {
+                return Ok(OutcomeDecision::NotFound);
+            };
+            if machine != report.machine_id.0 {
+                return Ok(OutcomeDecision::NotYours);
+            }
+            let status = TransactionStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+            use DispenseOutcome::*;
+            use TransactionStatus::*;
+            let decision = match (status, report.outcome) {
+                (Pending, Dispensed) => {
+                    tx.execute(
+                        "UPDATE transactions SET status = 'completed', detail = ?1, updated_at = ?2
+                         WHERE id = ?3",
+                        params![report.detail, report.now, txn_id],
+                    )
+                    .map_err(db)?;
+                    OutcomeDecision::Settled(Completed)
+                }
+                (Pending, Failed) => {
+                    refund(
+                        tx,
+                        report.transaction_id,
+                        UserId(user as u64),
+                        points,
+                        RefundReason::DispenseFailed,
+                        report.now,
+                    )?;
+                    tx.execute(
+                        "UPDATE transactions SET detail = ?1 WHERE id = ?2",
+                        params![report.detail, txn_id],
+                    )
+                    .map_err(db)?;
+                    OutcomeDecision::Settled(Refunded)
+                }
+                (Completed, Dispensed) => OutcomeDecision::Settled(Completed),
+                (Refunded, Failed) => OutcomeDecision::Settled(Refunded),
+                (other, _) => OutcomeDecision::Conflict(other),
+            };
+            tx.execute(
+                "INSERT INTO webhook_events (machine_id, event_id, transaction_id, outcome, decision, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    report.machine_id.0,
+                    report.event_id,
+                    txn_id,
+                    outcome_str(report.outcome),
+                    decision_text(decision),
+                    report.now
+                ],
+            )
+            .map_err(db)?;
+            Ok(decision)
+        })
+    }
+
+    fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>> {
+        self.write(|tx| {
+            let stale: Vec<(String, i64, i64)> = {
+                let mut statement = tx
+                    .prepare_cached(
+                        "SELECT id, user_id, points FROM transactions
+                         WHERE status = 'pending' AND created_at <= ?1",
+                    )
+                    .map_err(db)?;
+                let rows = statement
+                    .query_map([cutoff], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .map_err(db)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(db)?
+            };
+            let mut refunded = Vec::with_capacity(stale.len());
+            for (id, user, points) in stale {
+                let id: TransactionId = id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
+                refund(
+                    tx,
+                    id,
+                    UserId(user as u64),
+                    points,
+                    RefundReason::NoOutcome,
+                    now,
+                )?;
+                refunded.push(id);
+            }
+            Ok(refunded)
+        })
+    }
+
+    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>> {
+        let row = self.read(|conn| {
+            conn.query_row(
+                "SELECT t.user_id, t.machine_id, m.name, t.points, t.status, t.rejection,
+                        t.refund_reason, t.updated_at
+                 FROM transactions t JOIN machines m ON m.id = t.machine_id
+                 WHERE t.id = ?1",
+                [id.to_string()],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, Option<String>>(5)?,
+                        row.get::<_, Option<String>>(6)?,
+                        row.get::<_, i64>(7)?,
+                    ))
+                },
+            )
+            .optional()
+        })?;
+        row.map(
+            |(user, machine, machine_name, points, status, rejection, reason, updated)| {
+                Ok(TransactionRecord {
+                    id,
+                    user_id: UserId(user as u64),
+                    machine_id: MachineId(machine),
+                    machine_name,
+                    points: Points(points as u64),
+                    status: TransactionStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                    rejection: rejection.as_deref().map(ErrorCode::parse),
+                    refund_reason: reason.as_deref().and_then(RefundReason::parse),
+                    updated_at: updated,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {
+        let row = self.read(|conn| {
+            conn.query_row(
+                "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
+                params![user.0 as i64, key],
+                |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, String>(1)?)),
+            )
+            .optional()
+        })?;
+        row.map(|(hash, answer)| decode_top_up(hash, &answer))
+            .transpose()
+    }
+
+    fn record_top_up(
+        &self,
+        user: UserId,
+        key: &str,
+        request_hash: &[u8; 32],
+        answer: Result<(String, Points), ErrorBody>,
+        now: UnixMillis,
+    ) -> StoreResult<StoredTopUp> {
+        self.write(|tx| {
+            let earlier: Option<(Vec<u8>, String)> = tx
+                .query_row(
+                    "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
+                    params![user.0 as i64, key],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some((hash, answer)) = earlier {
+                return decode_top_up(hash, &answer);
+            }
+            let answer = match answer {
+                Ok((top_up_id, amount)) => {
+                    let balance = post_ledger(
+                        tx,
+                        user,
+                        HistoryKind::TopUp,
+                        amount.0 as i64,
+                        Some("Top-up by card"),
+                        None,
+                        Some(&top_up_id),
+                        now,
+                    )?;
+                    Ok(TopUpResponse {
+                        top_up_id,
+                        amount,
+                        balance,
+                    })
+                }
+                Err(body) => Err(body),
+            };
+            let json = match &answer {
+                Ok(response) => serde_json::json!({ "ok": response }),
+                Err(body) => serde_json::json!({ "err": body }),
+            };
+            tx.execute(
+                "INSERT INTO top_ups (user_id, idempotency_key, request_hash, answer, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![user.0 as i64, key, request_hash.as_slice(), json.to_string(), now],
+            )
+            .map_err(db)?;
+            Ok(StoredTopUp {
+                request_hash: *request_hash,
+                answer,
+            })
+        })
+    }
+}
+
+fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Stored {
+        Ok(TopUpResponse),
+        Err(ErrorBody),
+    }
+    let stored: Stored = serde_json::from_str(answer)
+        .map_err(|e| StoreError::Corrupt(format!("stored top-up answer: {e}")))?;
+    Ok(StoredTopUp {
+        request_hash: hash32(hash)?,
+        answer: match stored {
+            Stored::Ok(response) => Ok(response),
+            Stored::Err(body) => Err(body),
+        },
+    })
+}

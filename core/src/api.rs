@@ -1,0 +1,208 @@
+//! The JSON bodies of every endpoint, shared by the backend and its clients so that
+//! neither can drift from the other. Paths are constants here too.
+
+use crate::ids::{AppId, DeviceId, MachineId, Points, TransactionId, UserId};
+use crate::status::{DispenseOutcome, RefundReason, TransactionStatus};
+use crate::{ErrorCode, Redacted};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub mod paths {
+    pub const HEALTH: &str = "/health";
+    pub const LOGIN: &str = "/api/v1/auth/login";
+    pub const REFRESH: &str = "/api/v1/auth/refresh";
+    pub const LOGOUT: &str = "/api/v1/auth/logout";
+    pub const BALANCE: &str = "/api/v1/account/balance";
+    pub const HISTORY: &str = "/api/v1/account/history";
+    pub const TOP_UP: &str = "/api/v1/account/topup";
+    pub const VALIDATE: &str = "/api/v1/gashapon/validate";
+    pub const WEBHOOK: &str = "/api/v1/gashapon/webhook";
+    /// Followed by `/{transaction_id}`.
+    pub const TRANSACTION: &str = "/api/v1/gashapon/transaction";
+}
+
+/// The header that makes a top-up idempotent.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+/// Longest `wait` a status request may ask for.
+pub const MAX_LONG_POLL_SECONDS: u64 = 30;
+
+/// Every error response: `{ "error": code, "message": text }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: Redacted<String>,
+    pub device: DeviceLogin,
+}
+
+/// The device signing in. Without an id (first sign-in on this device, or its secret
+/// was lost) the backend registers a new device and returns its QR secret once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceLogin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<DeviceId>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenPair {
+    pub access_token: Redacted<String>,
+    /// Seconds until the access token expires.
+    pub access_expires_in: u64,
+    /// Single use: each refresh returns a new one and retires this one.
+    pub refresh_token: Redacted<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub user_id: UserId,
+    pub app_id: AppId,
+    pub device_id: DeviceId,
+    /// Base64 of the 32-byte device secret; present only when the device was just
+    /// registered. The app stores it in the keychain and never sends it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_secret: Option<Redacted<String>>,
+    /// Longest time to live the backend accepts on a code.
+    pub max_code_ttl_seconds: u16,
+    #[serde(flatten)]
+    pub tokens: TokenPair,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: Redacted<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceResponse {
+    pub balance: Points,
+    pub as_of: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKind {
+    Play,
+    Refund,
+    TopUp,
+}
+
+/// One line of the ledger as the account holder sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Ledger entry id; pages go backwards from it.
+    pub id: i64,
+    pub kind: HistoryKind,
+    /// A label to show as is, e.g. "Play at Demo capsule machine".
+    pub label: String,
+    /// Negative for a play, positive for a refund or top-up.
+    pub delta: i64,
+    pub balance_after: Points,
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<TransactionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_id: Option<MachineId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_name: Option<String>,
+    /// For plays and refunds: the transaction's current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<TransactionStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_reason: Option<RefundReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopUpRequest {
+    pub amount: Points,
+    /// A token from the payment provider's SDK; the test provider knows
+    /// `tok_test_success` and `tok_test_decline`.
+    pub payment_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopUpResponse {
+    pub top_up_id: String,
+    pub amount: Points,
+    pub balance: Points,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidateRequest {
+    /// The text the machine read from the QR symbol.
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidateResponse {
+    pub transaction_id: TransactionId,
+    pub points: Points,
+    /// Always `pending`: dispense, then report the outcome by webhook.
+    pub status: TransactionStatus,
+}
+
+/// What the app sees of one play.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionView {
+    pub transaction_id: TransactionId,
+    pub status: TransactionStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Points>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_id: Option<MachineId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_reason: Option<RefundReason>,
+    /// Why the code was rejected, for `rejected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+    /// The account balance now.
+    pub balance: Points,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The webhook body a machine posts after dispensing (or failing to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DispenseReport {
+    pub machine_id: MachineId,
+    pub transaction_id: TransactionId,
+    pub outcome: DispenseOutcome,
+    /// Free text from the machine, e.g. "jam in chute 2". Stored, not shown verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookAck {
+    pub transaction_id: TransactionId,
+    pub status: TransactionStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
