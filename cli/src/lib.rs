@@ -93,6 +93,11 @@ pub enum CliError {
     Unfinished(String),
 }
 
+/// Said when no session is found: on Linux the keyring may not outlive the process.
+const SIGN_IN_HINT: &str = "not signed in: run `gashapay login` first. On Linux the \
+session lives in the kernel keyring; in a shell without a login keyring, run the \
+commands inside `keyctl session - bash`.";
+
 impl CliError {
     /// `{"error": code, "message": text}` for stderr.
     pub fn to_json(&self) -> serde_json::Value {
@@ -108,7 +113,11 @@ impl CliError {
             CliError::Render(_) => "render",
             CliError::Unfinished(_) => "unfinished",
         };
-        json!({ "error": code, "message": self.to_string() })
+        let message = match code {
+            "not_signed_in" => SIGN_IN_HINT.to_owned(),
+            _ => self.to_string(),
+        };
+        json!({ "error": code, "message": message })
     }
 }
 

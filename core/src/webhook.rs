@@ -166,11 +166,22 @@ mod tests {
         let secret = WebhookSecret::generate();
         let sig = sign(&secret, "evt_1", NOW, BODY);
         let ts = NOW.to_string();
-        let ok = verify(&[secret.clone()], headers("evt_1", &ts, &sig), BODY, NOW);
+        let ok = verify(
+            std::slice::from_ref(&secret),
+            headers("evt_1", &ts, &sig),
+            BODY,
+            NOW,
+        );
         assert_eq!(ok, Ok(()));
 
-        let bad =
-            |id, ts: &str, body: &[u8]| verify(&[secret.clone()], headers(id, ts, &sig), body, NOW);
+        let bad = |id, ts: &str, body: &[u8]| {
+            verify(
+                std::slice::from_ref(&secret),
+                headers(id, ts, &sig),
+                body,
+                NOW,
+            )
+        };
         assert_eq!(bad("evt_2", &ts, BODY), Err(WebhookError::BadSignature));
         let other_ts = (NOW + 1).to_string();
         assert_eq!(
@@ -207,7 +218,12 @@ mod tests {
         ] {
             let sig = sign(&secret, "evt", ts, BODY);
             let ts_text = ts.to_string();
-            let got = verify(&[secret.clone()], headers("evt", &ts_text, &sig), BODY, NOW);
+            let got = verify(
+                std::slice::from_ref(&secret),
+                headers("evt", &ts_text, &sig),
+                BODY,
+                NOW,
+            );
             assert_eq!(got, expected, "timestamp {ts}");
         }
         let got = verify(&[secret], headers("evt", "yesterday", "v1,AAAA"), BODY, NOW);

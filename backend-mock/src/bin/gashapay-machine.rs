@@ -47,7 +47,7 @@ enum Command {
     },
 }
 
-fn print_json(value: &impl serde::Serialize) {
+fn print_json<T: serde::Serialize>(value: &T) {
     println!("{}", serde_json::to_string(value).expect("steps serialise"));
 }
 
@@ -92,15 +92,13 @@ async fn main() -> ExitCode {
         outcome,
         Duration::from_millis(delay_ms),
         &RetryPolicy::default(),
-        |step| print_json(step),
+        print_json,
     )
     .await;
     match result {
         Ok(_) => ExitCode::SUCCESS,
-        Err(error @ machine::MachineError::Refused { .. }) => {
-            let _ = error;
-            ExitCode::from(3)
-        }
+        // The refusal was already printed as a step.
+        Err(machine::MachineError::Refused { .. }) => ExitCode::from(3),
         Err(error) => {
             print_json(&serde_json::json!({"step": "error", "message": error.to_string()}));
             ExitCode::FAILURE

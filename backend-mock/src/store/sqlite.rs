@@ -170,6 +170,52 @@ impl SqliteStore {
         Ok(result == "ok")
     }
 
+    /// Every way the money data could be wrong, as sentences; empty when sound.
+    /// Checks SQLite's integrity, that each balance is the sum of its ledger, and
+    /// that each play was debited once and refunded at most once, as its status says.
+    pub fn audit(&self) -> StoreResult<Vec<String>> {
+        let mut problems = Vec::new();
+        if !self.integrity_ok()? {
+            problems.push("PRAGMA integrity_check failed".to_owned());
+        }
+        let queries: &[(&str, &str)] = &[
+            (
+                "SELECT u.id FROM users u LEFT JOIN ledger l ON l.user_id = u.id
+                 GROUP BY u.id HAVING u.balance != COALESCE(SUM(l.delta), 0)",
+                "balance differs from the sum of its ledger",
+            ),
+            (
+                "SELECT t.id FROM transactions t WHERE t.status != 'rejected' AND
+                 (SELECT COUNT(*) FROM ledger l WHERE l.transaction_id = t.id AND l.kind = 'play') != 1",
+                "accepted play not debited exactly once",
+            ),
+            (
+                "SELECT t.id FROM transactions t WHERE
+                 (SELECT COUNT(*) FROM ledger l WHERE l.transaction_id = t.id AND l.kind = 'refund')
+                 != (t.status = 'refunded')",
+                "refund entries do not match the status",
+            ),
+            (
+                "SELECT t.id FROM transactions t WHERE t.status = 'rejected' AND
+                 EXISTS (SELECT 1 FROM ledger l WHERE l.transaction_id = t.id)",
+                "rejected play has ledger entries",
+            ),
+        ];
+        let conn = self.conn.lock().expect("poisoned");
+        for (sql, problem) in queries {
+            let mut statement = conn.prepare(sql).map_err(db)?;
+            let ids = statement
+                .query_map([], |row| row.get::<_, rusqlite::types::Value>(0))
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db)?;
+            for id in ids {
+                problems.push(format!("{problem}: {id:?}"));
+            }
+        }
+        Ok(problems)
+    }
+
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
         let conn = self.conn.lock().expect("poisoned");
         f(&conn).map_err(db)

@@ -1,6 +1,6 @@
 //! Follows one play from "shown" to a final status using the server's long-poll, so a
-//! typical play costs two or three requests: one that returns when the machine scans
-//! (pending), one that returns when it reports (completed / refunded).
+//! typical play costs two requests: one that returns when the machine scans (pending),
+//! one that returns when it reports (completed / refunded).
 
 use super::{ApiClient, ClientError};
 use crate::api::TransactionView;
@@ -42,8 +42,8 @@ pub enum PollEnd {
     Cancelled,
 }
 
-/// Watches `id` until a final status, the code's expiry (`expires_at`, Unix seconds)
-/// passes unscanned, or `cancel` fires. `on_update` sees every status change.
+/// Watches `id` (a code just shown, so `awaiting_scan`) until a final status, the code's expiry (`expires_at`, Unix seconds)
+/// passes unscanned, or `cancel` fires. `on_update` sees every change from `awaiting_scan` on.
 /// Transient failures (network, timeouts, 5xx) are retried with backoff; anything
 /// else ends the watch with the error.
 pub async fn watch_transaction(
@@ -55,12 +55,15 @@ pub async fn watch_transaction(
     mut on_update: impl FnMut(&TransactionView),
 ) -> Result<PollEnd, ClientError> {
     let give_up_at = expires_at.saturating_add(config.expiry_grace.as_secs());
-    let mut last_status: Option<TransactionStatus> = None;
+    // A code that was just shown is awaiting its scan: start from there, so the first
+    // long-poll returns at the scan and a whole play costs two requests.
+    let mut last_status = TransactionStatus::AwaitingScan;
+    let mut answered = false;
     let mut backoff = config.initial_backoff;
     loop {
         let now = unix_now();
-        let awaiting = matches!(last_status, None | Some(TransactionStatus::AwaitingScan));
-        if awaiting && now >= give_up_at && last_status.is_some() {
+        let awaiting = last_status == TransactionStatus::AwaitingScan;
+        if awaiting && answered && now >= give_up_at {
             return Ok(PollEnd::NeverScanned);
         }
         // While unscanned, do not hold a request past the point of giving up.
@@ -71,7 +74,7 @@ pub async fn watch_transaction(
         } else {
             config.long_poll
         };
-        let request = client.transaction(id, Some(wait), last_status);
+        let request = client.transaction(id, Some(wait), Some(last_status));
         let result = tokio::select! {
             _ = cancel.cancelled() => return Ok(PollEnd::Cancelled),
             result = request => result,
@@ -79,8 +82,9 @@ pub async fn watch_transaction(
         match result {
             Ok(view) => {
                 backoff = config.initial_backoff;
-                if last_status != Some(view.status) {
-                    last_status = Some(view.status);
+                answered = true;
+                if last_status != view.status {
+                    last_status = view.status;
                     on_update(&view);
                 }
                 if view.status.is_final() {

@@ -1,0 +1,29 @@
+# Shared by scripts/run.sh and scripts/test.sh: install what a fresh Debian machine
+# lacks. Sourced, not run.
+
+# ensure_packages PKG...: installs the Debian packages that are not installed yet.
+ensure_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "==> installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "error: cargo is not installed. Install Rust 1.85 or newer (https://rustup.rs) and run this again." >&2
+        exit 1
+    fi
+}
+
+# What every build needs: a C compiler (SQLite, ring), pkg-config, CA certificates.
+BUILD_PACKAGES=(build-essential pkg-config ca-certificates)

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace, installing what a fresh Debian machine lacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_packages "${BUILD_PACKAGES[@]}"
+ensure_rust
+
+echo "==> cargo test (core, backend-mock, machine, CLI, end-to-end)"
+cargo test --workspace --locked

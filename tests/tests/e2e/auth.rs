@@ -1,0 +1,185 @@
+use crate::helpers::{client_for, spawn_app, spawn_app_with, test_settings, PASSWORD};
+use gashapay_core::api::paths;
+use gashapay_core::client::ClientError;
+use gashapay_core::secrets::{keys, MemorySecretStore, SecretStore};
+use gashapay_core::ErrorCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_users_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.user("jo", 0).await;
+    let client = client_for(&app.base_url(), Arc::new(MemorySecretStore::new()));
+    for (name, password) in [("jo", "wrong"), ("nobody", PASSWORD)] {
+        let error = client.login(name, password).await.unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::InvalidCredentials));
+    }
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_transparently() {
+    let mut settings = test_settings();
+    settings.access_token_ttl = Duration::from_secs(1);
+    let app = spawn_app_with(settings).await;
+    let user = app.user("kim", 70).await;
+    let refresh_before = user.store.get(keys::REFRESH_TOKEN).unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(user.balance().await, 70);
+    assert_ne!(user.store.get(keys::REFRESH_TOKEN).unwrap(), refresh_before);
+}
+
+#[tokio::test]
+async fn a_spent_refresh_token_presented_again_ends_the_session() {
+    let app = spawn_app().await;
+    let user = app.user("lee", 10).await;
+    let stolen = user.store.get(keys::REFRESH_TOKEN).unwrap().unwrap();
+    user.client.refresh().await.unwrap();
+
+    let http = reqwest::Client::new();
+    let replay = http
+        .post(format!("{}{}", app.base_url(), paths::REFRESH))
+        .json(&serde_json::json!({ "refresh_token": stolen }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 401);
+    // The legitimate holder is signed out too: the session is revoked.
+    let error = user.client.refresh().await.unwrap_err();
+    assert!(matches!(error, ClientError::NotSignedIn), "{error:?}");
+}
+
+#[tokio::test]
+async fn after_logout_the_session_is_dead_but_the_device_is_reused_at_next_sign_in() {
+    let app = spawn_app().await;
+    let user = app.user("max", 10).await;
+    let device = user.client.device_credentials().unwrap();
+    let refresh = user.store.get(keys::REFRESH_TOKEN).unwrap().unwrap();
+    user.client.logout().await.unwrap();
+
+    assert!(matches!(
+        user.client.balance().await,
+        Err(ClientError::NotSignedIn)
+    ));
+    let http = reqwest::Client::new();
+    let old = http
+        .post(format!("{}{}", app.base_url(), paths::REFRESH))
+        .json(&serde_json::json!({ "refresh_token": refresh }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401);
+
+    let again = user.client.login("max", PASSWORD).await.unwrap();
+    assert_eq!(again.device_id, device.device_id);
+    assert!(again.device_secret.is_none());
+    assert_eq!(user.client.device_credentials().unwrap(), device);
+}
+
+#[tokio::test]
+async fn users_see_only_their_own_transactions_and_keys_only_open_their_own_doors() {
+    let app = spawn_app().await;
+    let owner = app.user("ned", 100).await;
+    let snoop = app.user("oz", 100).await;
+    let machine = app.machine("m_doors").await;
+    let code = owner.code(10);
+    machine.validate(&code.to_text()).await.unwrap();
+
+    let error = snoop
+        .client
+        .transaction(code.payload.transaction_id, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotFound));
+
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{}{path}", app.base_url());
+    // A machine key is no user token.
+    let credentials =
+        gashapay_backend_mock::admin::register_machine(&app.backend().state, "m_keys", "Keys")
+            .await
+            .unwrap();
+    let as_user = http
+        .get(url(paths::BALANCE))
+        .bearer_auth(credentials.api_key.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_user.status(), 401);
+    // A user token is no machine key.
+    let store = Arc::new(MemorySecretStore::new());
+    let client = client_for(&app.base_url(), store.clone());
+    let login = client.login("oz", PASSWORD).await.unwrap();
+    let as_machine = http
+        .post(url(paths::VALIDATE))
+        .bearer_auth(login.tokens.access_token.expose())
+        .json(&serde_json::json!({ "code": owner.code(1).to_text() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_machine.status(), 401);
+    let body: serde_json::Value = as_machine.json().await.unwrap();
+    assert_eq!(body["error"], "unauthorized");
+
+    // A revoked machine key stops working.
+    gashapay_backend_mock::admin::register_machine(&app.backend().state, "m_doors", "Doors")
+        .await
+        .unwrap();
+    let revoked = machine
+        .validate(&owner.code(1).to_text())
+        .await
+        .unwrap_err();
+    assert_eq!(revoked.code(), Some(ErrorCode::Unauthorized));
+}
+
+#[tokio::test]
+async fn bad_json_oversized_bodies_and_unknown_paths_get_json_errors() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{}{path}", app.base_url());
+    let bad = http
+        .post(url(paths::LOGIN))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        bad.json::<serde_json::Value>().await.unwrap()["error"],
+        "bad_request"
+    );
+
+    let huge = http
+        .post(url(paths::LOGIN))
+        .header("content-type", "application/json")
+        .body(format!("{{\"username\":\"{}\"}}", "x".repeat(64 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 413);
+    assert_eq!(
+        huge.json::<serde_json::Value>().await.unwrap()["error"],
+        "payload_too_large"
+    );
+
+    let missing = http.get(url("/api/v1/nothing")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        missing.json::<serde_json::Value>().await.unwrap()["error"],
+        "not_found"
+    );
+
+    let wrong_method = http.get(url(paths::VALIDATE)).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(
+        wrong_method.json::<serde_json::Value>().await.unwrap()["error"],
+        "method_not_allowed"
+    );
+
+    let health = http.get(url(paths::HEALTH)).send().await.unwrap();
+    assert_eq!(
+        health.json::<serde_json::Value>().await.unwrap()["status"],
+        "ok"
+    );
+}

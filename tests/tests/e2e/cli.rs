@@ -1,0 +1,87 @@
+use crate::helpers::{spawn_app, PASSWORD};
+use clap::Parser;
+use gashapay_backend_mock::machine::{decode_qr_image, play, Dispense, RetryPolicy};
+use gashapay_cli::{run, Cli};
+use gashapay_core::secrets::{MemorySecretStore, SecretStore};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn gashapay(server: &str, store: &Arc<dyn SecretStore>, args: &[&str]) -> Vec<Value> {
+    let mut argv = vec!["gashapay", "--server", server];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).unwrap();
+    let mut out = Vec::new();
+    run(cli, store.clone(), &mut out).await.unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_cli_signs_in_tops_up_makes_a_png_qr_and_follows_the_play_to_the_end() {
+    let app = spawn_app().await;
+    app.user("tia", 100).await;
+    let machine = app.machine("m_cli").await;
+    let server = app.base_url();
+    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("code.png");
+
+    let login = gashapay(
+        &server,
+        &store,
+        &["login", "--username", "tia", "--password", PASSWORD],
+    )
+    .await;
+    assert_eq!(login[0]["new_device"], true);
+    let top_up = gashapay(&server, &store, &["topup", "--amount", "50"]).await;
+    assert_eq!(top_up[0]["balance"], 150);
+
+    let qr = gashapay(
+        &server,
+        &store,
+        &["qr", "--points", "120", "--png", png.to_str().unwrap()],
+    )
+    .await;
+    let txn = qr[0]["transaction_id"].as_str().unwrap().to_owned();
+    assert_eq!(qr[0]["qr_version"], 5);
+    let scanned = decode_qr_image(&std::fs::read(&png).unwrap()).unwrap();
+    assert_eq!(scanned, qr[0]["code"].as_str().unwrap());
+
+    let machine_side = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        play(
+            &machine,
+            &scanned,
+            Dispense::Ok,
+            Duration::from_millis(200),
+            &RetryPolicy::default(),
+            |_| {},
+        )
+        .await
+        .unwrap()
+    };
+    let expires = qr[0]["expires_at"].to_string();
+    let status_args = ["status", &txn, "--wait", "--expires-at", &expires];
+    let (updates, _) = tokio::join!(gashapay(&server, &store, &status_args), machine_side);
+    let statuses: Vec<_> = updates
+        .iter()
+        .map(|u| u["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pending", "completed"]);
+    assert_eq!(updates.last().unwrap()["balance"], 30);
+
+    let balance = gashapay(&server, &store, &["balance"]).await;
+    assert_eq!(balance[0]["balance"], 30);
+    let history = gashapay(&server, &store, &["history", "--limit", "2"]).await;
+    assert_eq!(history[0]["entries"][0]["kind"], "play");
+    assert_eq!(history[0]["entries"][1]["kind"], "top_up");
+
+    gashapay(&server, &store, &["logout"]).await;
+    let cli = Cli::try_parse_from(["gashapay", "--server", &server, "balance"]).unwrap();
+    let error = run(cli, store.clone(), &mut Vec::new()).await.unwrap_err();
+    assert_eq!(error.to_json()["error"], "not_signed_in");
+}

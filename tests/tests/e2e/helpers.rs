@@ -1,0 +1,151 @@
+use gashapay_backend_mock::admin::{create_user, register_machine};
+use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::machine::MachineClient;
+use gashapay_backend_mock::{start, RunningBackend, StartOptions};
+use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
+use gashapay_core::device::unix_now;
+use gashapay_core::qr::SignedCode;
+use gashapay_core::secrets::MemorySecretStore;
+use gashapay_core::Points;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    backend: Option<RunningBackend>,
+    pub db_path: PathBuf,
+    settings: Settings,
+    _dir: tempfile::TempDir,
+}
+
+/// Settings for tests: real defaults, but a sweeper that looks often.
+pub fn test_settings() -> Settings {
+    Settings {
+        sweep_interval: Duration::from_millis(100),
+        ..Settings::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_settings()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("gashapay.db");
+    let backend = start_on(&db_path, settings.clone()).await;
+    TestApp {
+        backend: Some(backend),
+        db_path,
+        settings,
+        _dir: dir,
+    }
+}
+
+async fn start_on(db_path: &std::path::Path, settings: Settings) -> RunningBackend {
+    start(StartOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: db_path.display().to_string(),
+        settings,
+        payment_secret: Some("sk_test_only_in_the_backend".into()),
+        seed_demo: false,
+    })
+    .await
+    .expect("backend starts")
+}
+
+pub struct User {
+    pub client: ApiClient,
+    pub store: Arc<MemorySecretStore>,
+}
+
+impl User {
+    /// A fresh, valid code for `points`, signed on the device.
+    pub fn code(&self, points: u64) -> SignedCode {
+        self.code_issued_at(points, unix_now(), 300)
+    }
+
+    pub fn code_issued_at(&self, points: u64, issued_at: u64, ttl: u16) -> SignedCode {
+        self.client
+            .device_credentials()
+            .unwrap()
+            .make_code(Points(points), issued_at, ttl)
+            .unwrap()
+    }
+
+    pub async fn balance(&self) -> u64 {
+        self.client.balance().await.unwrap().balance.0
+    }
+}
+
+pub fn client_for(base_url: &str, store: Arc<MemorySecretStore>) -> ApiClient {
+    ApiClient::new(
+        base_url,
+        store,
+        ClientConfig {
+            request_timeout: Duration::from_secs(10),
+            ..ClientConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+pub fn fast_polling() -> PollConfig {
+    PollConfig {
+        long_poll: Duration::from_secs(10),
+        initial_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(200),
+        expiry_grace: Duration::from_secs(1),
+    }
+}
+
+impl TestApp {
+    pub fn backend(&self) -> &RunningBackend {
+        self.backend.as_ref().expect("running")
+    }
+
+    pub fn base_url(&self) -> String {
+        self.backend().base_url()
+    }
+
+    /// A user with `points`, signed in on a new device with an in-memory keychain.
+    pub async fn user(&self, name: &str, points: u64) -> User {
+        create_user(&self.backend().state, name, PASSWORD, Points(points))
+            .await
+            .unwrap();
+        let store = Arc::new(MemorySecretStore::new());
+        let client = client_for(&self.base_url(), store.clone());
+        client.login(name, PASSWORD).await.unwrap();
+        User { client, store }
+    }
+
+    pub async fn machine(&self, id: &str) -> MachineClient {
+        let credentials = register_machine(&self.backend().state, id, &format!("Machine {id}"))
+            .await
+            .unwrap();
+        MachineClient::new(
+            &self.base_url(),
+            credentials.machine_id,
+            credentials.api_key,
+            credentials.webhook_secret,
+        )
+    }
+
+    /// Stops the backend and starts a new one on the same database file.
+    pub async fn restart(&mut self) {
+        self.backend.take().expect("running").stop().await;
+        self.backend = Some(start_on(&self.db_path, self.settings.clone()).await);
+    }
+
+    /// Opens the database file on a second connection and audits it: SQLite's
+    /// integrity check, and the ledger against balances and transactions.
+    pub fn audit(&self) -> Vec<String> {
+        let store = gashapay_backend_mock::store::sqlite::SqliteStore::open(
+            &self.db_path.display().to_string(),
+        )
+        .unwrap();
+        store.audit().unwrap()
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real backend on 127.0.0.1 (random port) over a temporary
+//! SQLite file, the real core client, the emulated machine, real QR images.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod concurrency;
+mod play;
+mod restart;
+mod top_up;
