@@ -8,6 +8,7 @@
 //! The core knows nothing of any UI or of axum.
 
 pub mod api;
+pub mod app;
 pub mod device;
 pub mod error;
 pub mod ids;

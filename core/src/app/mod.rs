@@ -1,0 +1,8 @@
+//! The app's screen logic with no UI in it: what each screen shows (view models),
+//! the play screen's state machine, and a human message with a next step for every
+//! error. The Dioxus shell renders these and forwards events; it holds no rules.
+
+pub mod format;
+pub mod messages;
+pub mod play;
+pub mod views;
