@@ -25,5 +25,8 @@ ensure_rust() {
     fi
 }
 
-# What every build needs: a C compiler (SQLite, ring), pkg-config, CA certificates.
-BUILD_PACKAGES=(build-essential pkg-config ca-certificates)
+# What every build needs: a C compiler (SQLite, ring), pkg-config, CA certificates,
+# and for the desktop app WebKitGTK, GTK and xdo.
+BUILD_PACKAGES=(build-essential pkg-config ca-certificates libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev)
+# The real-window test: a virtual X server, clicks, screenshots, QR decoding, OCR.
+WINDOW_TEST_PACKAGES=(xvfb xauth xdotool imagemagick zbar-tools tesseract-ocr tesseract-ocr-eng)

@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_packages "${BUILD_PACKAGES[@]}"
+ensure_packages "${BUILD_PACKAGES[@]}" "${WINDOW_TEST_PACKAGES[@]}"
 ensure_rust
 
-echo "==> cargo test (core, backend-mock, machine, CLI, end-to-end)"
+echo "==> cargo test (core, backend-mock, machine, CLI, app screens, real window, end-to-end)"
 cargo test --workspace --locked

@@ -1,0 +1,150 @@
+//! Demo mode (desktop only): with no server configured, the app starts the bundled
+//! mock backend in-process, on its own runtime thread, with its own SQLite file in
+//! the app's data directory, and plays the demo machine against it.
+
+use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::machine::{self, Dispense, MachineClient, RetryPolicy, Step};
+use gashapay_backend_mock::{start, StartOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::screens::DemoOutcome;
+
+/// In demo mode a silent machine is refunded after this long, so a tester sees it.
+pub const DEMO_OUTCOME_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the emulated dispenser takes.
+pub const DEMO_DISPENSE_DELAY: Duration = Duration::from_millis(1500);
+
+pub struct DemoEnv {
+    pub server_url: String,
+    pub username: String,
+    pub password: String,
+    pub machine: MachineClient,
+    pub database: PathBuf,
+}
+
+/// `$GASHAPAY_DATA_DIR`, else `$XDG_DATA_HOME/gashapay`, else `~/.local/share/gashapay`.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GASHAPAY_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME") {
+        return PathBuf::from(dir).join("gashapay");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    home.join(".local/share/gashapay")
+}
+
+/// Starts the demo backend and waits until it listens.
+pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let database = data_dir.join("demo.db");
+    let db = database.display().to_string();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("demo-backend".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let options = StartOptions {
+                    listen: "127.0.0.1:0".parse().expect("a valid address"),
+                    db,
+                    settings: Settings {
+                        outcome_timeout: DEMO_OUTCOME_TIMEOUT,
+                        ..Settings::default()
+                    },
+                    payment_secret: None,
+                    seed_demo: true,
+                };
+                match start(options).await {
+                    Ok(backend) => {
+                        let seed = backend.demo.clone().expect("seeded");
+                        let _ = ready_tx.send(Ok((backend.base_url(), seed)));
+                        // Serve until the app exits.
+                        std::future::pending::<()>().await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                    }
+                }
+            });
+        })
+        .map_err(|e| e.to_string())?;
+    let (server_url, seed) = ready_rx
+        .recv()
+        .map_err(|_| "the demo backend stopped while starting".to_string())??;
+    let machine = MachineClient::new(
+        &server_url,
+        seed.machine.machine_id.clone(),
+        seed.machine.api_key.clone(),
+        seed.machine.webhook_secret.clone(),
+    );
+    Ok(DemoEnv {
+        server_url,
+        username: seed.username,
+        password: seed.password,
+        machine,
+        database,
+    })
+}
+
+impl DemoEnv {
+    /// The emulated machine takes `code` (as its camera would read it off the
+    /// screen), validates it, and dispenses as chosen. `log` sees each step in words.
+    pub async fn scan(&self, code: &str, outcome: DemoOutcome, mut log: impl FnMut(String)) {
+        let dispense = match outcome {
+            DemoOutcome::Dispense => Dispense::Ok,
+            DemoOutcome::Jam => Dispense::Fail,
+            DemoOutcome::NoAnswer => Dispense::None,
+        };
+        let result = machine::play(
+            &self.machine,
+            code,
+            dispense,
+            DEMO_DISPENSE_DELAY,
+            &RetryPolicy::default(),
+            |step| log(describe(step)),
+        )
+        .await;
+        if let Err(error) = result {
+            if !matches!(error, machine::MachineError::Refused { .. }) {
+                log(format!("Error: {error}"));
+            }
+        }
+    }
+}
+
+fn describe(step: &Step) -> String {
+    match step {
+        Step::Scanned { points, .. } => match points {
+            Some(points) => format!("Scanned a code for {points} pts"),
+            None => "Scanned something that is not a GashaPay code".into(),
+        },
+        Step::Validated { points, .. } => format!("Backend accepted: {points} pts taken"),
+        Step::Refused { message, .. } => format!("Backend refused: {message}"),
+        Step::Dispensing { outcome } => match outcome {
+            Dispense::Ok => "Dispensing…".into(),
+            Dispense::Fail => "Dispensing… jammed!".into(),
+            Dispense::None => "Dispensing… (will never report)".into(),
+        },
+        Step::ReportRetry { attempt, .. } => format!("Report failed, retrying ({attempt})"),
+        Step::Reported { status, .. } => format!("Reported; the play is {}", status.as_str()),
+        Step::NotReporting { .. } => format!(
+            "Staying silent; the backend refunds after {} s",
+            DEMO_OUTCOME_TIMEOUT.as_secs()
+        ),
+    }
+}

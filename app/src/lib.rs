@@ -1,0 +1,14 @@
+//! The GashaPay app. Screens (`screens`) are pure functions of view models from the
+//! core; pages (`pages`) connect them to the app's signals; `services` runs the
+//! effects (HTTP through the core's client). No rules live in components.
+
+pub mod pages;
+pub mod screens;
+pub mod services;
+pub mod state;
+
+#[cfg(feature = "demo")]
+pub mod demo;
+
+/// The stylesheet, embedded so the binary runs from anywhere (it lives in `assets/`).
+pub const STYLESHEET: &str = include_str!("../../assets/app.css");

@@ -1,0 +1,135 @@
+//! Launches the GashaPay app. Desktop: `--server URL` (or `GASHAPAY_SERVER`) points
+//! it at a real server; without one it runs demo mode with the built-in backend.
+
+use dioxus::prelude::*;
+use gashapay_app::pages::App;
+use gashapay_app::services::{Keychain, Services};
+use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
+use gashapay_core::secrets::{MemorySecretStore, SecretStore};
+use std::sync::Arc;
+
+fn server_from_args() -> Option<String> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--server" {
+            return args.next();
+        }
+        if let Some(url) = arg.strip_prefix("--server=") {
+            return Some(url.to_owned());
+        }
+    }
+    std::env::var("GASHAPAY_SERVER")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// The OS keychain if it works here, else memory (with the reason, shown in settings).
+fn secret_store(server: &str) -> (Arc<dyn SecretStore>, Keychain) {
+    #[cfg(feature = "desktop")]
+    {
+        use gashapay_core::secrets::KeyringSecretStore;
+        let store = KeyringSecretStore::new(format!("gashapay-app {server}"));
+        let probe = store
+            .set("probe", "ok")
+            .and_then(|_| store.get("probe"))
+            .and_then(|value| store.delete("probe").map(|_| value));
+        match probe {
+            Ok(Some(value)) if value == "ok" => return (Arc::new(store), Keychain::System),
+            Ok(_) => {
+                return memory("the keychain did not keep a value");
+            }
+            Err(error) => return memory(&error.to_string()),
+        }
+    }
+    #[allow(unreachable_code)]
+    {
+        let _ = server;
+        memory("no keychain support in this build")
+    }
+}
+
+fn memory(reason: &str) -> (Arc<dyn SecretStore>, Keychain) {
+    eprintln!("gashapay-app: secrets kept in memory only: {reason}");
+    (
+        Arc::new(MemorySecretStore::new()),
+        Keychain::MemoryOnly {
+            reason: reason.to_owned(),
+        },
+    )
+}
+
+fn main() {
+    // Info, not debug: the in-process demo backend logs every request at debug.
+    dioxus::logger::init(dioxus::logger::tracing::Level::INFO).ok();
+    #[cfg(feature = "demo")]
+    let mut demo = None;
+    let server_url = match server_from_args() {
+        Some(url) => url,
+        #[cfg(feature = "demo")]
+        None => {
+            let dir = gashapay_app::demo::data_dir();
+            match gashapay_app::demo::start_backend(&dir) {
+                Ok(env) => {
+                    // For testers and test scripts: where the demo lives.
+                    println!("GASHAPAY_DEMO_SERVER={}", env.server_url);
+                    println!("GASHAPAY_DEMO_DATABASE={}", env.database.display());
+                    let url = env.server_url.clone();
+                    demo = Some(Arc::new(env));
+                    url
+                }
+                Err(error) => {
+                    eprintln!("gashapay-app: cannot start the demo backend: {error}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        #[cfg(not(feature = "demo"))]
+        None => "https://api.gashapay.example".to_owned(),
+    };
+
+    let (secrets, keychain) = secret_store(&server_url);
+    let client = match ApiClient::new(
+        &server_url,
+        secrets,
+        ClientConfig {
+            device_name: "GashaPay app".into(),
+            ..ClientConfig::default()
+        },
+    ) {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("gashapay-app: {error}");
+            std::process::exit(1);
+        }
+    };
+    let services = Services {
+        client: Arc::new(client),
+        server_url,
+        keychain,
+        poll: PollConfig::default(),
+        watches: Default::default(),
+        #[cfg(feature = "demo")]
+        demo,
+    };
+
+    let builder = LaunchBuilder::new().with_context(services);
+    #[cfg(feature = "desktop")]
+    let builder = {
+        use dioxus::desktop::{Config, LogicalSize, WindowBuilder};
+        let has_panel = builder_has_demo();
+        let width = if has_panel { 820.0 } else { 420.0 };
+        builder.with_cfg(
+            Config::new().with_menu(None).with_window(
+                WindowBuilder::new()
+                    .with_title("GashaPay")
+                    .with_inner_size(LogicalSize::new(width, 760.0)),
+            ),
+        )
+    };
+    builder.launch(App);
+}
+
+#[cfg(feature = "desktop")]
+fn builder_has_demo() -> bool {
+    server_from_args().is_none()
+}

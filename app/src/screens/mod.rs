@@ -1,0 +1,24 @@
+//! Pure screens: each renders view models from the core and forwards events. They
+//! read no signals and call no services, so tests render them from fixed data.
+
+mod history;
+mod home;
+mod message;
+mod play;
+mod settings;
+mod sign_in;
+mod top_up;
+
+#[cfg(feature = "demo")]
+mod demo_panel;
+
+pub use history::HistoryScreen;
+pub use home::HomeScreen;
+pub use message::MessageBox;
+pub use play::PlayScreen;
+pub use settings::SettingsScreen;
+pub use sign_in::SignInScreen;
+pub use top_up::{TopUpScreen, TOP_UP_AMOUNTS};
+
+#[cfg(feature = "demo")]
+pub use demo_panel::{DemoOutcome, DemoPanel};

@@ -1,0 +1,411 @@
+//! Every screen rendered from fixed view models (dioxus-ssr), asserting what a user
+//! would read.
+
+use chrono::{FixedOffset, TimeZone, Utc};
+use dioxus::prelude::*;
+use gashapay_app::screens::*;
+use gashapay_core::api::{ErrorBody, HistoryEntry, HistoryKind, TransactionView};
+use gashapay_core::app::messages::UserMessage;
+use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
+use gashapay_core::app::views::{history_row, BalanceModel, BalanceView, HistoryRowView};
+use gashapay_core::device::DeviceCredentials;
+use gashapay_core::ids::{AppId, DeviceId, UserId};
+use gashapay_core::qr::DeviceSecret;
+use gashapay_core::{ErrorCode, Points, RefundReason, TransactionStatus};
+
+const T0: u64 = 1_800_000_000;
+
+fn render<P: Clone + 'static>(component: fn(P) -> Element, props: P) -> String {
+    let mut dom = VirtualDom::new_with_props(component, props);
+    dom.rebuild_in_place();
+    unescape(&dioxus_ssr::render(&dom))
+}
+
+/// Entities back to characters, so assertions read like what a user sees.
+fn unescape(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn zone() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap()
+}
+
+fn creds() -> DeviceCredentials {
+    DeviceCredentials {
+        app_id: AppId(1),
+        user_id: UserId(1),
+        device_id: DeviceId(1),
+        secret: DeviceSecret::generate(),
+    }
+}
+
+fn entry(
+    id: i64,
+    kind: HistoryKind,
+    delta: i64,
+    outcome: Option<TransactionStatus>,
+) -> HistoryEntry {
+    HistoryEntry {
+        id,
+        kind,
+        label: match kind {
+            HistoryKind::Play => "Play at Demo capsule machine".into(),
+            HistoryKind::Refund => "Refund: Demo capsule machine failed to dispense".into(),
+            HistoryKind::TopUp => "Top-up by card".into(),
+        },
+        delta,
+        balance_after: Points(900),
+        at: Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
+        transaction_id: None,
+        machine_id: None,
+        machine_name: None,
+        outcome,
+        refund_reason: None,
+    }
+}
+
+#[component]
+fn HomeHarness(balance: BalanceView, recent: Vec<HistoryRowView>) -> Element {
+    rsx! { HomeScreen { balance, recent, on_play: |_| {}, on_refresh: |_| {} } }
+}
+
+#[test]
+fn home_shows_the_balance_when_it_was_updated_and_recent_activity() {
+    let mut model = BalanceModel::default();
+    model.loaded(
+        Points(1_250),
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
+    );
+    let recent = vec![history_row(
+        &entry(
+            1,
+            HistoryKind::Play,
+            -100,
+            Some(TransactionStatus::Completed),
+        ),
+        &zone(),
+    )];
+    let html = render(
+        HomeHarness,
+        HomeHarnessProps {
+            balance: model.view(&zone()),
+            recent,
+        },
+    );
+    assert!(html.contains("1,250 pts"), "{html}");
+    assert!(html.contains("Updated 10:02:07"));
+    assert!(!html.contains("out of date"));
+    assert!(html.contains("Play at Demo capsule machine"));
+    assert!(html.contains("Dispensed"));
+    assert!(html.contains("aria-label=\"Play a machine: show a QR code\""));
+}
+
+#[test]
+fn home_offline_keeps_the_balance_marked_stale_with_a_retry() {
+    let mut model = BalanceModel::default();
+    model.loaded(
+        Points(900),
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
+    );
+    model.failed(UserMessage::offline());
+    let html = render(
+        HomeHarness,
+        HomeHarnessProps {
+            balance: model.view(&zone()),
+            recent: vec![],
+        },
+    );
+    assert!(html.contains("900 pts"));
+    assert!(html.contains("Offline: this balance may be out of date"));
+    assert!(html.contains("balance-card stale"));
+    assert!(html.contains("You're offline"));
+    assert!(html.contains(">Try again</button>"));
+    assert!(html.contains("No plays yet."));
+}
+
+#[component]
+fn PlayHarness(view: PlayView) -> Element {
+    rsx! { PlayScreen { view, on_event: |_| {} } }
+}
+
+fn play_view(setup: impl FnOnce(&mut PlayModel, &DeviceCredentials), now: u64) -> PlayView {
+    let creds = creds();
+    let mut model = PlayModel::default();
+    setup(&mut model, &creds);
+    model.view(now)
+}
+
+fn transaction(model: &PlayModel, status: TransactionStatus, balance: u64) -> TransactionView {
+    let PlayPhase::Showing { code } = &model.phase else {
+        panic!("no code")
+    };
+    TransactionView {
+        transaction_id: code.payload.transaction_id,
+        status,
+        points: Some(code.payload.points),
+        machine_id: None,
+        machine_name: None,
+        refund_reason: None,
+        error: None,
+        balance: Points(balance),
+        updated_at: None,
+    }
+}
+
+#[test]
+fn play_offers_point_choices_before_a_code() {
+    let html = render(
+        PlayHarness,
+        PlayHarnessProps {
+            view: play_view(|_, _| {}, T0),
+        },
+    );
+    for points in ["50", "100", "200", "500"] {
+        assert!(html.contains(&format!(">{points}</button>")), "{html}");
+    }
+    assert!(html.contains("Show QR code for 100 pts"));
+    assert!(!html.contains("<svg"));
+}
+
+#[test]
+fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
+    let view = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+        },
+        T0 + 5,
+    );
+    let code = view.code_blocks.clone().unwrap();
+    let html = render(PlayHarness, PlayHarnessProps { view });
+    assert!(html.contains("<svg"), "the QR symbol is drawn");
+    assert!(html.contains("expires in 4:55"));
+    assert!(html.contains(&code));
+    assert!(html.contains("aria-label=\"QR code to pay 100 pts. Hold it up to the machine"));
+    assert!(html.contains("brightness"));
+    assert!(html.contains(">Cancel</button>"));
+}
+
+#[test]
+fn play_shows_processing_then_the_outcome_and_new_balance() {
+    let processing = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+            let pending = transaction(m, TransactionStatus::Pending, 900);
+            m.update(PlayEvent::StatusChanged(pending), Some(c), T0);
+        },
+        T0,
+    );
+    let html = render(PlayHarness, PlayHarnessProps { view: processing });
+    assert!(html.contains("Processing…"));
+    assert!(html.contains("tone-working"));
+
+    let dispensed = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+            let done = transaction(m, TransactionStatus::Completed, 900);
+            m.update(PlayEvent::StatusChanged(done), Some(c), T0);
+        },
+        T0,
+    );
+    let html = render(PlayHarness, PlayHarnessProps { view: dispensed });
+    assert!(html.contains("Dispensed! Enjoy your prize."));
+    assert!(html.contains("New balance: 900 pts"));
+    assert!(html.contains(">Play again</button>"));
+
+    let refunded = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+            let mut view = transaction(m, TransactionStatus::Refunded, 1000);
+            view.refund_reason = Some(RefundReason::NoOutcome);
+            m.update(PlayEvent::StatusChanged(view), Some(c), T0);
+        },
+        T0,
+    );
+    let html = render(PlayHarness, PlayHarnessProps { view: refunded });
+    assert!(html.contains("The machine did not answer: points refunded"));
+    assert!(html.contains("New balance: 1,000 pts"));
+}
+
+#[test]
+fn play_explains_a_refusal_and_the_next_step() {
+    let refused = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+            let mut view = transaction(m, TransactionStatus::Rejected, 40);
+            view.error = Some(ErrorBody::new(ErrorCode::InsufficientPoints, "x"));
+            m.update(PlayEvent::StatusChanged(view), Some(c), T0);
+        },
+        T0,
+    );
+    let html = render(PlayHarness, PlayHarnessProps { view: refused });
+    assert!(html.contains("Refused: Not enough points"));
+    assert!(html.contains("Nothing was charged."));
+    assert!(html.contains("Top up"));
+}
+
+#[component]
+fn HistoryHarness(
+    rows: Vec<HistoryRowView>,
+    has_more: bool,
+    problem: Option<UserMessage>,
+) -> Element {
+    rsx! { HistoryScreen { rows, has_more, loading: false, problem, on_more: |_| {}, on_refresh: |_| {} } }
+}
+
+#[test]
+fn history_lists_plays_refunds_and_top_ups_with_dates_and_signs() {
+    let rows = vec![
+        history_row(
+            &entry(
+                3,
+                HistoryKind::Refund,
+                100,
+                Some(TransactionStatus::Refunded),
+            ),
+            &zone(),
+        ),
+        history_row(
+            &entry(
+                2,
+                HistoryKind::Play,
+                -100,
+                Some(TransactionStatus::Refunded),
+            ),
+            &zone(),
+        ),
+        history_row(&entry(1, HistoryKind::TopUp, 500, None), &zone()),
+    ];
+    let html = render(
+        HistoryHarness,
+        HistoryHarnessProps {
+            rows,
+            has_more: true,
+            problem: None,
+        },
+    );
+    assert!(html.contains("Refund: Demo capsule machine failed to dispense"));
+    assert!(html.contains("+100"));
+    assert!(html.contains("\u{2212}100"));
+    assert!(html.contains("Not dispensed"));
+    assert!(html.contains("Top-up by card"));
+    assert!(html.contains("+500"));
+    assert!(html.contains("23 Nov 10:02"));
+    assert!(html.contains("Show older"));
+
+    let empty = render(
+        HistoryHarness,
+        HistoryHarnessProps {
+            rows: vec![],
+            has_more: false,
+            problem: Some(UserMessage::offline()),
+        },
+    );
+    assert!(empty.contains("Nothing here yet"));
+    assert!(empty.contains("You're offline"));
+    assert!(!empty.contains("Show older"));
+}
+
+#[component]
+fn SignInHarness(message: Option<UserMessage>) -> Element {
+    rsx! { SignInScreen { server: "http://127.0.0.1:8080", busy: false, message, on_submit: |_| {} } }
+}
+
+#[test]
+fn sign_in_names_the_server_and_explains_a_refusal() {
+    let html = render(
+        SignInHarness,
+        SignInHarnessProps {
+            message: Some(UserMessage::for_code(ErrorCode::InvalidCredentials)),
+        },
+    );
+    assert!(html.contains("Server: http://127.0.0.1:8080"));
+    assert!(html.contains("Wrong username or password"));
+    assert!(html.contains("autocomplete=\"current-password\""));
+}
+
+#[component]
+fn TopUpHarness(result: Option<String>, problem: Option<UserMessage>) -> Element {
+    rsx! { TopUpScreen { busy: false, result, problem, on_submit: |_| {} } }
+}
+
+#[test]
+fn top_up_shows_the_result_or_the_decline() {
+    let ok = render(
+        TopUpHarness,
+        TopUpHarnessProps {
+            result: Some("Added 500 pts. New balance: 1,400 pts".into()),
+            problem: None,
+        },
+    );
+    assert!(ok.contains("Added 500 pts. New balance: 1,400 pts"));
+    assert!(ok.contains("Test card (declined)"));
+    let declined = render(
+        TopUpHarness,
+        TopUpHarnessProps {
+            result: None,
+            problem: Some(UserMessage::for_code(ErrorCode::PaymentDeclined)),
+        },
+    );
+    assert!(declined.contains("Payment declined"));
+    assert!(declined.contains("Check the card details or use another card"));
+}
+
+#[component]
+fn MessageHarness(message: UserMessage) -> Element {
+    rsx! { MessageBox { message } }
+}
+
+#[test]
+fn every_error_the_core_can_return_renders_with_a_next_step() {
+    for &code in ErrorCode::ALL {
+        let message = UserMessage::for_code(code);
+        let html = render(
+            MessageHarness,
+            MessageHarnessProps {
+                message: message.clone(),
+            },
+        );
+        assert!(html.contains(&message.title), "{code}");
+        assert!(html.contains(message.next_step.label()), "{code}: {html}");
+        assert!(html.contains("role=\"alert\""));
+    }
+}
+
+#[component]
+fn SettingsHarness() -> Element {
+    rsx! { SettingsScreen { server: "http://127.0.0.1:9", device: "Device 3 of user 1", keychain: "The system keychain", demo: true, on_sign_out: |_| {} } }
+}
+
+#[test]
+fn settings_show_server_device_keychain_and_sign_out() {
+    let mut dom = VirtualDom::new(SettingsHarness);
+    dom.rebuild_in_place();
+    let html = unescape(&dioxus_ssr::render(&dom));
+    assert!(html.contains("http://127.0.0.1:9"));
+    assert!(html.contains("built-in demo server"));
+    assert!(html.contains("Device 3 of user 1"));
+    assert!(html.contains("The system keychain"));
+    assert!(html.contains(">Sign out</button>"));
+}
+
+#[component]
+fn DemoHarness(can_scan: bool) -> Element {
+    rsx! { DemoPanel { can_scan, outcome: DemoOutcome::Jam, log: vec!["Backend accepted: 100 pts taken".to_string()], on_outcome: |_| {}, on_scan: |_| {} } }
+}
+
+#[test]
+fn the_demo_panel_scans_only_when_a_code_is_on_screen() {
+    let idle = render(DemoHarness, DemoHarnessProps { can_scan: false });
+    assert!(idle.contains("Emulated machine"));
+    assert!(idle.contains("disabled"));
+    assert!(idle.contains("Show a QR code in the app first."));
+    let ready = render(DemoHarness, DemoHarnessProps { can_scan: true });
+    assert!(!ready.contains("first."));
+    assert!(ready.contains("Jam → refund"));
+    assert!(ready.contains("No answer → refund by timeout"));
+    assert!(ready.contains("Backend accepted: 100 pts taken"));
+}

@@ -1,0 +1,335 @@
+//! The desktop app in a real window (Xvfb), driven like a tester would: click Play,
+//! show a code, photograph the screen, decode the QR with zbarimg, have a machine
+//! validate the decoded text against the app's own demo backend, and read the
+//! outcome and new balance off the screen (tesseract OCR). Screenshots are kept in
+//! `target/artifacts/window/`.
+//!
+//! Needs Xvfb, xdotool, zbarimg, ImageMagick and tesseract: `scripts/test.sh`
+//! installs them.
+
+use gashapay_backend_mock::auth::{hash_secret, random_secret};
+use gashapay_backend_mock::machine::{MachineClient, RetryPolicy};
+use gashapay_backend_mock::store::sqlite::SqliteStore;
+use gashapay_backend_mock::store::Store;
+use gashapay_core::qr::SignedCode;
+use gashapay_core::status::DispenseOutcome;
+use gashapay_core::webhook::WebhookSecret;
+use gashapay_core::{MachineId, Points, Redacted, TransactionStatus};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn require(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is missing: run scripts/test.sh, which installs it"
+    );
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts/window");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Screen {
+    display: String,
+}
+
+/// One word tesseract read, with its box in screen pixels.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+}
+
+impl Screen {
+    fn shot(&self, name: &str) -> PathBuf {
+        let path = artifacts().join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "screenshot failed");
+        path
+    }
+
+    /// Words on screen. The shot is enlarged 3x and made grey first: tesseract then
+    /// reads light-on-colour text (the balance card) as well as dark-on-light.
+    fn words(&self, name: &str) -> Vec<Word> {
+        let shot = self.shot(name);
+        let big = shot.with_extension("ocr.png");
+        Command::new("convert")
+            .arg(&shot)
+            .args(["-resize", "300%", "-colorspace", "Gray"])
+            .arg(&big)
+            .status()
+            .unwrap();
+        let out = Command::new("tesseract")
+            .arg(&big)
+            .args(["-", "--psm", "11", "tsv"])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&big);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let text = f.get(11)?.trim();
+                if text.is_empty() {
+                    return None;
+                }
+                let n = |i: usize| f[i].parse::<u32>().ok().map(|v| v / 3);
+                Some(Word {
+                    text: text.to_owned(),
+                    x: n(6)?,
+                    y: n(7)?,
+                    w: n(8)?,
+                    h: n(9)?,
+                })
+            })
+            .collect()
+    }
+
+    fn text(&self, name: &str) -> String {
+        self.words(name)
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Waits until every one of `needles` is on screen; returns the screen's text.
+    fn wait_for(&self, name: &str, needles: &[&str], timeout: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.text(name);
+            if needles.iter().all(|n| text.contains(n)) {
+                return text;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "waited for {needles:?}; the screen says: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(700));
+        }
+    }
+
+    /// Clicks the `nth` word that equals `label`, scanning words left to right, top
+    /// to bottom.
+    fn click(&self, name: &str, label: &str, pick: fn(&[Word]) -> Option<&Word>) {
+        let words = self.words(name);
+        let matching: Vec<Word> = words.iter().filter(|w| w.text == label).cloned().collect();
+        let word = pick(&matching).unwrap_or_else(|| {
+            panic!(
+                "no '{label}' on screen: {:?}",
+                words.iter().map(|w| &w.text).collect::<Vec<_>>()
+            )
+        });
+        let (x, y) = (word.x + word.w / 2, word.y + word.h / 2);
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["mousemove", &x.to_string(), &y.to_string(), "click", "1"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(600));
+    }
+}
+
+fn first(words: &[Word]) -> Option<&Word> {
+    words.first()
+}
+fn lowest(words: &[Word]) -> Option<&Word> {
+    words.iter().max_by_key(|w| w.y)
+}
+
+fn start_xvfb() -> (Killed, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut number = String::new();
+    BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut number)
+        .unwrap();
+    (Killed(xvfb), format!(":{}", number.trim()))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
+    for tool in [
+        "Xvfb",
+        "xdotool",
+        "zbarimg",
+        "import",
+        "convert",
+        "tesseract",
+    ] {
+        require(tool);
+    }
+    let (_xvfb, display) = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let mut app = Command::new(env!("CARGO_BIN_EXE_gashapay-app"))
+        .env("DISPLAY", &display)
+        .env("GASHAPAY_DATA_DIR", data.path())
+        .env_remove("GASHAPAY_SERVER")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = app.stdout.take().unwrap();
+    let mut app_stderr = app.stderr.take().unwrap();
+    let app = Killed(app);
+    let mut server = None;
+    let mut database = None;
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(url) = line.strip_prefix("GASHAPAY_DEMO_SERVER=") {
+            server = Some(url.to_owned());
+        }
+        if let Some(path) = line.strip_prefix("GASHAPAY_DEMO_DATABASE=") {
+            database = Some(PathBuf::from(path));
+            break;
+        }
+    }
+    let (server, database) = (
+        server.expect("demo server"),
+        database.expect("demo database"),
+    );
+    let screen = Screen { display };
+
+    // Home: the demo user is signed in with the welcome points.
+    screen.wait_for("1-home", &["balance", "1,000"], Duration::from_secs(90));
+    screen.click("1-home", "Play", first);
+    screen.wait_for(
+        "2-play-choose",
+        &["How", "many", "points?"],
+        Duration::from_secs(20),
+    );
+    screen.click("2-play-choose", "Show", first);
+    let qr_screen = screen.wait_for(
+        "3-play-qr",
+        &["Waiting", "scan", "expires"],
+        Duration::from_secs(20),
+    );
+    // The tab bar stays on screen under a tall page.
+    assert!(qr_screen.contains("Settings"), "{qr_screen}");
+
+    // The QR on screen, decoded by a real decoder.
+    let shot = screen.shot("3-play-qr");
+    let decoded = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&shot)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(decoded.stdout).unwrap().trim().to_owned();
+    let code = SignedCode::parse(&text).unwrap_or_else(|e| panic!("zbarimg read {text:?}: {e}"));
+    assert_eq!(code.payload.points, Points(100));
+
+    // A second machine, registered in the demo backend's database as an operator
+    // would, validates what it read off the screen.
+    let secret = random_secret();
+    let hook = WebhookSecret::generate();
+    let machine_id = MachineId("m_window_test".into());
+    SqliteStore::open(&database.display().to_string())
+        .unwrap()
+        .upsert_machine(
+            &machine_id,
+            "Window test machine",
+            &hash_secret(&secret),
+            &hook,
+        )
+        .unwrap();
+    let machine = MachineClient::new(
+        &server,
+        machine_id,
+        Redacted::new(format!("gpk.m_window_test.{secret}")),
+        hook,
+    );
+    let validated = machine
+        .validate(&text)
+        .await
+        .expect("the decoded code validates");
+    assert_eq!(validated.transaction_id, code.payload.transaction_id);
+    screen.wait_for(
+        "4-play-processing",
+        &["Processing"],
+        Duration::from_secs(20),
+    );
+    let ack = machine
+        .report(
+            validated.transaction_id,
+            DispenseOutcome::Dispensed,
+            None,
+            &RetryPolicy::default(),
+            |_, _| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(ack.status, TransactionStatus::Completed);
+
+    // The window learns the outcome by itself and shows the new balance.
+    screen.wait_for(
+        "5-play-dispensed",
+        &["Dispensed!", "900"],
+        Duration::from_secs(20),
+    );
+
+    // The other screens, for the record (and a look at what they say).
+    screen.click("5-play-dispensed", "History", lowest);
+    screen.wait_for(
+        "6-history",
+        &["Window", "Welcome", "+1,000"],
+        Duration::from_secs(20),
+    );
+    screen.click("6-history", "Settings", lowest);
+    screen.wait_for(
+        "7-settings",
+        &["Server", "This", "device", "Sign-in"],
+        Duration::from_secs(20),
+    );
+    screen.click("7-settings", "Top", lowest);
+    screen.wait_for(
+        "8-top-up",
+        &["Test", "payment", "token"],
+        Duration::from_secs(20),
+    );
+
+    drop(app);
+    let mut log = String::new();
+    let _ = app_stderr.read_to_string(&mut log);
+    assert!(
+        !log.contains(&secret),
+        "the app's log shows a machine secret"
+    );
+}
