@@ -72,43 +72,53 @@ impl Screen {
         path
     }
 
-    /// Words on screen. The shot is enlarged 3x and made grey first: tesseract then
-    /// reads light-on-colour text (the balance card) as well as dark-on-light.
+    /// Words on screen. The shot is enlarged 3x and read twice, grey and then
+    /// black-and-white: between them tesseract reads light-on-colour text (the
+    /// balance card), small grey text and coloured buttons.
     fn words(&self, name: &str) -> Vec<Word> {
         let shot = self.shot(name);
-        let big = shot.with_extension("ocr.png");
-        Command::new("convert")
-            .arg(&shot)
-            .args(["-resize", "300%", "-colorspace", "Gray"])
-            .arg(&big)
-            .status()
-            .unwrap();
-        let out = Command::new("tesseract")
-            .arg(&big)
-            .args(["-", "--psm", "11", "tsv"])
-            .stderr(Stdio::null())
-            .output()
-            .unwrap();
-        let _ = std::fs::remove_file(&big);
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .skip(1)
-            .filter_map(|line| {
-                let f: Vec<&str> = line.split('\t').collect();
-                let text = f.get(11)?.trim();
-                if text.is_empty() {
-                    return None;
-                }
-                let n = |i: usize| f[i].parse::<u32>().ok().map(|v| v / 3);
-                Some(Word {
-                    text: text.to_owned(),
-                    x: n(6)?,
-                    y: n(7)?,
-                    w: n(8)?,
-                    h: n(9)?,
-                })
-            })
-            .collect()
+        let mut words = Vec::new();
+        for filter in [
+            &["-colorspace", "Gray"][..],
+            &["-colorspace", "Gray", "-threshold", "50%"][..],
+        ] {
+            let big = shot.with_extension("ocr.png");
+            Command::new("convert")
+                .arg(&shot)
+                .args(["-resize", "300%"])
+                .args(filter)
+                .arg(&big)
+                .status()
+                .unwrap();
+            let out = Command::new("tesseract")
+                .arg(&big)
+                .args(["-", "--psm", "11", "tsv"])
+                .stderr(Stdio::null())
+                .output()
+                .unwrap();
+            let _ = std::fs::remove_file(&big);
+            words.extend(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .skip(1)
+                    .filter_map(|line| {
+                        let f: Vec<&str> = line.split('\t').collect();
+                        let text = f.get(11)?.trim();
+                        if text.is_empty() {
+                            return None;
+                        }
+                        let n = |i: usize| f[i].parse::<u32>().ok().map(|v| v / 3);
+                        Some(Word {
+                            text: text.to_owned(),
+                            x: n(6)?,
+                            y: n(7)?,
+                            w: n(8)?,
+                            h: n(9)?,
+                        })
+                    }),
+            );
+        }
+        words
     }
 
     fn text(&self, name: &str) -> String {
@@ -305,11 +315,23 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         Duration::from_secs(20),
     );
 
+    // A tester's second play, through the emulated machine panel: it jams.
+    screen.click("5-play-dispensed", "again", first);
+    screen.click("5b-play-choose", "Show", first);
+    screen.wait_for("5c-play-qr", &["Waiting", "scan"], Duration::from_secs(20));
+    screen.click("5c-play-qr", "Jam", first);
+    screen.click("5c-play-qr", "Scan", first);
+    screen.wait_for(
+        "5d-play-jammed",
+        &["failed:", "refunded", "900"],
+        Duration::from_secs(30),
+    );
+
     // The other screens, for the record (and a look at what they say).
     screen.click("5-play-dispensed", "History", lowest);
     screen.wait_for(
         "6-history",
-        &["Window", "Welcome", "+1,000"],
+        &["Window", "Welcome", "+1,000", "Refund:"],
         Duration::from_secs(20),
     );
     screen.click("6-history", "Settings", lowest);
@@ -322,6 +344,18 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
     screen.wait_for(
         "8-top-up",
         &["Test", "payment", "token"],
+        Duration::from_secs(20),
+    );
+    screen.click("8-top-up", "Settings", lowest);
+    screen.wait_for(
+        "9-settings",
+        &["Server", "Sign-in"],
+        Duration::from_secs(20),
+    );
+    screen.click("9-settings", "Sign", lowest);
+    screen.wait_for(
+        "10-sign-in",
+        &["GashaPay", "Username", "Password"],
         Duration::from_secs(20),
     );
 

@@ -109,3 +109,15 @@ pub async fn seed_demo(state: &AppState) -> ApiResult<DemoSeed> {
         machine,
     })
 }
+
+/// Revokes a machine: its API key and webhook secret stop working at once.
+pub async fn revoke_machine(state: &AppState, id: &MachineId) -> ApiResult<()> {
+    let id = id.clone();
+    state.db(move |store| store.revoke_machine(&id)).await
+}
+
+/// Revokes a device: codes it signed are refused (`unknown_device`), and its next
+/// sign-in registers a new device with a new secret.
+pub async fn revoke_device(state: &AppState, id: gashapay_core::DeviceId) -> ApiResult<()> {
+    state.db(move |store| store.revoke_device(id)).await
+}

@@ -183,3 +183,49 @@ async fn bad_json_oversized_bodies_and_unknown_paths_get_json_errors() {
         "ok"
     );
 }
+
+#[tokio::test]
+async fn revoked_machines_and_devices_are_refused_and_nothing_is_charged() {
+    use gashapay_backend_mock::admin::{revoke_device, revoke_machine};
+    use gashapay_core::status::DispenseOutcome;
+    let app = spawn_app().await;
+    let user = app.user("rev", 500).await;
+    let machine = app.machine("m_revoked").await;
+    let code = user.code(100);
+    machine.validate(&code.to_text()).await.unwrap();
+
+    revoke_machine(&app.backend().state, machine.machine_id())
+        .await
+        .unwrap();
+    let refused = machine
+        .validate(&user.code(100).to_text())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Unauthorized));
+    let hook = machine
+        .send_report(
+            "evt_r",
+            code.payload.transaction_id,
+            DispenseOutcome::Failed,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(hook.code(), Some(ErrorCode::InvalidWebhookSignature));
+    assert_eq!(user.balance().await, 400);
+
+    let other = app.machine("m_fresh").await;
+    let device = user.client.device_credentials().unwrap().device_id;
+    let signed_before = user.code(100);
+    revoke_device(&app.backend().state, device).await.unwrap();
+    let stale = other.validate(&signed_before.to_text()).await.unwrap_err();
+    assert_eq!(stale.code(), Some(ErrorCode::UnknownDevice));
+    assert_eq!(user.balance().await, 400);
+
+    // Signing in again registers a new device whose codes work.
+    let again = user.client.login("rev", PASSWORD).await.unwrap();
+    assert_ne!(again.device_id, device);
+    assert!(again.device_secret.is_some());
+    other.validate(&user.code(100).to_text()).await.unwrap();
+    assert_eq!(user.balance().await, 300);
+}
