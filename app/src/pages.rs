@@ -5,7 +5,7 @@ use crate::screens::*;
 use crate::services::{self, use_services, Keychain};
 use crate::state::{use_app_state, AppState, Session};
 use dioxus::prelude::*;
-use gashapay_core::app::play::{PlayEvent, PlayPhase};
+use gashapay_core::app::play::PlayEvent;
 use gashapay_core::app::views::history_row;
 use gashapay_core::device::unix_now;
 
@@ -112,7 +112,7 @@ fn DemoSide() -> Element {
         return rsx! {};
     };
     let code_on_screen = match &state.play.read().phase {
-        PlayPhase::Showing { code } => Some(code.to_text()),
+        gashapay_core::app::play::PlayPhase::Showing { code } => Some(code.to_text()),
         _ => None,
     };
     rsx! {

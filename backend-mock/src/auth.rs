@@ -4,7 +4,7 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{TokenHashes, UnixMillis};
+use crate::store::{SessionRecord, TokenHashes, UnixMillis};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -102,6 +102,25 @@ fn bearer(parts: &Parts) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The session a `gpa.…` or `gpr.…` token names, with the hash of the secret it
+/// presented (for the caller to compare, in constant time, with the right stored
+/// hash). Any malformed or unknown token is `unauthorized`.
+pub async fn session_of_token(
+    state: &AppState,
+    prefix: &str,
+    token: &str,
+) -> Result<(SessionRecord, [u8; 32]), ApiError> {
+    let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
+    let (id, secret) = split_token(prefix, token).ok_or_else(unauthorized)?;
+    let session_id: i64 = id.parse().map_err(|_| unauthorized())?;
+    let presented = hash_secret(secret);
+    let session = state
+        .db(move |store| store.session(session_id))
+        .await?
+        .ok_or_else(unauthorized)?;
+    Ok((session, presented))
+}
+
 /// A signed-in user, from `Authorization: Bearer gpa.…`.
 #[derive(Debug, Clone, Copy)]
 pub struct UserAuth {
@@ -116,13 +135,7 @@ impl FromRequestParts<AppState> for UserAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
         let token = bearer(parts).ok_or_else(unauthorized)?;
-        let (id, secret) = split_token(ACCESS_PREFIX, token).ok_or_else(unauthorized)?;
-        let session_id: i64 = id.parse().map_err(|_| unauthorized())?;
-        let presented = hash_secret(secret);
-        let session = state
-            .db(move |store| store.session(session_id))
-            .await?
-            .ok_or_else(unauthorized)?;
+        let (session, presented) = session_of_token(state, ACCESS_PREFIX, token).await?;
         if session.revoked || !same_hash(&presented, &session.tokens.access_hash) {
             return Err(unauthorized());
         }
@@ -132,7 +145,7 @@ impl FromRequestParts<AppState> for UserAuth {
         Ok(Self {
             user_id: session.user_id,
             device_id: session.device_id,
-            session_id,
+            session_id: session.id,
         })
     }
 }

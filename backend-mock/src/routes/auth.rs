@@ -1,8 +1,8 @@
 //! Sign-in, refresh, sign-out.
 
 use crate::auth::{
-    hash_secret, new_tokens, now_millis, same_hash, split_token, verify_password, UserAuth,
-    ACCESS_PREFIX, REFRESH_PREFIX,
+    new_tokens, now_millis, same_hash, session_of_token, verify_password, UserAuth, ACCESS_PREFIX,
+    REFRESH_PREFIX,
 };
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
@@ -106,13 +106,8 @@ pub async fn refresh(
 ) -> ApiResult<Json<TokenPair>> {
     let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
     let token = request.refresh_token.into_inner();
-    let (id, secret) = split_token(REFRESH_PREFIX, &token).ok_or_else(unauthorized)?;
-    let session_id: i64 = id.parse().map_err(|_| unauthorized())?;
-    let presented = hash_secret(secret);
-    let session = state
-        .db(move |store| store.session(session_id))
-        .await?
-        .ok_or_else(unauthorized)?;
+    let (session, presented) = session_of_token(&state, REFRESH_PREFIX, &token).await?;
+    let session_id = session.id;
     let now = now_millis();
     if session.revoked || now >= session.tokens.refresh_expires_at {
         return Err(unauthorized());
