@@ -4,7 +4,7 @@ use gashapay_core::ErrorCode;
 use std::sync::Arc;
 
 #[tokio::test]
-async fn fifty_concurrent_validates_of_one_code_deduct_exactly_once() {
+async fn two_hundred_concurrent_validates_of_one_code_deduct_exactly_once() {
     let app = spawn_app().await;
     let user = app.user("hal", 1000).await;
     let machines = [
@@ -14,7 +14,7 @@ async fn fifty_concurrent_validates_of_one_code_deduct_exactly_once() {
     let code = user.code(100).to_text();
 
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..50 {
+    for i in 0..200 {
         let machine = machines[i % 2].clone();
         let code = code.clone();
         tasks.spawn(async move { (machine.machine_id().clone(), machine.validate(&code).await) });

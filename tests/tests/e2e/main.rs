@@ -7,5 +7,6 @@ mod auth;
 mod cli;
 mod concurrency;
 mod play;
+mod races;
 mod restart;
 mod top_up;
