@@ -121,3 +121,22 @@ pub async fn revoke_machine(state: &AppState, id: &MachineId) -> ApiResult<()> {
 pub async fn revoke_device(state: &AppState, id: gashapay_core::DeviceId) -> ApiResult<()> {
     state.db(move |store| store.revoke_device(id)).await
 }
+
+/// Issues a new webhook secret to a machine. The old one keeps working for `grace`,
+/// so the operator can switch the machine over without losing reports.
+pub async fn rotate_webhook_secret(
+    state: &AppState,
+    id: &MachineId,
+    grace: std::time::Duration,
+) -> ApiResult<WebhookSecret> {
+    let next = WebhookSecret::generate();
+    let (id, stored) = (id.clone(), next.clone());
+    let until = crate::auth::now_millis() + grace.as_millis() as i64;
+    let rotated = state
+        .db(move |store| store.rotate_webhook_secret(&id, &stored, until))
+        .await?;
+    if !rotated {
+        return Err(ApiError::of(gashapay_core::ErrorCode::NotFound));
+    }
+    Ok(next)
+}

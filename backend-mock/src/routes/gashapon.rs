@@ -212,7 +212,8 @@ pub async fn webhook(
         .await?
         .filter(|m| !m.revoked);
     // An unknown machine gets the same answer as a bad signature.
-    let secrets: Vec<_> = machine.iter().map(|m| m.webhook_secret.clone()).collect();
+    let now = now_millis();
+    let secrets = machine.map(|m| m.webhook_secrets(now)).unwrap_or_default();
     webhook::verify(
         &secrets,
         SignedHeaders {

@@ -67,7 +67,23 @@ pub struct MachineRecord {
     pub name: String,
     pub api_key_hash: [u8; 32],
     pub webhook_secret: WebhookSecret,
+    /// The secret before the last rotation, and until when it is still accepted.
+    pub previous_webhook_secret: Option<(WebhookSecret, UnixMillis)>,
     pub revoked: bool,
+}
+
+impl MachineRecord {
+    /// The webhook secrets accepted at `now`: the current one, and the previous one
+    /// during its grace window.
+    pub fn webhook_secrets(&self, now: UnixMillis) -> Vec<WebhookSecret> {
+        let mut secrets = vec![self.webhook_secret.clone()];
+        if let Some((previous, until)) = &self.previous_webhook_secret {
+            if now < *until {
+                secrets.push(previous.clone());
+            }
+        }
+        secrets
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +198,14 @@ pub trait Store: Send + Sync + 'static {
         webhook_secret: &WebhookSecret,
     ) -> StoreResult<()>;
     fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>>;
+    /// Makes `next` the webhook secret; the old one stays valid until
+    /// `previous_valid_until`. False if there is no such active machine.
+    fn rotate_webhook_secret(
+        &self,
+        id: &MachineId,
+        next: &WebhookSecret,
+        previous_valid_until: UnixMillis,
+    ) -> StoreResult<bool>;
     fn revoke_machine(&self, id: &MachineId) -> StoreResult<()>;
 
     // Money.

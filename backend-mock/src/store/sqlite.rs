@@ -10,7 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::sync::Mutex;
 
 /// Each entry moves the schema from version N to N + 1 (`PRAGMA user_version`).
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
@@ -89,7 +90,13 @@ CREATE TABLE top_ups (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (user_id, idempotency_key)
 );
-"#];
+"#,
+    r#"
+-- Webhook secret rotation: the previous secret stays valid until a deadline.
+ALTER TABLE machines ADD COLUMN previous_webhook_secret TEXT;
+ALTER TABLE machines ADD COLUMN previous_valid_until INTEGER;
+"#,
+];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -573,7 +580,8 @@ impl Store for SqliteStore {
                 "INSERT INTO machines (id, name, api_key_hash, webhook_secret) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name,
                      api_key_hash = excluded.api_key_hash,
-                     webhook_secret = excluded.webhook_secret, revoked = 0",
+                     webhook_secret = excluded.webhook_secret, revoked = 0,
+                     previous_webhook_secret = NULL, previous_valid_until = NULL",
                 params![id.0, name, api_key_hash.as_slice(), webhook_secret.to_text()],
             )
             .map_err(db)?;
@@ -584,7 +592,9 @@ impl Store for SqliteStore {
     fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
         let row = self.read(|conn| {
             conn.query_row(
-                "SELECT name, api_key_hash, webhook_secret, revoked FROM machines WHERE id = ?1",
+                "SELECT name, api_key_hash, webhook_secret, revoked, previous_webhook_secret,
+                        previous_valid_until
+                 FROM machines WHERE id = ?1",
                 [&id.0],
                 |row| {
                     Ok((
@@ -592,13 +602,24 @@ impl Store for SqliteStore {
                         row.get::<_, Vec<u8>>(1)?,
                         row.get::<_, String>(2)?,
                         row.get::<_, bool>(3)?,
+                        row.get::<_, Option<String>>(4)?,
+                        row.get::<_, Option<i64>>(5)?,
                     ))
                 },
             )
             .optional()
         })?;
-        row.map(|(name, key_hash, secret, revoked)| {
+        row.map(|(name, key_hash, secret, revoked, previous, valid_until)| {
+            let previous_webhook_secret = match (previous, valid_until) {
+                (Some(text), Some(until)) => Some((
+                    WebhookSecret::parse(&text)
+                        .ok_or_else(|| StoreError::Corrupt("bad previous webhook secret".into()))?,
+                    until,
+                )),
+                _ => None,
+            };
             Ok(MachineRecord {
+                previous_webhook_secret,
                 id: id.clone(),
                 name,
                 api_key_hash: hash32(key_hash)?,
@@ -608,6 +629,25 @@ impl Store for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    fn rotate_webhook_secret(
+        &self,
+        id: &MachineId,
+        next: &WebhookSecret,
+        previous_valid_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE machines SET previous_webhook_secret = webhook_secret,
+                         previous_valid_until = ?1, webhook_secret = ?2
+                     WHERE id = ?3 AND revoked = 0",
+                    params![previous_valid_until, next.to_text(), id.0],
+                )
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
     }
 
     fn revoke_machine(&self, id: &MachineId) -> StoreResult<()> {

@@ -229,3 +229,72 @@ async fn revoked_machines_and_devices_are_refused_and_nothing_is_charged() {
     other.validate(&user.code(100).to_text()).await.unwrap();
     assert_eq!(user.balance().await, 300);
 }
+
+#[tokio::test]
+async fn a_rotated_webhook_secret_overlaps_with_the_old_one_for_the_grace_window() {
+    use gashapay_backend_mock::admin::{register_machine, rotate_webhook_secret};
+    use gashapay_backend_mock::machine::MachineClient;
+    use gashapay_core::status::DispenseOutcome;
+    let app = spawn_app().await;
+    let user = app.user("rot", 1000).await;
+    let creds = register_machine(&app.backend().state, "m_rot", "Rotating")
+        .await
+        .unwrap();
+    let with_secret = |secret| {
+        MachineClient::new(
+            &app.base_url(),
+            creds.machine_id.clone(),
+            creds.api_key.clone(),
+            secret,
+        )
+    };
+    let old = with_secret(creds.webhook_secret.clone());
+    let new_secret = rotate_webhook_secret(
+        &app.backend().state,
+        &creds.machine_id,
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap();
+    let new = with_secret(new_secret);
+
+    // Within the window both secrets are accepted.
+    for (i, machine) in [&old, &new].into_iter().enumerate() {
+        let code = user.code(10);
+        machine.validate(&code.to_text()).await.unwrap();
+        let ack = machine
+            .send_report(
+                &format!("evt_in_{i}"),
+                code.payload.transaction_id,
+                DispenseOutcome::Dispensed,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(ack.status, gashapay_core::TransactionStatus::Completed);
+    }
+
+    // After it, only the new one.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let code = user.code(10);
+    old.validate(&code.to_text()).await.unwrap();
+    let late = old
+        .send_report(
+            "evt_late",
+            code.payload.transaction_id,
+            DispenseOutcome::Failed,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(late.code(), Some(ErrorCode::InvalidWebhookSignature));
+    new.send_report(
+        "evt_new",
+        code.payload.transaction_id,
+        DispenseOutcome::Failed,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(user.balance().await, 980);
+}
