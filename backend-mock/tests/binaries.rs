@@ -157,4 +157,6 @@ async fn the_demo_backend_and_the_machine_binary_play_a_png_code_end_to_end() {
             "the log contains a secret or a code"
         );
     }
+    let shapes = gashapay_core::redact::credential_shapes(log.as_bytes());
+    assert!(shapes.is_empty(), "credential-shaped strings in the log");
 }
