@@ -32,6 +32,9 @@ pub struct Args {
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "GASHAPAY_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
     pub access_token_ttl_secs: u64,
+    /// Commit validations in groups (one fsync for all queued), or each alone.
+    #[arg(long, env = "GASHAPAY_GROUP_COMMIT", default_value_t = true, action = clap::ArgAction::Set)]
+    pub group_commit: bool,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
@@ -50,6 +53,8 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Largest request body accepted.
     pub body_limit_bytes: usize,
+    /// Validations share transactions (see `group_commit`).
+    pub group_commit: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +68,7 @@ impl Default for Settings {
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             body_limit_bytes: 16 * 1024,
+            group_commit: true,
         }
     }
 }
@@ -75,6 +81,7 @@ impl Settings {
             clock_skew_secs: args.clock_skew_secs,
             max_code_ttl_secs: args.max_code_ttl_secs,
             access_token_ttl: Duration::from_secs(args.access_token_ttl_secs),
+            group_commit: args.group_commit,
             ..Self::default()
         }
     }

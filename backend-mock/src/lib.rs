@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod group_commit;
 pub mod keyed_lock;
 pub mod machine;
 pub mod notify;

@@ -16,6 +16,8 @@ pub struct AppState {
     pub changes: Arc<Changes>,
     /// Serialises top-ups per user, so one idempotency key never charges twice.
     pub top_up_locks: Arc<crate::keyed_lock::KeyedLock<u64>>,
+    /// The group-commit writer for validations; `None` commits each play alone.
+    pub plays: Option<Arc<crate::group_commit::PlayQueue>>,
 }
 
 impl AppState {
@@ -24,12 +26,27 @@ impl AppState {
         settings: Settings,
         payments: Arc<dyn PaymentProvider>,
     ) -> Self {
+        let plays = settings
+            .group_commit
+            .then(|| Arc::new(crate::group_commit::PlayQueue::start(store.clone())));
         Self {
+            plays,
             store,
             settings: Arc::new(settings),
             payments,
             changes: Arc::new(Changes::default()),
             top_up_locks: Arc::default(),
+        }
+    }
+
+    /// Applies a verified play: through the group-commit writer when there is one.
+    pub async fn play(
+        &self,
+        request: crate::store::PlayRequest,
+    ) -> ApiResult<crate::store::PlayDecision> {
+        match &self.plays {
+            Some(queue) => queue.play(request).await,
+            None => self.db(move |store| store.play(&request)).await,
         }
     }
 

@@ -72,7 +72,7 @@ pub async fn validate(
         rejection: time_rejection,
         now: now_millis(),
     };
-    let decision = state.db(move |store| store.play(&play)).await?;
+    let decision = state.play(play).await?;
     state.changes.notify();
     let txn = payload.transaction_id;
     match decision {

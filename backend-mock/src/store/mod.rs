@@ -227,6 +227,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Points>;
     /// Checks one-time use and the balance, and deducts, in one transaction.
     fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision>;
+    /// Several plays in order, committed together (group commit): all or none.
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        requests.iter().map(|request| self.play(request)).collect()
+    }
     /// Applies a machine's dispense outcome once per event id; a failure refunds.
     fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision>;
     /// Refunds every play pending since before `cutoff`; returns the refunded ids.

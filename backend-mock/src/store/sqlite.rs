@@ -99,7 +99,11 @@ ALTER TABLE machines ADD COLUMN previous_valid_until INTEGER;
 ];
 
 pub struct SqliteStore {
+    /// The single writer (and the reader for `:memory:`, which cannot be shared).
     conn: Mutex<Connection>,
+    /// Reads on their own connection: in WAL mode they see the last commit and never
+    /// wait for the writer's fsync.
+    reader: Option<Mutex<Connection>>,
 }
 
 fn db(error: rusqlite::Error) -> StoreError {
@@ -137,10 +141,18 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        let store = Self {
+        let mut store = Self {
             conn: Mutex::new(conn),
+            reader: None,
         };
         store.migrate()?;
+        if path != ":memory:" {
+            let reader = Connection::open(path).map_err(db)?;
+            reader
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(db)?;
+            store.reader = Some(Mutex::new(reader));
+        }
         Ok(store)
     }
 
@@ -224,7 +236,12 @@ impl SqliteStore {
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
-        let conn = self.conn.lock().expect("poisoned");
+        let conn = self
+            .reader
+            .as_ref()
+            .unwrap_or(&self.conn)
+            .lock()
+            .expect("poisoned");
         f(&conn).map_err(db)
     }
 
@@ -364,6 +381,79 @@ fn outcome_str(outcome: DispenseOutcome) -> &'static str {
         DispenseOutcome::Dispensed => "dispensed",
         DispenseOutcome::Failed => "failed",
     }
+}
+
+/// One play inside an open write transaction: one-time use, then the time verdict,
+/// then the balance, then the debit. Shared by single and batched plays.
+fn play_in(tx: &rusqlite::Transaction<'_>, request: &PlayRequest) -> StoreResult<PlayDecision> {
+    let txn_id = request.transaction_id.to_string();
+    let earlier: Option<(String, i64, i64, Option<String>)> = tx
+        .query_row(
+            "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = ?1",
+            [&txn_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()
+        .map_err(db)?;
+    if let Some((machine, user, points, rejection)) = earlier {
+        let same_request = machine == request.machine_id.0
+            && user as u64 == request.user_id.0
+            && points as u64 == request.points.0;
+        if !same_request {
+            return Ok(PlayDecision::AlreadyUsed);
+        }
+        // The same machine asking again (it lost our answer): same answer.
+        return Ok(match rejection {
+            Some(code) => PlayDecision::Rejected(ErrorCode::parse(&code)),
+            None => PlayDecision::Accepted,
+        });
+    }
+
+    let balance: i64 = tx
+        .query_row(
+            "SELECT balance FROM users WHERE id = ?1",
+            [request.user_id.0 as i64],
+            |row| row.get(0),
+        )
+        .map_err(db)?;
+    let rejection = request
+        .rejection
+        .or((balance < request.points.0 as i64).then_some(ErrorCode::InsufficientPoints));
+    tx.execute(
+        "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+             rejection, issued_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![
+            txn_id,
+            request.user_id.0 as i64,
+            request.device_id.0,
+            request.machine_id.0,
+            request.points.0 as i64,
+            if rejection.is_some() {
+                "rejected"
+            } else {
+                "pending"
+            },
+            rejection.map(|c| c.as_str()),
+            request.issued_at as i64,
+            request.now
+        ],
+    )
+    .map_err(db)?;
+    if let Some(code) = rejection {
+        return Ok(PlayDecision::Rejected(code));
+    }
+    post_ledger(
+        tx,
+        request.user_id,
+        HistoryKind::Play,
+        -(request.points.0 as i64),
+        None,
+        Some(request.transaction_id),
+        None,
+        request.now,
+    )?;
+    Ok(PlayDecision::Accepted)
 }
 
 impl Store for SqliteStore {
@@ -788,75 +878,18 @@ impl Store for SqliteStore {
     }
 
     fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
-        self.write(|tx| {
-            let txn_id = request.transaction_id.to_string();
-            let earlier: Option<(String, i64, i64, Option<String>)> = tx
-                .query_row(
-                    "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = ?1",
-                    [&txn_id],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-                )
-                .optional()
-                .map_err(db)?;
-            if let Some((machine, user, points, rejection)) = earlier {
-                let same_request = machine == request.machine_id.0
-                    && user as u64 == request.user_id.0
-                    && points as u64 == request.points.0;
-                if !same_request {
-                    return Ok(PlayDecision::AlreadyUsed);
-                }
-                // The same machine asking again (it lost our answer): same answer.
-                return Ok(match rejection {
-                    Some(code) => PlayDecision::Rejected(ErrorCode::parse(&code)),
-                    None => PlayDecision::Accepted,
-                });
-            }
+        self.write(|tx| play_in(tx, request))
+    }
 
-            let balance: i64 = tx
-                .query_row(
-                    "SELECT balance FROM users WHERE id = ?1",
-                    [request.user_id.0 as i64],
-                    |row| row.get(0),
-                )
-                .map_err(db)?;
-            let rejection = request
-                .rejection
-                .or((balance < request.points.0 as i64).then_some(ErrorCode::InsufficientPoints));
-            tx.execute(
-                "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
-                     rejection, issued_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                params![
-                    txn_id,
-                    request.user_id.0 as i64,
-                    request.device_id.0,
-                    request.machine_id.0,
-                    request.points.0 as i64,
-                    if rejection.is_some() {
-                        "rejected"
-                    } else {
-                        "pending"
-                    },
-                    rejection.map(|c| c.as_str()),
-                    request.issued_at as i64,
-                    request.now
-                ],
-            )
-            .map_err(db)?;
-            if let Some(code) = rejection {
-                return Ok(PlayDecision::Rejected(code));
-            }
-            post_ledger(
-                tx,
-                request.user_id,
-                HistoryKind::Play,
-                -(request.points.0 as i64),
-                None,
-                Some(request.transaction_id),
-                None,
-                request.now,
-            )?;
-            Ok(PlayDecision::Accepted)
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        // One transaction, one fsync, for the whole batch. Plays apply in order, so a
+        // later play in the batch sees the earlier ones (a duplicate code is a replay
+        // or already used; the balance goes down play by play).
+        self.write(|tx| {
+            requests
+                .iter()
+                .map(|request| play_in(tx, request))
+                .collect()
         })
     }
 

@@ -42,7 +42,16 @@ async fn two_hundred_concurrent_validates_of_one_code_deduct_exactly_once() {
 
 #[tokio::test]
 async fn a_hundred_concurrent_plays_with_points_for_ten_charge_exactly_ten() {
-    let app = spawn_app().await;
+    // With group commit (the default) and with every play committed alone.
+    for group_commit in [true, false] {
+        hundred_plays_with_points_for_ten(group_commit).await;
+    }
+}
+
+async fn hundred_plays_with_points_for_ten(group_commit: bool) {
+    let mut settings = crate::helpers::test_settings();
+    settings.group_commit = group_commit;
+    let app = crate::helpers::spawn_app_with(settings).await;
     let user = app.user("ivy", 100).await;
     let machine = Arc::new(app.machine("m_rush").await);
     let codes: Vec<String> = (0..100).map(|_| user.code(10).to_text()).collect();
