@@ -275,15 +275,12 @@ fn post_ledger(
     now: UnixMillis,
 ) -> StoreResult<Points> {
     let balance_after: i64 = tx
-        .query_row(
-            "UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance",
-            params![delta, user.0 as i64],
-            |row| row.get(0),
-        )
+        .prepare_cached("UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance")
+        .map_err(db)?
+        .query_row(params![delta, user.0 as i64], |row| row.get(0))
         .map_err(db)?;
-    tx.execute(
-        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id, top_up_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    tx.prepare_cached("INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id, top_up_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(db)?.execute(
         params![
             user.0 as i64,
             kind_str(kind),
@@ -325,11 +322,12 @@ fn refund(
     now: UnixMillis,
 ) -> StoreResult<()> {
     let changed = tx
-        .execute(
+        .prepare_cached(
             "UPDATE transactions SET status = 'refunded', refund_reason = ?1, updated_at = ?2
              WHERE id = ?3 AND status = 'pending'",
-            params![reason.as_str(), now, id.to_string()],
         )
+        .map_err(db)?
+        .execute(params![reason.as_str(), now, id.to_string()])
         .map_err(db)?;
     if changed != 1 {
         return Err(StoreError::Corrupt(format!("{id} was not pending")));
@@ -388,11 +386,13 @@ fn outcome_str(outcome: DispenseOutcome) -> &'static str {
 fn play_in(tx: &rusqlite::Transaction<'_>, request: &PlayRequest) -> StoreResult<PlayDecision> {
     let txn_id = request.transaction_id.to_string();
     let earlier: Option<(String, i64, i64, Option<String>)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = ?1",
-            [&txn_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
+        .map_err(db)?
+        .query_row([&txn_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
         .optional()
         .map_err(db)?;
     if let Some((machine, user, points, rejection)) = earlier {
@@ -410,35 +410,34 @@ fn play_in(tx: &rusqlite::Transaction<'_>, request: &PlayRequest) -> StoreResult
     }
 
     let balance: i64 = tx
-        .query_row(
-            "SELECT balance FROM users WHERE id = ?1",
-            [request.user_id.0 as i64],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT balance FROM users WHERE id = ?1")
+        .map_err(db)?
+        .query_row([request.user_id.0 as i64], |row| row.get(0))
         .map_err(db)?;
     let rejection = request
         .rejection
         .or((balance < request.points.0 as i64).then_some(ErrorCode::InsufficientPoints));
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
              rejection, issued_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        params![
-            txn_id,
-            request.user_id.0 as i64,
-            request.device_id.0,
-            request.machine_id.0,
-            request.points.0 as i64,
-            if rejection.is_some() {
-                "rejected"
-            } else {
-                "pending"
-            },
-            rejection.map(|c| c.as_str()),
-            request.issued_at as i64,
-            request.now
-        ],
     )
+    .map_err(db)?
+    .execute(params![
+        txn_id,
+        request.user_id.0 as i64,
+        request.device_id.0,
+        request.machine_id.0,
+        request.points.0 as i64,
+        if rejection.is_some() {
+            "rejected"
+        } else {
+            "pending"
+        },
+        rejection.map(|c| c.as_str()),
+        request.issued_at as i64,
+        request.now
+    ])
     .map_err(db)?;
     if let Some(code) = rejection {
         return Ok(PlayDecision::Rejected(code));
@@ -521,18 +520,15 @@ impl Store for SqliteStore {
 
     fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>> {
         let row = self.read(|conn| {
-            conn.query_row(
-                "SELECT user_id, secret, revoked FROM devices WHERE id = ?1",
-                [id.0],
-                |row| {
+            conn.prepare_cached("SELECT user_id, secret, revoked FROM devices WHERE id = ?1")?
+                .query_row([id.0], |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
                         row.get::<_, Vec<u8>>(1)?,
                         row.get::<_, bool>(2)?,
                     ))
-                },
-            )
-            .optional()
+                })
+                .optional()
         })?;
         row.map(|(user, secret, revoked)| {
             let secret: [u8; 32] = hash32(secret)?;
@@ -681,22 +677,21 @@ impl Store for SqliteStore {
 
     fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
         let row = self.read(|conn| {
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT name, api_key_hash, webhook_secret, revoked, previous_webhook_secret,
                         previous_valid_until
                  FROM machines WHERE id = ?1",
-                [&id.0],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, Vec<u8>>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, bool>(3)?,
-                        row.get::<_, Option<String>>(4)?,
-                        row.get::<_, Option<i64>>(5)?,
-                    ))
-                },
-            )
+            )?
+            .query_row([&id.0], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, bool>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, Option<i64>>(5)?,
+                ))
+            })
             .optional()
         })?;
         row.map(|(name, key_hash, secret, revoked, previous, valid_until)| {

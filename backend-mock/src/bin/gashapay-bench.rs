@@ -1,0 +1,218 @@
+//! `gashapay-bench`: validation throughput against a bare axum JSON echo, side by side
+//! in one run, on this machine. Starts the echo server and the real backend (with
+//! every play committed alone, then with group commit, both `synchronous=FULL` on a
+//! file), loads each from `--connections` keep-alive connections for `--seconds`,
+//! every validation with a distinct valid code, and prints req/s, p50/p99 and the
+//! ratio to the echo. Run it in release: `cargo run --release -p
+//! gashapay-backend-mock --bin gashapay-bench`.
+//!
+//! The load generator runs in this process and shares the machine's cores with the
+//! servers, so absolute numbers are lower than an external tool's; the ratio is the
+//! figure to compare.
+
+use clap::Parser;
+use gashapay_backend_mock::admin::{create_user, register_machine};
+use gashapay_backend_mock::auth::now_millis;
+use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::{start, StartOptions};
+use gashapay_core::device::{unix_now, DeviceCredentials};
+use gashapay_core::qr::DeviceSecret;
+use gashapay_core::Points;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "gashapay-bench",
+    about = "Validation throughput against an axum echo baseline"
+)]
+struct Args {
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+}
+
+struct Target {
+    name: String,
+    url: String,
+    auth: String,
+    body: Arc<dyn Fn() -> String + Send + Sync>,
+}
+
+struct Measurement {
+    name: String,
+    requests_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+async fn load(target: &Target, connections: usize, seconds: u64) -> Measurement {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap();
+    let warmup_until = Instant::now() + Duration::from_millis(500);
+    let until = warmup_until + Duration::from_secs(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let (client, url, auth, body) = (
+            client.clone(),
+            target.url.clone(),
+            target.auth.clone(),
+            target.body.clone(),
+        );
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            loop {
+                let started = Instant::now();
+                if started >= until {
+                    break;
+                }
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&auth)
+                    .header("content-type", "application/json")
+                    .body(body())
+                    .send()
+                    .await;
+                let ok = match response {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if started < warmup_until {
+                    continue;
+                }
+                if ok {
+                    latencies.push(started.elapsed().as_micros() as u32);
+                } else {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        });
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let (mut l, e) = joined.unwrap();
+        latencies.append(&mut l);
+        errors += e;
+    }
+    latencies.sort_unstable();
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .map(|&us| us as f64 / 1000.0)
+            .unwrap_or(f64::NAN)
+    };
+    Measurement {
+        name: target.name.clone(),
+        requests_per_second: latencies.len() as f64 / seconds as f64,
+        p50_ms: pick(0.50),
+        p99_ms: pick(0.99),
+        errors,
+    }
+}
+
+async fn echo_server() -> String {
+    async fn echo(
+        axum::Json(body): axum::Json<serde_json::Value>,
+    ) -> axum::Json<serde_json::Value> {
+        axum::Json(body)
+    }
+    let app = axum::Router::new().route("/echo", axum::routing::post(echo));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/echo", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// A backend on a fresh database file with a rich user, a device and a machine.
+async fn validate_target(name: &str, group_commit: bool, dir: &std::path::Path) -> Target {
+    let backend = start(StartOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join(format!("{name}.db")).display().to_string(),
+        settings: Settings {
+            group_commit,
+            ..Settings::default()
+        },
+        payment_secret: None,
+        seed_demo: false,
+    })
+    .await
+    .unwrap();
+    let state = backend.state.clone();
+    let user = create_user(&state, "bench", "bench-password", Points(1 << 40))
+        .await
+        .unwrap();
+    let secret = DeviceSecret::generate();
+    let stored = secret.clone();
+    let device = state
+        .db(move |store| store.register_device(user, "bench", &stored, now_millis()))
+        .await
+        .unwrap();
+    let machine = register_machine(&state, "m_bench", "Bench").await.unwrap();
+    let credentials = DeviceCredentials {
+        app_id: state.settings.app_id,
+        user_id: user,
+        device_id: device,
+        secret,
+    };
+    let url = format!("{}/api/v1/gashapon/validate", backend.base_url());
+    std::mem::forget(backend); // serves until the process exits
+    Target {
+        name: format!("validate, {name}"),
+        url,
+        auth: machine.api_key.expose().clone(),
+        body: Arc::new(move || {
+            let code = credentials.make_code(Points(1), unix_now(), 300).unwrap();
+            format!("{{\"code\":\"{}\"}}", code.to_text())
+        }),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let dir = std::env::temp_dir().join(format!("gashapay-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let echo_body = serde_json::json!({ "code": format!("GP1:{}", "A".repeat(100)) }).to_string();
+    let targets = vec![
+        Target {
+            name: "echo (bare axum JSON)".into(),
+            url: echo_server().await,
+            auth: "none".into(),
+            body: Arc::new(move || echo_body.clone()),
+        },
+        validate_target("each play committed alone", false, &dir).await,
+        validate_target("group commit", true, &dir).await,
+    ];
+    println!(
+        "{} connections, {} s each, synchronous=FULL, WAL, on {}",
+        args.connections,
+        args.seconds,
+        dir.display()
+    );
+    println!(
+        "{:<38} {:>10} {:>9} {:>9} {:>7} {:>9}",
+        "target", "req/s", "p50 ms", "p99 ms", "errors", "vs echo"
+    );
+    let mut echo_rate = None;
+    for target in &targets {
+        let r = load(target, args.connections, args.seconds).await;
+        let base = *echo_rate.get_or_insert(r.requests_per_second);
+        println!(
+            "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>8.0}%",
+            r.name,
+            r.requests_per_second,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors,
+            100.0 * r.requests_per_second / base
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
