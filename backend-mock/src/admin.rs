@@ -73,9 +73,11 @@ pub async fn register_machine(
         webhook_secret.clone(),
     );
     let key_hash = hash_secret(&secret);
+    let forget = machine_id.clone();
     state
         .db(move |store| store.upsert_machine(&machine_id, &name, &key_hash, &hook))
         .await?;
+    state.records.forget_machine(&forget);
     Ok(MachineCredentials {
         machine_id: MachineId(id.to_owned()),
         api_key: Redacted::new(api_key),
@@ -112,14 +114,18 @@ pub async fn seed_demo(state: &AppState) -> ApiResult<DemoSeed> {
 
 /// Revokes a machine: its API key and webhook secret stop working at once.
 pub async fn revoke_machine(state: &AppState, id: &MachineId) -> ApiResult<()> {
-    let id = id.clone();
-    state.db(move |store| store.revoke_machine(&id)).await
+    let stored = id.clone();
+    state.db(move |store| store.revoke_machine(&stored)).await?;
+    state.records.forget_machine(id);
+    Ok(())
 }
 
 /// Revokes a device: codes it signed are refused (`unknown_device`), and its next
 /// sign-in registers a new device with a new secret.
 pub async fn revoke_device(state: &AppState, id: gashapay_core::DeviceId) -> ApiResult<()> {
-    state.db(move |store| store.revoke_device(id)).await
+    state.db(move |store| store.revoke_device(id)).await?;
+    state.records.forget_device(id);
+    Ok(())
 }
 
 /// Issues a new webhook secret to a machine. The old one keeps working for `grace`,
@@ -132,9 +138,11 @@ pub async fn rotate_webhook_secret(
     let next = WebhookSecret::generate();
     let (id, stored) = (id.clone(), next.clone());
     let until = crate::auth::now_millis() + grace.as_millis() as i64;
+    let forget = id.clone();
     let rotated = state
         .db(move |store| store.rotate_webhook_secret(&id, &stored, until))
         .await?;
+    state.records.forget_machine(&forget);
     if !rotated {
         return Err(ApiError::of(gashapay_core::ErrorCode::NotFound));
     }

@@ -166,17 +166,13 @@ impl FromRequestParts<AppState> for MachineAuth {
         let (id, secret) = split_token(MACHINE_KEY_PREFIX, token).ok_or_else(unauthorized)?;
         let machine_id = MachineId(id.to_owned());
         let presented = hash_secret(secret);
-        let lookup = machine_id.clone();
-        let machine = state
-            .db(move |store| store.machine(&lookup))
-            .await?
-            .ok_or_else(unauthorized)?;
+        let machine = state.machine(&machine_id).await?.ok_or_else(unauthorized)?;
         if machine.revoked || !same_hash(&presented, &machine.api_key_hash) {
             return Err(unauthorized());
         }
         Ok(Self {
             machine_id,
-            name: machine.name,
+            name: machine.name.clone(),
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod keyed_lock;
 pub mod machine;
 pub mod notify;
 pub mod payments;
+pub mod records_cache;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub top_up_locks: Arc<crate::keyed_lock::KeyedLock<u64>>,
     /// The group-commit writer for validations; `None` commits each play alone.
     pub plays: Option<Arc<crate::group_commit::PlayQueue>>,
+    /// Machines and devices, read once from the store.
+    pub records: Arc<crate::records_cache::RecordsCache>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             .then(|| Arc::new(crate::group_commit::PlayQueue::start(store.clone())));
         Self {
             plays,
+            records: Arc::default(),
             store,
             settings: Arc::new(settings),
             payments,
@@ -48,6 +51,31 @@ impl AppState {
             Some(queue) => queue.play(request).await,
             None => self.db(move |store| store.play(&request)).await,
         }
+    }
+
+    /// A machine, from memory or (once) from the store.
+    pub async fn machine(
+        &self,
+        id: &gashapay_core::MachineId,
+    ) -> ApiResult<Option<Arc<crate::store::MachineRecord>>> {
+        if let Some(record) = self.records.machine(id) {
+            return Ok(Some(record));
+        }
+        let lookup = id.clone();
+        let record = self.db(move |store| store.machine(&lookup)).await?;
+        Ok(record.map(|r| self.records.keep_machine(r)))
+    }
+
+    /// A device, from memory or (once) from the store.
+    pub async fn device(
+        &self,
+        id: gashapay_core::DeviceId,
+    ) -> ApiResult<Option<Arc<crate::store::DeviceRecord>>> {
+        if let Some(record) = self.records.device(id) {
+            return Ok(Some(record));
+        }
+        let record = self.db(move |store| store.device(id)).await?;
+        Ok(record.map(|r| self.records.keep_device(r)))
     }
 
     /// Runs a store call on the blocking pool (SQLite calls block).

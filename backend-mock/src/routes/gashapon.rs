@@ -49,7 +49,7 @@ pub async fn validate(
     }
     let device_id = payload.device_id;
     let device = state
-        .db(move |store| store.device(device_id))
+        .device(device_id)
         .await?
         .filter(|d| !d.revoked && d.user_id == payload.user_id)
         .ok_or_else(|| ApiError::of(ErrorCode::UnknownDevice))?;
@@ -206,9 +206,8 @@ pub async fn webhook(
     );
     let report: DispenseReport = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not a dispense report: {e}")))?;
-    let machine_id = report.machine_id.clone();
     let machine = state
-        .db(move |store| store.machine(&machine_id))
+        .machine(&report.machine_id)
         .await?
         .filter(|m| !m.revoked);
     // An unknown machine gets the same answer as a bad signature.
