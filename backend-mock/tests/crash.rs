@@ -1,0 +1,198 @@
+//! Crash safety: the real backend binary under mixed load (validations, dispense
+//! reports, top-ups) is killed with SIGKILL at random moments and restarted on the
+//! same database file, round after round. Afterwards the database passes its
+//! integrity check, every operation a client saw acknowledged is there exactly once,
+//! no play is both dispensed and refunded, and every balance is its ledger's sum.
+
+use gashapay_backend_mock::machine::MachineClient;
+use gashapay_backend_mock::store::sqlite::SqliteStore;
+use gashapay_backend_mock::store::Store;
+use gashapay_core::client::{ApiClient, ClientConfig};
+use gashapay_core::secrets::MemorySecretStore;
+use gashapay_core::status::DispenseOutcome;
+use gashapay_core::webhook::WebhookSecret;
+use gashapay_core::{MachineId, Points, Redacted, TransactionId, TransactionStatus};
+use rand::Rng;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ROUNDS: usize = 6;
+
+struct Backend {
+    child: Child,
+    url: String,
+    machine: Arc<MachineClient>,
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(db: &std::path::Path) -> Backend {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gashapay-backend"))
+        .args(["--listen", "127.0.0.1:0", "--seed-demo", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut values = HashMap::new();
+    let mut url = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("GashaPay mock backend on ") {
+            url = rest.split_whitespace().next().map(str::to_owned);
+        }
+        if let Some((name, value)) = line
+            .trim()
+            .strip_prefix("export ")
+            .and_then(|a| a.split_once('='))
+        {
+            values.insert(name.to_owned(), value.to_owned());
+        }
+        if line.contains("GASHAPAY_WEBHOOK_SECRET") {
+            break;
+        }
+    }
+    let url = url.unwrap();
+    let machine = MachineClient::new(
+        &url,
+        MachineId(values["GASHAPAY_MACHINE_ID"].clone()),
+        Redacted::new(values["GASHAPAY_MACHINE_API_KEY"].clone()),
+        WebhookSecret::parse(&values["GASHAPAY_WEBHOOK_SECRET"]).unwrap(),
+    );
+    Backend {
+        child,
+        url,
+        machine: Arc::new(machine),
+    }
+}
+
+/// What clients were told, across all rounds.
+#[derive(Default)]
+struct Acknowledged {
+    plays: Vec<TransactionId>,
+    outcomes: HashMap<TransactionId, TransactionStatus>,
+    /// (idempotency key, top-up id)
+    top_ups: Vec<(String, String)>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_load_and_restarted_nothing_acknowledged_is_lost_or_doubled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    let secrets = Arc::new(MemorySecretStore::new());
+    let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
+
+    for round in 0..ROUNDS {
+        let backend = start(&db);
+        let client = Arc::new(
+            ApiClient::new(&backend.url, secrets.clone(), ClientConfig::default()).unwrap(),
+        );
+        if round == 0 {
+            client.login("demo", "demo-password").await.unwrap();
+        }
+        let credentials = client.device_credentials().unwrap();
+        let mut load = tokio::task::JoinSet::new();
+        for worker in 0..4 {
+            let (machine, credentials, acknowledged) = (
+                backend.machine.clone(),
+                credentials.clone(),
+                acknowledged.clone(),
+            );
+            load.spawn(async move {
+                for i in 0.. {
+                    let code = credentials
+                        .make_code(Points(1), gashapay_core::device::unix_now(), 300)
+                        .unwrap();
+                    let Ok(validated) = machine.validate(&code.to_text()).await else {
+                        return;
+                    };
+                    acknowledged
+                        .lock()
+                        .unwrap()
+                        .plays
+                        .push(validated.transaction_id);
+                    let outcome = if (i + worker) % 3 == 0 {
+                        DispenseOutcome::Failed
+                    } else {
+                        DispenseOutcome::Dispensed
+                    };
+                    let event = format!("evt_{}", uuid::Uuid::new_v4().simple());
+                    let Ok(ack) = machine
+                        .send_report(&event, validated.transaction_id, outcome, None)
+                        .await
+                    else {
+                        return;
+                    };
+                    acknowledged
+                        .lock()
+                        .unwrap()
+                        .outcomes
+                        .insert(validated.transaction_id, ack.status);
+                }
+            });
+        }
+        let (top_up_client, acknowledged_top_ups) = (client.clone(), acknowledged.clone());
+        load.spawn(async move {
+            loop {
+                let key = uuid::Uuid::new_v4().to_string();
+                let Ok(answer) = top_up_client
+                    .top_up(Points(2), "tok_test_success", &key)
+                    .await
+                else {
+                    return;
+                };
+                acknowledged_top_ups
+                    .lock()
+                    .unwrap()
+                    .top_ups
+                    .push((key, answer.top_up_id));
+            }
+        });
+
+        let run_for = Duration::from_millis(rand::thread_rng().gen_range(300..1200));
+        tokio::time::sleep(run_for).await;
+        drop(backend); // SIGKILL, mid-flight
+        while load.join_next().await.is_some() {}
+    }
+
+    let store = SqliteStore::open(&db.display().to_string()).unwrap();
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+    let acknowledged = acknowledged.lock().unwrap();
+    assert!(
+        acknowledged.plays.len() > 50,
+        "too little load: {}",
+        acknowledged.plays.len()
+    );
+    for id in &acknowledged.plays {
+        let record = store
+            .transaction(*id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("acknowledged play {id} is lost"));
+        assert_ne!(record.status, TransactionStatus::Rejected, "{id}");
+        if let Some(status) = acknowledged.outcomes.get(id) {
+            assert_eq!(record.status, *status, "{id}: acknowledged as {status:?}");
+        }
+    }
+    let user = store.user_by_name("demo").unwrap().unwrap().id;
+    for (key, top_up_id) in &acknowledged.top_ups {
+        let stored = store
+            .top_up_answer(user, key)
+            .unwrap()
+            .unwrap_or_else(|| panic!("acknowledged top-up {key} is lost"));
+        assert_eq!(stored.answer.map(|a| a.top_up_id).as_ref(), Ok(top_up_id));
+    }
+    println!(
+        "{ROUNDS} kills: {} plays, {} outcomes and {} top-ups acknowledged, all present",
+        acknowledged.plays.len(),
+        acknowledged.outcomes.len(),
+        acknowledged.top_ups.len()
+    );
+}
