@@ -31,6 +31,9 @@ struct Args {
     seconds: u64,
     #[arg(long, default_value_t = 64)]
     connections: usize,
+    /// Plays for the status-latency measurement.
+    #[arg(long, default_value_t = 200)]
+    status_plays: usize,
 }
 
 struct Target {
@@ -214,5 +217,97 @@ async fn main() {
             100.0 * r.requests_per_second / base
         );
     }
+    status_latency(args.status_plays, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// From "webhook acknowledged" at the machine to "outcome seen" by the app's status
+/// poller, over many plays, and how many status requests each play cost.
+async fn status_latency(plays: usize, dir: &std::path::Path) {
+    use gashapay_core::client::{watch_transaction, ApiClient, ClientConfig, PollConfig, PollEnd};
+    use gashapay_core::secrets::MemorySecretStore;
+    use gashapay_core::status::DispenseOutcome;
+
+    let backend = start(StartOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join("status.db").display().to_string(),
+        settings: Settings::default(),
+        payment_secret: None,
+        seed_demo: false,
+    })
+    .await
+    .unwrap();
+    let state = backend.state.clone();
+    create_user(&state, "watcher", "watcher-password", Points(1 << 40))
+        .await
+        .unwrap();
+    let creds = register_machine(&state, "m_status", "Status")
+        .await
+        .unwrap();
+    let machine = gashapay_backend_mock::machine::MachineClient::new(
+        &backend.base_url(),
+        creds.machine_id,
+        creds.api_key,
+        creds.webhook_secret,
+    );
+    let client = Arc::new(
+        ApiClient::new(
+            &backend.base_url(),
+            Arc::new(MemorySecretStore::new()),
+            ClientConfig::default(),
+        )
+        .unwrap(),
+    );
+    client.login("watcher", "watcher-password").await.unwrap();
+    let device = client.device_credentials().unwrap();
+
+    let mut latencies = Vec::with_capacity(plays);
+    let mut requests = Vec::with_capacity(plays);
+    for _ in 0..plays {
+        let code = device.make_code(Points(1), unix_now(), 300).unwrap();
+        let id = code.payload.transaction_id;
+        let before = client.requests_sent();
+        let watcher = {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let cancel = tokio_util::sync::CancellationToken::new();
+                let end = watch_transaction(
+                    &client,
+                    id,
+                    code.payload.expires_at(),
+                    &PollConfig::default(),
+                    &cancel,
+                    |_| {},
+                )
+                .await
+                .unwrap();
+                assert!(matches!(end, PollEnd::Final(_)));
+                Instant::now()
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        machine.validate(&code.to_text()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        machine
+            .send_report(&format!("evt_{id}"), id, DispenseOutcome::Dispensed, None)
+            .await
+            .unwrap();
+        let acknowledged = Instant::now();
+        let seen = watcher.await.unwrap();
+        latencies.push(seen.saturating_duration_since(acknowledged).as_micros() as u64);
+        requests.push(client.requests_sent() - before);
+    }
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)] as f64 / 1000.0
+    };
+    println!();
+    println!(
+        "status: {plays} plays, outcome seen by the app after the webhook's ack: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; status requests per play: max {}, mean {:.2}",
+        at(0.5),
+        at(0.99),
+        *latencies.last().unwrap() as f64 / 1000.0,
+        requests.iter().max().unwrap(),
+        requests.iter().sum::<u64>() as f64 / plays as f64
+    );
 }

@@ -57,6 +57,8 @@ pub struct ApiClient {
     config: ClientConfig,
     access_token: Mutex<Option<Redacted<String>>>,
     refresh_lock: tokio::sync::Mutex<()>,
+    /// HTTP requests sent so far (diagnostics, and the status-cost benchmark).
+    requests_sent: std::sync::atomic::AtomicU64,
 }
 
 /// One HTTP call, described as data.
@@ -113,7 +115,14 @@ impl ApiClient {
             config,
             access_token: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
+            requests_sent: Default::default(),
         })
+    }
+
+    /// How many HTTP requests this client has sent.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests_sent
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn base_url(&self) -> &str {
@@ -308,6 +317,8 @@ impl ApiClient {
         if let Some(body) = &call.body {
             request = request.json(body);
         }
+        self.requests_sent
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = request.send().await.map_err(ClientError::from_transport)?;
         let status = response.status().as_u16();
         let bytes = response
