@@ -367,3 +367,40 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         "the app's log shows a machine secret"
     );
 }
+
+#[test]
+fn pointed_at_a_real_server_the_app_has_no_demo_panel_and_asks_to_sign_in() {
+    for tool in ["Xvfb", "import", "convert", "tesseract"] {
+        require(tool);
+    }
+    // A real (mock) server in its own process, as a deployment would have.
+    let (_xvfb, display) = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    let _app = Killed(
+        Command::new(env!("CARGO_BIN_EXE_gashapay-app"))
+            .args(["--server", &server])
+            .env("DISPLAY", &display)
+            .env("GASHAPAY_DATA_DIR", data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let screen = Screen { display };
+    let text = screen.wait_for(
+        "real-server-sign-in",
+        &["GashaPay", "Username", "Password"],
+        Duration::from_secs(90),
+    );
+    assert!(
+        !text.contains("Emulated"),
+        "no demo panel with a real server: {text}"
+    );
+    assert!(
+        !data.path().join("demo.db").exists(),
+        "no demo backend was started"
+    );
+    drop(listener);
+}
