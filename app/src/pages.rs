@@ -41,7 +41,14 @@ pub fn App() -> Element {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 now.set(unix_now());
-                services::play_event(state, services.clone(), PlayEvent::Tick);
+                // Ticks drive a shown code's renewal; nothing else needs them.
+                let showing = matches!(
+                    state.play.read().phase,
+                    gashapay_core::app::play::PlayPhase::Showing { .. }
+                );
+                if showing {
+                    services::play_event(state, services.clone(), PlayEvent::Tick);
+                }
             }
         }
     });

@@ -211,7 +211,10 @@ pub async fn top_up(state: AppState, services: Services, amount: u64, payment_to
 /// Feeds an event to the play state machine and runs the effects it asks for.
 pub fn play_event(state: AppState, services: Services, event: PlayEvent) {
     let mut play = state.play;
-    let credentials = services.client.device_credentials().ok();
+    // Only starting or renewing makes a code; don't read the keychain for the rest.
+    let credentials = matches!(event, PlayEvent::Start | PlayEvent::Tick)
+        .then(|| services.client.device_credentials().ok())
+        .flatten();
     let effects = play.write().update(event, credentials.as_ref(), unix_now());
     for effect in effects {
         run_play_effect(state, services.clone(), effect);
