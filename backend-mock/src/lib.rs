@@ -105,6 +105,8 @@ pub enum StartError {
     Database(#[from] store::StoreError),
     #[error("cannot listen on the address: {0}")]
     Listen(#[from] std::io::Error),
+    #[error("cannot start the play writer thread: {0}")]
+    Writer(std::io::Error),
     #[error("cannot seed the demo data: {0}")]
     Seed(String),
 }
@@ -117,7 +119,8 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
         .map_err(|e| StartError::Seed(e.to_string()))??;
     let payment_secret = options.payment_secret.unwrap_or_else(auth::random_secret);
     let payments: Arc<dyn PaymentProvider> = Arc::new(MockPaymentProvider::new(payment_secret));
-    let state = AppState::new(Arc::new(store), options.settings, payments);
+    let state =
+        AppState::new(Arc::new(store), options.settings, payments).map_err(StartError::Writer)?;
     let demo = if options.seed_demo {
         Some(
             admin::seed_demo(&state)

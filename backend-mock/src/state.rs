@@ -27,11 +27,14 @@ impl AppState {
         store: Arc<dyn Store>,
         settings: Settings,
         payments: Arc<dyn PaymentProvider>,
-    ) -> Self {
-        let plays = settings
-            .group_commit
-            .then(|| Arc::new(crate::group_commit::PlayQueue::start(store.clone())));
-        Self {
+    ) -> std::io::Result<Self> {
+        let plays = match settings.group_commit {
+            true => Some(Arc::new(crate::group_commit::PlayQueue::start(
+                store.clone(),
+            )?)),
+            false => None,
+        };
+        Ok(Self {
             plays,
             records: Arc::default(),
             store,
@@ -39,7 +42,7 @@ impl AppState {
             payments,
             changes: Arc::new(Changes::default()),
             top_up_locks: Arc::default(),
-        }
+        })
     }
 
     /// Applies a verified play: through the group-commit writer when there is one.

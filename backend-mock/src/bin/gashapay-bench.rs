@@ -27,13 +27,21 @@ use std::time::{Duration, Instant};
     about = "Validation throughput against an axum echo baseline"
 )]
 struct Args {
-    #[arg(long, default_value_t = 5)]
+    /// Measured seconds per target, in total over all rounds.
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Slices the targets take turns in (each slice after a 0.5 s warm-up).
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
     #[arg(long, default_value_t = 64)]
     connections: usize,
     /// Plays for the status-latency measurement.
     #[arg(long, default_value_t = 200)]
     status_plays: usize,
+    /// Load only the targets whose name contains this text (the echo always runs
+    /// first, as the baseline), e.g. `--only group` while profiling.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 struct Target {
@@ -43,21 +51,44 @@ struct Target {
     body: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
+/// What one target's load produced, summed over rounds.
+#[derive(Default)]
 struct Measurement {
-    name: String,
-    requests_per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
+    /// Microseconds per successful request.
+    latencies: Vec<u32>,
     errors: u64,
+    seconds: f64,
 }
 
-async fn load(target: &Target, connections: usize, seconds: u64) -> Measurement {
+impl Measurement {
+    fn add(&mut self, mut other: Measurement) {
+        self.latencies.append(&mut other.latencies);
+        self.errors += other.errors;
+        self.seconds += other.seconds;
+    }
+
+    fn requests_per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.seconds
+    }
+
+    fn percentile_ms(&mut self, q: f64) -> f64 {
+        self.latencies.sort_unstable();
+        let index = ((self.latencies.len() as f64 * q) as usize)
+            .min(self.latencies.len().saturating_sub(1));
+        self.latencies
+            .get(index)
+            .map(|&us| us as f64 / 1000.0)
+            .unwrap_or(f64::NAN)
+    }
+}
+
+async fn load(target: &Target, connections: usize, seconds: f64) -> Measurement {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .build()
         .unwrap();
     let warmup_until = Instant::now() + Duration::from_millis(500);
-    let until = warmup_until + Duration::from_secs(seconds);
+    let until = warmup_until + Duration::from_secs_f64(seconds);
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
         let (client, url, auth, body) = (
@@ -104,19 +135,10 @@ async fn load(target: &Target, connections: usize, seconds: u64) -> Measurement 
         latencies.append(&mut l);
         errors += e;
     }
-    latencies.sort_unstable();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .map(|&us| us as f64 / 1000.0)
-            .unwrap_or(f64::NAN)
-    };
     Measurement {
-        name: target.name.clone(),
-        requests_per_second: latencies.len() as f64 / seconds as f64,
-        p50_ms: pick(0.50),
-        p99_ms: pick(0.99),
+        latencies,
         errors,
+        seconds,
     }
 }
 
@@ -183,7 +205,7 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("gashapay-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let echo_body = serde_json::json!({ "code": format!("GP1:{}", "A".repeat(100)) }).to_string();
-    let targets = vec![
+    let targets = [
         Target {
             name: "echo (bare axum JSON)".into(),
             url: echo_server().await,
@@ -194,30 +216,52 @@ async fn main() {
         validate_target("group commit", true, &dir).await,
     ];
     println!(
-        "{} connections, {} s each, synchronous=FULL, WAL, on {}",
+        "{} connections, {} s each in {} rounds, synchronous=FULL, WAL, on {}",
         args.connections,
         args.seconds,
+        args.rounds,
         dir.display()
     );
     println!(
         "{:<38} {:>10} {:>9} {:>9} {:>7} {:>9}",
         "target", "req/s", "p50 ms", "p99 ms", "errors", "vs echo"
     );
-    let mut echo_rate = None;
-    for target in &targets {
-        let r = load(target, args.connections, args.seconds).await;
-        let base = *echo_rate.get_or_insert(r.requests_per_second);
+    // Round-robin in short slices, so a change in the machine's speed during the run
+    // (other tenants, thermal) falls on every target alike.
+    let wanted: Vec<&Target> = targets
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            *i == 0
+                || args
+                    .only
+                    .as_deref()
+                    .is_none_or(|only| t.name.contains(only))
+        })
+        .map(|(_, t)| t)
+        .collect();
+    let mut results: Vec<Measurement> = wanted.iter().map(|_| Measurement::default()).collect();
+    let slice = args.seconds as f64 / args.rounds as f64;
+    for _ in 0..args.rounds {
+        for (target, result) in wanted.iter().zip(results.iter_mut()) {
+            result.add(load(target, args.connections, slice).await);
+        }
+    }
+    let echo_rate = results[0].requests_per_second();
+    for (target, mut r) in wanted.iter().zip(results) {
         println!(
             "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>8.0}%",
-            r.name,
-            r.requests_per_second,
-            r.p50_ms,
-            r.p99_ms,
+            target.name,
+            r.requests_per_second(),
+            r.percentile_ms(0.50),
+            r.percentile_ms(0.99),
             r.errors,
-            100.0 * r.requests_per_second / base
+            100.0 * r.requests_per_second() / echo_rate
         );
     }
-    status_latency(args.status_plays, &dir).await;
+    if args.status_plays > 0 {
+        status_latency(args.status_plays, &dir).await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
