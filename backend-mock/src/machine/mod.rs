@@ -132,6 +132,21 @@ impl MachineClient {
         outcome: DispenseOutcome,
         detail: Option<String>,
     ) -> Result<WebhookAck, MachineError> {
+        let now = gashapay_core::device::unix_now();
+        self.send_report_at(now, event_id, transaction_id, outcome, detail)
+            .await
+    }
+
+    /// [`Self::send_report`] signed as of `timestamp` (Unix seconds): a machine with a
+    /// wrong clock, or an attacker replaying an old event.
+    pub async fn send_report_at(
+        &self,
+        timestamp: u64,
+        event_id: &str,
+        transaction_id: TransactionId,
+        outcome: DispenseOutcome,
+        detail: Option<String>,
+    ) -> Result<WebhookAck, MachineError> {
         let body = serde_json::to_vec(&DispenseReport {
             machine_id: self.machine_id.clone(),
             transaction_id,
@@ -139,7 +154,6 @@ impl MachineClient {
             detail,
         })
         .expect("a report serialises");
-        let timestamp = gashapay_core::device::unix_now();
         let signature = webhook::sign(&self.webhook_secret, event_id, timestamp, &body);
         let response = self
             .http

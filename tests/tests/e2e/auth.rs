@@ -298,3 +298,99 @@ async fn a_rotated_webhook_secret_overlaps_with_the_old_one_for_the_grace_window
     .unwrap();
     assert_eq!(user.balance().await, 980);
 }
+
+/// Every endpoint a user token opens, with a request that would succeed for a live
+/// session. The transaction exists and belongs to the user.
+fn user_requests(
+    http: &reqwest::Client,
+    base_url: &str,
+    transaction: gashapay_core::TransactionId,
+) -> Vec<(String, reqwest::RequestBuilder)> {
+    let url = |path: &str| format!("{base_url}{path}");
+    vec![
+        ("balance".into(), http.get(url(paths::BALANCE))),
+        ("history".into(), http.get(url(paths::HISTORY))),
+        (
+            "top-up".into(),
+            http.post(url(paths::TOP_UP))
+                .header(gashapay_core::api::IDEMPOTENCY_KEY_HEADER, "boundary-1")
+                .json(&serde_json::json!({ "amount": 500, "payment_token": "tok_test_success" })),
+        ),
+        (
+            "transaction".into(),
+            http.get(url(&format!("{}/{transaction}", paths::TRANSACTION))),
+        ),
+        ("logout".into(), http.post(url(paths::LOGOUT))),
+    ]
+}
+
+async fn assert_refused_everywhere(
+    base_url: &str,
+    token: &str,
+    transaction: gashapay_core::TransactionId,
+    why: &str,
+) {
+    let http = reqwest::Client::new();
+    for (name, request) in user_requests(&http, base_url, transaction) {
+        let response = request.bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 401, "{name} with {why}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "unauthorized", "{name} with {why}");
+    }
+}
+
+#[tokio::test]
+async fn an_access_token_retired_by_refresh_or_logout_is_refused_at_every_user_endpoint() {
+    let app = spawn_app().await;
+    let user = app.user("pia", 1000).await;
+    let machine = app.machine("m_boundary").await;
+    let code = user.code(10);
+    machine.validate(&code.to_text()).await.unwrap();
+    let transaction = code.payload.transaction_id;
+
+    let store = Arc::new(MemorySecretStore::new());
+    let client = client_for(&app.base_url(), store.clone());
+    let first = client.login("pia", PASSWORD).await.unwrap();
+    let first_access = first.tokens.access_token.expose().to_owned();
+    // The same requests with the live token pass: the refusals below are about the
+    // token, not the requests. (Logout is left out: it would end the session.)
+    let http = reqwest::Client::new();
+    for (name, request) in user_requests(&http, &app.base_url(), transaction) {
+        if name == "logout" {
+            continue;
+        }
+        let response = request.bearer_auth(&first_access).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{name}: {}",
+            response.status()
+        );
+    }
+
+    client.refresh().await.unwrap();
+    assert_refused_everywhere(
+        &app.base_url(),
+        &first_access,
+        transaction,
+        "a rotated token",
+    )
+    .await;
+    // The session itself lives on under the new token.
+    assert_eq!(client.balance().await.unwrap().balance.0, 1490);
+
+    let second = client_for(&app.base_url(), Arc::new(MemorySecretStore::new()));
+    let login = second.login("pia", PASSWORD).await.unwrap();
+    let second_access = login.tokens.access_token.expose().to_owned();
+    second.logout().await.unwrap();
+    assert_refused_everywhere(
+        &app.base_url(),
+        &second_access,
+        transaction,
+        "a logged-out token",
+    )
+    .await;
+
+    // Refusals changed nothing: one top-up, one play.
+    assert_eq!(user.balance().await, 1490);
+    assert!(app.audit().is_empty());
+}

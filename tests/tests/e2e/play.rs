@@ -348,3 +348,40 @@ async fn webhooks_are_checked_for_signature_owner_and_conflicts_and_replays_have
     assert_eq!(user.balance().await, 900);
     assert!(app.audit().is_empty());
 }
+
+#[tokio::test]
+async fn webhooks_signed_too_far_from_now_are_refused_and_the_event_id_stays_usable() {
+    let app = spawn_app().await;
+    let user = app.user("hal", 1000).await;
+    let machine = app.machine("m_clock").await;
+    let code = user.code(100);
+    let txn = code.payload.transaction_id;
+    machine.validate(&code.to_text()).await.unwrap();
+
+    let now = unix_now();
+    let tolerance = gashapay_core::webhook::TIMESTAMP_TOLERANCE_SECONDS;
+    for (timestamp, what) in [
+        (now - tolerance - 5, "stale"),
+        (now + tolerance + 5, "future"),
+    ] {
+        let refused = machine
+            .send_report_at(timestamp, "evt_clock", txn, DispenseOutcome::Failed, None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.code(),
+            Some(ErrorCode::WebhookTimestampOutOfRange),
+            "{what}"
+        );
+    }
+    // Nothing was refunded or recorded: the play is still pending, and the same
+    // event id, sent now, is processed as new.
+    assert_eq!(user.balance().await, 900);
+    let ack = machine
+        .send_report("evt_clock", txn, DispenseOutcome::Dispensed, None)
+        .await
+        .unwrap();
+    assert_eq!(ack.status, TransactionStatus::Completed);
+    assert_eq!(user.balance().await, 900);
+    assert!(app.audit().is_empty());
+}
