@@ -1,5 +1,6 @@
 //! Backend settings, from flags or `GASHAPAY_*` environment variables.
 
+use crate::rate_limit::RateLimit;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -35,6 +36,22 @@ pub struct Args {
     /// Commit validations in groups (one fsync for all queued), or each alone.
     #[arg(long, env = "GASHAPAY_GROUP_COMMIT", default_value_t = true, action = clap::ArgAction::Set)]
     pub group_commit: bool,
+    /// Sign-ins one client address may make at once (0: no limit)…
+    #[arg(long, env = "GASHAPAY_SIGN_IN_BURST", default_value_t = 10)]
+    pub sign_in_burst: u32,
+    /// …and then one more every this many milliseconds.
+    #[arg(long, env = "GASHAPAY_SIGN_IN_REFILL_MS", default_value_t = 3000)]
+    pub sign_in_refill_ms: u64,
+    /// Validations one machine may send at once (0: no limit)…
+    #[arg(long, env = "GASHAPAY_VALIDATE_BURST", default_value_t = 20)]
+    pub validate_burst: u32,
+    /// …and then one more every this many milliseconds.
+    #[arg(long, env = "GASHAPAY_VALIDATE_REFILL_MS", default_value_t = 200)]
+    pub validate_refill_ms: u64,
+    /// Deadline for a request, body upload included, in seconds (status long-polls
+    /// get their wait on top).
+    #[arg(long, env = "GASHAPAY_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+    pub request_timeout_secs: u64,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
@@ -55,6 +72,12 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Validations share transactions (see `group_commit`).
     pub group_commit: bool,
+    /// Sign-in budget per client address; `None`: unlimited.
+    pub sign_in_limit: Option<RateLimit>,
+    /// Validate budget per machine; `None`: unlimited.
+    pub validate_limit: Option<RateLimit>,
+    /// Deadline for a request, body upload included.
+    pub request_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -69,6 +92,11 @@ impl Default for Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             body_limit_bytes: 16 * 1024,
             group_commit: true,
+            // A person mistyping gets ten tries at once, a guesser one every 3 s.
+            sign_in_limit: RateLimit::new(10, Duration::from_secs(3)),
+            // A machine plays at most every few seconds; 5/s leaves room for retries.
+            validate_limit: RateLimit::new(20, Duration::from_millis(200)),
+            request_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -82,6 +110,15 @@ impl Settings {
             max_code_ttl_secs: args.max_code_ttl_secs,
             access_token_ttl: Duration::from_secs(args.access_token_ttl_secs),
             group_commit: args.group_commit,
+            sign_in_limit: RateLimit::new(
+                args.sign_in_burst,
+                Duration::from_millis(args.sign_in_refill_ms),
+            ),
+            validate_limit: RateLimit::new(
+                args.validate_burst,
+                Duration::from_millis(args.validate_refill_ms),
+            ),
+            request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
             ..Self::default()
         }
     }

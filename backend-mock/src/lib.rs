@@ -10,29 +10,43 @@ pub mod keyed_lock;
 pub mod machine;
 pub mod notify;
 pub mod payments;
+pub mod rate_limit;
 pub mod records_cache;
+pub mod request_timeout;
 pub mod routes;
 pub mod state;
 pub mod store;
 pub mod sweeper;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use config::Settings;
 use error::ApiError;
-use gashapay_core::api::{paths, Health};
+use gashapay_core::api::{paths, Health, MAX_LONG_POLL_SECONDS};
 use gashapay_core::ErrorCode;
 use payments::{MockPaymentProvider, PaymentProvider};
 use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use store::sqlite::SqliteStore;
 use tower_http::trace::TraceLayer;
 
 /// Every route, with the shared state. Tests and the binary both serve this.
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.settings.body_limit_bytes;
+    let settings = &state.settings;
+    let body_limit = settings.body_limit_bytes;
+    let quick = settings.request_timeout;
+    // A status request may wait for news up to the long-poll maximum.
+    let long_poll = quick + Duration::from_secs(MAX_LONG_POLL_SECONDS);
+    let status = Router::new()
+        .route(
+            &format!("{}/{{transaction_id}}", paths::TRANSACTION),
+            get(routes::gashapon::transaction_status),
+        )
+        .route_layer(from_fn_with_state(long_poll, request_timeout::limit));
     Router::new()
         .route(paths::HEALTH, get(health))
         .route(paths::LOGIN, post(routes::auth::login))
@@ -43,10 +57,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::TOP_UP, post(routes::account::top_up))
         .route(paths::VALIDATE, post(routes::gashapon::validate))
         .route(paths::WEBHOOK, post(routes::gashapon::webhook))
-        .route(
-            &format!("{}/{{transaction_id}}", paths::TRANSACTION),
-            get(routes::gashapon::transaction_status),
-        )
+        .route_layer(from_fn_with_state(quick, request_timeout::limit))
+        .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })
         .layer(DefaultBodyLimit::max(body_limit))
@@ -135,11 +147,15 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
     let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel();
     let app = router(state.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = shutdown_rx.await;
-            })
-            .await
+        // The peer address keys the sign-in budget (see `rate_limit`).
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = shutdown_rx.await;
+        })
+        .await
     });
     let sweeper = tokio::spawn(sweeper::run(state.clone()));
     tracing::info!(%addr, "backend listening");

@@ -20,6 +20,8 @@ pub struct AppState {
     pub plays: Option<Arc<crate::group_commit::PlayQueue>>,
     /// Machines and devices, read once from the store.
     pub records: Arc<crate::records_cache::RecordsCache>,
+    /// Request budgets for sign-in and validate.
+    pub limits: Arc<crate::rate_limit::RateLimits>,
 }
 
 impl AppState {
@@ -36,6 +38,10 @@ impl AppState {
         };
         Ok(Self {
             plays,
+            limits: Arc::new(crate::rate_limit::RateLimits::new(
+                settings.sign_in_limit,
+                settings.validate_limit,
+            )),
             records: Arc::default(),
             store,
             settings: Arc::new(settings),

@@ -1,5 +1,5 @@
 //! Refunds plays whose machine never reported an outcome (seed 001: the money must
-//! not stay taken when the machine goes silent).
+//! not stay taken when the machine goes silent), and forgets idle rate-limit keys.
 
 use crate::auth::now_millis;
 use crate::state::AppState;
@@ -9,6 +9,7 @@ pub async fn run(state: AppState) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
+        state.limits.forget_idle();
         let timeout = state.settings.outcome_timeout.as_millis() as i64;
         let now = now_millis();
         match state

@@ -81,6 +81,7 @@ error_codes! {
     InvalidPaymentToken = "invalid_payment_token", 422, "The payment token is not valid.";
     IdempotencyKeyReused = "idempotency_key_reused", 422, "This idempotency key was already used with a different request.";
     RateLimited = "rate_limited", 429, "Too many requests; slow down.";
+    RequestTimeout = "request_timeout", 408, "The request took too long; try again.";
     Internal = "internal", 500, "Something went wrong on the server.";
 }
 

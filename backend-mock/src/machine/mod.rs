@@ -38,7 +38,7 @@ impl MachineError {
     fn is_transient(&self) -> bool {
         match self {
             MachineError::Transport(_) => true,
-            MachineError::Refused { status, .. } => *status == 429 || *status >= 500,
+            MachineError::Refused { status, .. } => matches!(*status, 408 | 429) || *status >= 500,
             _ => false,
         }
     }

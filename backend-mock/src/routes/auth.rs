@@ -5,6 +5,7 @@ use crate::auth::{
     REFRESH_PREFIX,
 };
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::rate_limit::ClientAddress;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,8 +32,13 @@ fn token_pair(session_id: i64, tokens: &crate::auth::NewTokens, state: &AppState
 
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
+    // Before anything else, and above all before hashing a password.
+    if let Some(address) = client.0 {
+        state.limits.sign_in.check(&address)?;
+    }
     let username = request.username.trim().to_owned();
     let password = request.password.into_inner();
     let device_name = request.device.name.trim().to_owned();

@@ -28,6 +28,7 @@ pub async fn validate(
     machine: MachineAuth,
     crate::error::ApiJson(request): crate::error::ApiJson<ValidateRequest>,
 ) -> ApiResult<Json<ValidateResponse>> {
+    state.limits.validate.check(&machine.machine_id)?;
     if request.code.len() > MAX_TEXT_LEN {
         return Err(ApiError::of(ErrorCode::MalformedCode));
     }

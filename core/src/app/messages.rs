@@ -122,6 +122,11 @@ impl UserMessage {
                 Retry,
             ),
             RateLimited => ("Too many tries", "Wait a moment, then try again.", Retry),
+            RequestTimeout => (
+                "The server took too long",
+                "Check your connection, then try again.",
+                Retry,
+            ),
             NotFound => (
                 "Not found",
                 "This play belongs to another account or does not exist.",

@@ -36,11 +36,11 @@ impl ClientError {
     }
 
     /// Worth trying again later without changing anything: the network, a timeout,
-    /// or the server being briefly unwell.
+    /// the server being briefly unwell, or asking us to slow down.
     pub fn is_transient(&self) -> bool {
         match self {
             ClientError::Network(_) | ClientError::Timeout => true,
-            ClientError::Api { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            ClientError::Api { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
             _ => false,
         }
     }

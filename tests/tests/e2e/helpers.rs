@@ -1,6 +1,7 @@
 use gashapay_backend_mock::admin::{create_user, register_machine};
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::machine::MachineClient;
+use gashapay_backend_mock::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
 use gashapay_core::device::unix_now;
@@ -20,10 +21,15 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// Settings for tests: real defaults, but a sweeper that looks often.
+/// Settings for tests: real defaults, but a sweeper that looks often, and request
+/// budgets (still checked on every request) wide enough for the tests that send
+/// hundreds of requests at once. `limits.rs` tests the budgets themselves.
 pub fn test_settings() -> Settings {
+    let wide = RateLimit::new(1_000_000, Duration::from_millis(1));
     Settings {
         sweep_interval: Duration::from_millis(100),
+        sign_in_limit: wide,
+        validate_limit: wide,
         ..Settings::default()
     }
 }

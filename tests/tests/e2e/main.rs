@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod concurrency;
 mod fuzz;
+mod limits;
 mod play;
 mod races;
 mod restart;
