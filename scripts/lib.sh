@@ -30,3 +30,19 @@ ensure_rust() {
 BUILD_PACKAGES=(build-essential pkg-config ca-certificates libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev)
 # The real-window test: a virtual X server, clicks, screenshots, QR decoding, OCR.
 WINDOW_TEST_PACKAGES=(xvfb xauth xdotool imagemagick zbar-tools tesseract-ocr tesseract-ocr-eng)
+# The API conformance run: Python to install Schemathesis into a venv.
+API_TEST_PACKAGES=(python3 python3-venv)
+SCHEMATHESIS_VERSION=4.32.5
+
+# ensure_schemathesis: installs Schemathesis (pinned) into target/tools and prints the
+# path of its `st` program.
+ensure_schemathesis() {
+    local venv="target/tools/schemathesis-$SCHEMATHESIS_VERSION"
+    if [ ! -x "$venv/bin/st" ]; then
+        echo "==> installing Schemathesis $SCHEMATHESIS_VERSION into $venv" >&2
+        rm -rf "$venv"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+    fi
+    echo "$PWD/$venv/bin/st"
+}

@@ -78,6 +78,9 @@ pub struct Settings {
     pub validate_limit: Option<RateLimit>,
     /// Deadline for a request, body upload included.
     pub request_timeout: Duration,
+    /// Longest a status request is held waiting for news (a longer `wait` is cut to
+    /// this). The protocol's maximum; tests that probe the endpoint shorten it.
+    pub long_poll_cap: Duration,
 }
 
 impl Default for Settings {
@@ -97,6 +100,7 @@ impl Default for Settings {
             // A machine plays at most every few seconds; 5/s leaves room for retries.
             validate_limit: RateLimit::new(20, Duration::from_millis(200)),
             request_timeout: Duration::from_secs(10),
+            long_poll_cap: Duration::from_secs(gashapay_core::api::MAX_LONG_POLL_SECONDS),
         }
     }
 }

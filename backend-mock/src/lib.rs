@@ -9,6 +9,7 @@ pub mod group_commit;
 pub mod keyed_lock;
 pub mod machine;
 pub mod notify;
+pub mod openapi;
 pub mod payments;
 pub mod rate_limit;
 pub mod records_cache;
@@ -21,16 +22,15 @@ pub mod sweeper;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use config::Settings;
 use error::ApiError;
-use gashapay_core::api::{paths, Health, MAX_LONG_POLL_SECONDS};
+use gashapay_core::api::paths;
 use gashapay_core::ErrorCode;
 use payments::{MockPaymentProvider, PaymentProvider};
 use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use store::sqlite::SqliteStore;
 use tower_http::trace::TraceLayer;
 
@@ -40,15 +40,16 @@ pub fn router(state: AppState) -> Router {
     let body_limit = settings.body_limit_bytes;
     let quick = settings.request_timeout;
     // A status request may wait for news up to the long-poll maximum.
-    let long_poll = quick + Duration::from_secs(MAX_LONG_POLL_SECONDS);
+    let long_poll = quick + settings.long_poll_cap;
     let status = Router::new()
         .route(
-            &format!("{}/{{transaction_id}}", paths::TRANSACTION),
+            paths::TRANSACTION_BY_ID,
             get(routes::gashapon::transaction_status),
         )
         .route_layer(from_fn_with_state(long_poll, request_timeout::limit));
     Router::new()
-        .route(paths::HEALTH, get(health))
+        .route(paths::HEALTH, get(openapi::health))
+        .route(paths::OPENAPI, get(openapi::document))
         .route(paths::LOGIN, post(routes::auth::login))
         .route(paths::REFRESH, post(routes::auth::refresh))
         .route(paths::LOGOUT, post(routes::auth::logout))
@@ -69,12 +70,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
-}
-
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-    })
 }
 
 /// What to start.

@@ -19,6 +19,10 @@ pub mod paths {
     pub const WEBHOOK: &str = "/api/v1/gashapon/webhook";
     /// Followed by `/{transaction_id}`.
     pub const TRANSACTION: &str = "/api/v1/gashapon/transaction";
+    /// [`TRANSACTION`] with its parameter, as routers and the OpenAPI document write it.
+    pub const TRANSACTION_BY_ID: &str = "/api/v1/gashapon/transaction/{transaction_id}";
+    /// The OpenAPI document of every endpoint above.
+    pub const OPENAPI: &str = "/api/v1/openapi.json";
 }
 
 /// The header that makes a top-up idempotent.
@@ -28,6 +32,7 @@ pub const MAX_LONG_POLL_SECONDS: u64 = 30;
 
 /// Every error response: `{ "error": code, "message": text }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
@@ -43,8 +48,10 @@ impl ErrorBody {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub password: Redacted<String>,
     pub device: DeviceLogin,
 }
@@ -52,6 +59,7 @@ pub struct LoginRequest {
 /// The device signing in. Without an id (first sign-in on this device, or its secret
 /// was lost) the backend registers a new device and returns its QR secret once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceLogin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<DeviceId>,
@@ -59,15 +67,19 @@ pub struct DeviceLogin {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenPair {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub access_token: Redacted<String>,
     /// Seconds until the access token expires.
     pub access_expires_in: u64,
     /// Single use: each refresh returns a new one and retires this one.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub refresh_token: Redacted<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     pub user_id: UserId,
     pub app_id: AppId,
@@ -75,6 +87,7 @@ pub struct LoginResponse {
     /// Base64 of the 32-byte device secret; present only when the device was just
     /// registered. The app stores it in the keychain and never sends it again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub device_secret: Option<Redacted<String>>,
     /// Longest time to live the backend accepts on a code.
     pub max_code_ttl_seconds: u16,
@@ -83,11 +96,14 @@ pub struct LoginResponse {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub refresh_token: Redacted<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalanceResponse {
     pub balance: Points,
     pub as_of: DateTime<Utc>,
@@ -95,6 +111,7 @@ pub struct BalanceResponse {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HistoryKind {
     Play,
     Refund,
@@ -103,6 +120,7 @@ pub enum HistoryKind {
 
 /// One line of the ledger as the account holder sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     /// Ledger entry id; pages go backwards from it.
     pub id: i64,
@@ -127,6 +145,7 @@ pub struct HistoryEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     pub entries: Vec<HistoryEntry>,
     /// Pass as `before` for the next (older) page; absent on the last page.
@@ -135,6 +154,7 @@ pub struct HistoryPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopUpRequest {
     pub amount: Points,
     /// A token from the payment provider's SDK; the test provider knows
@@ -143,6 +163,7 @@ pub struct TopUpRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopUpResponse {
     pub top_up_id: String,
     pub amount: Points,
@@ -150,12 +171,14 @@ pub struct TopUpResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidateRequest {
     /// The text the machine read from the QR symbol.
     pub code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidateResponse {
     pub transaction_id: TransactionId,
     pub points: Points,
@@ -165,6 +188,7 @@ pub struct ValidateResponse {
 
 /// What the app sees of one play.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransactionView {
     pub transaction_id: TransactionId,
     pub status: TransactionStatus,
@@ -187,6 +211,7 @@ pub struct TransactionView {
 
 /// The webhook body a machine posts after dispensing (or failing to).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DispenseReport {
     pub machine_id: MachineId,
     pub transaction_id: TransactionId,
@@ -197,12 +222,14 @@ pub struct DispenseReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookAck {
     pub transaction_id: TransactionId,
     pub status: TransactionStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
 }

@@ -9,16 +9,19 @@ use uuid::Uuid;
 /// The application a QR code was made by (seed 000: "App ID").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppId(pub u32);
 
 /// A user account on the backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserId(pub u64);
 
 /// A signed-in device; it names the secret a QR code is signed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceId(pub u32);
 
 /// A point amount or balance. Points are whole numbers; there is no currency here.
@@ -26,6 +29,7 @@ pub struct DeviceId(pub u32);
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Points(pub u64);
 
 /// One play attempt. The app makes it when it makes the QR code, offline: a UUID v7,
@@ -33,11 +37,13 @@ pub struct Points(pub u64);
 /// instead of a random one each (random v4 ids cost group commit half its speed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransactionId(pub Uuid);
 
 /// A machine registered with the backend, e.g. `m_demo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MachineId(pub String);
 
 impl TransactionId {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TransactionStatus {
     /// No machine has presented this code yet (the backend has no record of it).
     AwaitingScan,
@@ -57,6 +58,7 @@ impl TransactionStatus {
 /// Why points were refunded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefundReason {
     /// The machine reported a failed dispense.
     DispenseFailed,
@@ -83,6 +85,7 @@ impl RefundReason {
 /// A dispense outcome that a machine reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DispenseOutcome {
     Dispensed,
     Failed,

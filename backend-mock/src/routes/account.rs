@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gashapay_core::api::{
-    BalanceResponse, ErrorBody, HistoryPage, TopUpRequest, IDEMPOTENCY_KEY_HEADER,
+    paths, BalanceResponse, ErrorBody, HistoryPage, TopUpRequest, TopUpResponse,
+    IDEMPOTENCY_KEY_HEADER,
 };
 use gashapay_core::{ErrorCode, Points};
 use serde::Deserialize;
@@ -19,6 +20,13 @@ pub const DEFAULT_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 100;
 pub const MAX_TOP_UP: u64 = 100_000;
 
+/// The signed-in user's balance.
+#[utoipa::path(get, path = paths::BALANCE, tag = "account", security(("user_token" = [])),
+    responses(
+        (status = 200, description = "The balance now", body = BalanceResponse),
+        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+    ))]
 pub async fn balance(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -30,12 +38,25 @@ pub async fn balance(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Entries per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// A `next_before` from the previous page: entries older than it.
     before: Option<i64>,
 }
 
+/// The ledger, newest first, a page at a time.
+#[utoipa::path(get, path = paths::HISTORY, tag = "account", security(("user_token" = [])),
+    params(HistoryQuery),
+    responses(
+        (status = 200, description = "One page of history", body = HistoryPage),
+        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+    ))]
 pub async fn history(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -79,6 +100,20 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     Ok(key.to_owned())
 }
 
+/// Buys points. The idempotency key makes retries safe: the same key and body get the
+/// first answer (success or refusal) and charge once.
+#[utoipa::path(post, path = paths::TOP_UP, tag = "account", security(("user_token" = [])),
+    params(("idempotency-key" = String, Header, description = "1-128 characters of A-Z a-z 0-9 - _, one per top-up", pattern = "^[A-Za-z0-9_-]{1,128}$")),
+    request_body = TopUpRequest,
+    responses(
+        (status = 200, description = "Charged and credited", body = TopUpResponse),
+        (status = 400, description = "`bad_request`: the body, the amount (1 to 100000) or the idempotency key is not valid", body = ErrorBody),
+        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        (status = 402, description = "`payment_declined`: nothing was charged or credited", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        (status = 422, description = "`invalid_payment_token` or `idempotency_key_reused`", body = ErrorBody),
+    ))]
 pub async fn top_up(
     State(state): State<AppState>,
     auth: UserAuth,

@@ -10,7 +10,9 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use gashapay_core::api::{LoginRequest, LoginResponse, RefreshRequest, TokenPair};
+use gashapay_core::api::{
+    paths, ErrorBody, LoginRequest, LoginResponse, RefreshRequest, TokenPair,
+};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::{ErrorCode, Redacted};
 
@@ -30,6 +32,17 @@ fn token_pair(session_id: i64, tokens: &crate::auth::NewTokens, state: &AppState
     }
 }
 
+/// Signs in; registers the device on its first sign-in and returns its QR secret once.
+#[utoipa::path(post, path = paths::LOGIN, tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`: wrong username or password", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: this address's sign-in budget is spent", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -106,6 +119,15 @@ pub async fn login(
     }))
 }
 
+/// Trades a refresh token (single use) for a new token pair.
+#[utoipa::path(post, path = paths::REFRESH, tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair; the presented refresh token is retired", body = TokenPair),
+        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: the refresh token is unknown, spent or expired (a spent one ends the session)", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+    ))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RefreshRequest>,
@@ -137,6 +159,13 @@ pub async fn refresh(
     Ok(Json(token_pair(session_id, &tokens, &state)))
 }
 
+/// Ends the session: its access and refresh tokens stop working.
+#[utoipa::path(post, path = paths::LOGOUT, tag = "auth", security(("user_token" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+    ))]
 pub async fn logout(State(state): State<AppState>, auth: UserAuth) -> ApiResult<StatusCode> {
     let session = auth.session_id;
     state

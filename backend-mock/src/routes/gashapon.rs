@@ -9,8 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use gashapay_core::api::{
-    DispenseReport, ErrorBody, TransactionView, ValidateRequest, ValidateResponse, WebhookAck,
-    MAX_LONG_POLL_SECONDS,
+    paths, DispenseReport, ErrorBody, TransactionView, ValidateRequest, ValidateResponse,
+    WebhookAck,
 };
 use gashapay_core::qr::{SignedCode, MAX_TEXT_LEN};
 use gashapay_core::status::TransactionStatus;
@@ -23,6 +23,22 @@ fn unix_now() -> u64 {
     gashapay_core::device::unix_now()
 }
 
+/// A machine presents a scanned code: the backend checks it and takes the points.
+/// Retrying the same code from the same machine returns the first answer.
+#[utoipa::path(post, path = paths::VALIDATE, tag = "machine", security(("machine_key" = [])),
+    request_body = ValidateRequest,
+    responses(
+        (status = 200, description = "Points taken; dispense, then report by webhook", body = ValidateResponse),
+        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no valid machine key", body = ErrorBody),
+        (status = 402, description = "`insufficient_points`", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        (status = 409, description = "`already_used`: another machine presented this code", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        (status = 422, description = "`malformed_code`, `unsupported_code_version`, `unknown_app`, `unknown_device`, `invalid_signature`, `code_expired` or `code_from_future`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: this machine's validate budget is spent; the code is not spent", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn validate(
     State(state): State<AppState>,
     machine: MachineAuth,
@@ -96,14 +112,27 @@ pub async fn validate(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
-    /// Seconds to hold the request waiting for a change (at most 30).
+    /// Seconds to hold the request waiting for a change (at most 30; more is cut to 30).
+    #[param(maximum = 30)]
     wait: Option<u64>,
     /// The status the caller already knows; return as soon as it differs.
+    #[param(value_type = Option<TransactionStatus>)]
     since: Option<String>,
 }
 
+/// The app follows its play: long-polls until the status differs from `since`.
+#[utoipa::path(get, path = paths::TRANSACTION_BY_ID, tag = "account", security(("user_token" = [])),
+    params(("transaction_id" = TransactionId, Path, description = "The id from the QR code"), StatusQuery),
+    responses(
+        (status = 200, description = "The play as it stands", body = TransactionView),
+        (status = 400, description = "`bad_request`: the id is not a UUID, or a parameter is not valid", body = ErrorBody),
+        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        (status = 404, description = "`not_found`: the play is another user's. An id no machine has presented yet is `awaiting_scan`, not an error", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+    ))]
 pub async fn transaction_status(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -122,7 +151,7 @@ pub async fn transaction_status(
         })?),
         None => None,
     };
-    let wait = Duration::from_secs(query.wait.unwrap_or(0).min(MAX_LONG_POLL_SECONDS));
+    let wait = Duration::from_secs(query.wait.unwrap_or(0)).min(state.settings.long_poll_cap);
     let deadline = tokio::time::Instant::now() + wait;
 
     // Subscribe before the first read so a change in between still wakes us.
@@ -170,7 +199,8 @@ async fn transaction_view(
         });
     };
     if record.user_id != user {
-        // Someone else's play: indistinguishable from a missing one.
+        // Someone else's play is not shown. (Its existence is: but ids carry 74
+        // random bits, so nobody finds another's play by guessing.)
         return Err(ApiError::of(ErrorCode::NotFound));
     }
     Ok(TransactionView {
@@ -188,6 +218,25 @@ async fn transaction_view(
     })
 }
 
+/// A machine reports the dispense outcome, signed with its webhook secret. One event
+/// id has one effect however often it is sent.
+#[utoipa::path(post, path = paths::WEBHOOK, tag = "machine",
+    params(
+        ("webhook-id" = String, Header, description = "Unique per event; the idempotency key"),
+        ("webhook-timestamp" = u64, Header, description = "Unix seconds; within 5 minutes of the server's clock"),
+        ("webhook-signature" = String, Header, description = "`v1,<base64 HMAC-SHA256>` entries, space separated"),
+    ),
+    request_body = DispenseReport,
+    responses(
+        (status = 200, description = "Recorded (or recorded before under this event id)", body = WebhookAck),
+        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        (status = 401, description = "`invalid_webhook_signature` or `webhook_timestamp_out_of_range`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: another machine validated this play", body = ErrorBody),
+        (status = 404, description = "`not_found`: no play with this id was validated", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        (status = 409, description = "`outcome_conflict`: a different outcome was recorded first", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+    ))]
 pub async fn webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
