@@ -6,9 +6,11 @@
 //! ratio to the echo. Run it in release: `cargo run --release -p
 //! gashapay-backend-mock --bin gashapay-bench`.
 //!
-//! The load generator runs in this process and shares the machine's cores with the
-//! servers, so absolute numbers are lower than an external tool's; the ratio is the
-//! figure to compare.
+//! The built-in load generator runs in this process and shares the machine's cores
+//! with the servers, so absolute numbers are lower than an external tool's; the ratio
+//! is the figure to compare. `--load wrk` drives the same targets with wrk instead
+//! (`wrk -t2`, with `bench/lines.lua` sending each pre-made code once), the tool the
+//! issue's baseline figures came from.
 
 use clap::Parser;
 use gashapay_backend_mock::admin::{create_user, register_machine};
@@ -43,6 +45,16 @@ struct Args {
     /// first, as the baseline), e.g. `--only group` while profiling.
     #[arg(long)]
     only: Option<String>,
+    /// Who makes the load: this process (`builtin`) or wrk (`wrk`, installed
+    /// separately: `apt-get install wrk`).
+    #[arg(long, value_enum, default_value_t = Load::Builtin)]
+    load: Load,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Load {
+    Builtin,
+    Wrk,
 }
 
 struct Target {
@@ -50,26 +62,52 @@ struct Target {
     url: String,
     auth: String,
     body: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Every request needs a body of its own (validate: one code, one deduction).
+    distinct_bodies: bool,
 }
 
 /// What one target's load produced, summed over rounds.
 #[derive(Default)]
 struct Measurement {
-    /// Microseconds per successful request.
-    latencies: Vec<u32>,
+    ok: u64,
     errors: u64,
     seconds: f64,
+    /// Built-in load: microseconds of every successful request.
+    latencies: Vec<u32>,
+    /// wrk: each round's p50 and p99, in microseconds.
+    round_percentiles: Vec<(u64, u64)>,
 }
 
 impl Measurement {
     fn add(&mut self, mut other: Measurement) {
-        self.latencies.append(&mut other.latencies);
+        self.ok += other.ok;
         self.errors += other.errors;
         self.seconds += other.seconds;
+        self.latencies.append(&mut other.latencies);
+        self.round_percentiles.append(&mut other.round_percentiles);
     }
 
     fn requests_per_second(&self) -> f64 {
-        self.latencies.len() as f64 / self.seconds
+        self.ok as f64 / self.seconds
+    }
+
+    fn p50_ms(&mut self) -> f64 {
+        if self.latencies.is_empty() {
+            // wrk reports per run: the mean of the rounds' medians.
+            let rounds = self.round_percentiles.len().max(1) as f64;
+            let sum: u64 = self.round_percentiles.iter().map(|r| r.0).sum();
+            return sum as f64 / rounds / 1000.0;
+        }
+        self.percentile_ms(0.50)
+    }
+
+    fn p99_ms(&mut self) -> f64 {
+        if self.latencies.is_empty() {
+            // The worst round's p99: no averaging the tail away.
+            let worst = self.round_percentiles.iter().map(|r| r.1).max();
+            return worst.map_or(f64::NAN, |us| us as f64 / 1000.0);
+        }
+        self.percentile_ms(0.99)
     }
 
     fn percentile_ms(&mut self, q: f64) -> f64 {
@@ -80,6 +118,68 @@ impl Measurement {
             .get(index)
             .map(|&us| us as f64 / 1000.0)
             .unwrap_or(f64::NAN)
+    }
+}
+
+/// Loads `target` with wrk for `seconds` (whole seconds; wrk takes no fractions):
+/// writes enough distinct bodies for the fastest target, runs wrk with
+/// `bench/lines.lua`, and reads the line the script prints.
+async fn load_with_wrk(
+    target: &Target,
+    connections: usize,
+    seconds: u64,
+    dir: &std::path::Path,
+) -> Measurement {
+    const THREADS: usize = 2;
+    // Beyond anything this machine has reached for validate (about 25k/s), with room.
+    let lines = match target.distinct_bodies {
+        true => seconds as usize * 60_000,
+        false => THREADS, // one each
+    };
+    let bodies = dir.join("bodies.txt");
+    let script = dir.join("lines.lua");
+    let mut text = String::with_capacity(lines * 120);
+    for _ in 0..lines {
+        text.push_str(&(target.body)());
+        text.push('\n');
+    }
+    std::fs::write(&bodies, text).unwrap();
+    std::fs::write(&script, include_str!("../../bench/lines.lua")).unwrap();
+    let output = tokio::process::Command::new("wrk")
+        .arg(format!("-t{THREADS}"))
+        .arg(format!("-c{connections}"))
+        .arg(format!("-d{seconds}s"))
+        .args(["--timeout", "5s", "-s"])
+        .arg(&script)
+        .arg(&target.url)
+        .arg("--")
+        .arg(&bodies)
+        .arg(THREADS.to_string())
+        .arg(&target.auth)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("cannot run wrk ({e}); install it: apt-get install wrk"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("GASHAPAY "))
+        .unwrap_or_else(|| panic!("wrk printed no result: {stdout}"));
+    let field = |name: &str| -> u64 {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
+    };
+    if target.distinct_bodies {
+        assert_eq!(field("wrapped"), 0, "wrk ran out of distinct bodies");
+    }
+    let errors = field("non2xx") + field("socket_errors");
+    Measurement {
+        ok: field("requests").saturating_sub(field("non2xx")),
+        errors,
+        seconds: field("duration_us") as f64 / 1e6,
+        latencies: Vec::new(),
+        round_percentiles: vec![(field("p50_us"), field("p99_us"))],
     }
 }
 
@@ -137,9 +237,11 @@ async fn load(target: &Target, connections: usize, seconds: f64) -> Measurement 
         errors += e;
     }
     Measurement {
+        ok: latencies.len() as u64,
         latencies,
         errors,
         seconds,
+        round_percentiles: Vec::new(),
     }
 }
 
@@ -200,6 +302,7 @@ async fn validate_target(name: &str, group_commit: bool, dir: &std::path::Path) 
             let code = credentials.make_code(Points(1), unix_now(), 300).unwrap();
             format!("{{\"code\":\"{}\"}}", code.to_text())
         }),
+        distinct_bodies: true,
     }
 }
 
@@ -215,13 +318,18 @@ async fn main() {
             url: echo_server().await,
             auth: "none".into(),
             body: Arc::new(move || echo_body.clone()),
+            distinct_bodies: false,
         },
         validate_target("each play committed alone", false, &dir).await,
         validate_target("group commit", true, &dir).await,
     ];
     println!(
-        "{} connections, {} s each in {} rounds, synchronous=FULL, WAL, on {}",
+        "{} connections ({} load), {} s each in {} rounds, synchronous=FULL, WAL, on {}",
         args.connections,
+        match args.load {
+            Load::Builtin => "built-in",
+            Load::Wrk => "wrk -t2",
+        },
         args.seconds,
         args.rounds,
         dir.display()
@@ -248,7 +356,14 @@ async fn main() {
     let slice = args.seconds as f64 / args.rounds as f64;
     for _ in 0..args.rounds {
         for (target, result) in wanted.iter().zip(results.iter_mut()) {
-            result.add(load(target, args.connections, slice).await);
+            let measured = match args.load {
+                Load::Builtin => load(target, args.connections, slice).await,
+                Load::Wrk => {
+                    let whole = slice.ceil().max(1.0) as u64;
+                    load_with_wrk(target, args.connections, whole, &dir).await
+                }
+            };
+            result.add(measured);
         }
     }
     let echo_rate = results[0].requests_per_second();
@@ -257,8 +372,8 @@ async fn main() {
             "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>8.0}%",
             target.name,
             r.requests_per_second(),
-            r.percentile_ms(0.50),
-            r.percentile_ms(0.99),
+            r.p50_ms(),
+            r.p99_ms(),
             r.errors,
             100.0 * r.requests_per_second() / echo_rate
         );
