@@ -81,10 +81,12 @@ async fn the_document_and_the_router_name_the_same_operations() {
         .send()
         .await
         .unwrap();
+        // Unauthenticated or empty, these requests stop in the handlers' first checks
+        // (401, 400); only the router answers 404 or 405 to them.
+        let status = response.status().as_u16();
         assert!(
-            ![404, 405].contains(&response.status().as_u16())
-                || response.json::<Value>().await.unwrap()["error"] != "not_found",
-            "{method} {path} is documented but not routed"
+            ![404, 405].contains(&status),
+            "{method} {path} is documented but not routed ({status})"
         );
     }
 
