@@ -144,7 +144,9 @@ async fn load_with_wrk(
         text.push('\n');
     }
     std::fs::write(&bodies, text).unwrap();
-    std::fs::write(&script, include_str!("../../bench/lines.lua")).unwrap();
+    if !script.exists() {
+        std::fs::write(&script, include_str!("../../bench/lines.lua")).unwrap();
+    }
     let output = tokio::process::Command::new("wrk")
         .arg(format!("-t{THREADS}"))
         .arg(format!("-c{connections}"))

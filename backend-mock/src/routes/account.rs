@@ -2,6 +2,7 @@
 
 use crate::auth::{now_millis, UserAuth};
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::openapi::answers;
 use crate::payments::PaymentError;
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -24,8 +25,8 @@ pub const MAX_TOP_UP: u64 = 100_000;
 #[utoipa::path(get, path = paths::BALANCE, tag = "account", security(("user_token" = [])),
     responses(
         (status = 200, description = "The balance now", body = BalanceResponse),
-        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        answers::NoSession,
+        answers::Timeout,
     ))]
 pub async fn balance(
     State(state): State<AppState>,
@@ -53,9 +54,9 @@ pub struct HistoryQuery {
     params(HistoryQuery),
     responses(
         (status = 200, description = "One page of history", body = HistoryPage),
-        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
-        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        answers::BadRequest,
+        answers::NoSession,
+        answers::Timeout,
     ))]
 pub async fn history(
     State(state): State<AppState>,
@@ -108,10 +109,10 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     responses(
         (status = 200, description = "Charged and credited", body = TopUpResponse),
         (status = 400, description = "`bad_request`: the body, the amount (1 to 100000) or the idempotency key is not valid", body = ErrorBody),
-        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        answers::NoSession,
         (status = 402, description = "`payment_declined`: nothing was charged or credited", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        answers::Timeout,
+        answers::TooLarge,
         (status = 422, description = "`invalid_payment_token` or `idempotency_key_reused`", body = ErrorBody),
     ))]
 pub async fn top_up(

@@ -5,6 +5,7 @@ use crate::auth::{
     REFRESH_PREFIX,
 };
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::openapi::answers;
 use crate::rate_limit::ClientAddress;
 use crate::state::AppState;
 use axum::extract::State;
@@ -36,10 +37,10 @@ fn token_pair(session_id: i64, tokens: &crate::auth::NewTokens, state: &AppState
 #[utoipa::path(post, path = paths::LOGIN, tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
-        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        answers::BadRequest,
         (status = 401, description = "`invalid_credentials`: wrong username or password", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        answers::Timeout,
+        answers::TooLarge,
         (status = 429, description = "`rate_limited`: this address's sign-in budget is spent", body = ErrorBody,
             headers(("retry-after" = u64, description = "Seconds to wait"))),
     ))]
@@ -123,10 +124,10 @@ pub async fn login(
 #[utoipa::path(post, path = paths::REFRESH, tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair; the presented refresh token is retired", body = TokenPair),
-        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        answers::BadRequest,
         (status = 401, description = "`unauthorized`: the refresh token is unknown, spent or expired (a spent one ends the session)", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        answers::Timeout,
+        answers::TooLarge,
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -163,8 +164,8 @@ pub async fn refresh(
 #[utoipa::path(post, path = paths::LOGOUT, tag = "auth", security(("user_token" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        answers::NoSession,
+        answers::Timeout,
     ))]
 pub async fn logout(State(state): State<AppState>, auth: UserAuth) -> ApiResult<StatusCode> {
     let session = auth.session_id;

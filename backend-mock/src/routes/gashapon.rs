@@ -2,6 +2,7 @@
 
 use crate::auth::{now_millis, MachineAuth, UserAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::answers;
 use crate::state::AppState;
 use crate::store::{OutcomeDecision, OutcomeReport, PlayDecision, PlayRequest};
 use axum::body::Bytes;
@@ -29,12 +30,12 @@ fn unix_now() -> u64 {
     request_body = ValidateRequest,
     responses(
         (status = 200, description = "Points taken; dispense, then report by webhook", body = ValidateResponse),
-        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        answers::BadRequest,
         (status = 401, description = "`unauthorized`: no valid machine key", body = ErrorBody),
         (status = 402, description = "`insufficient_points`", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        answers::Timeout,
         (status = 409, description = "`already_used`: another machine presented this code", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        answers::TooLarge,
         (status = 422, description = "`malformed_code`, `unsupported_code_version`, `unknown_app`, `unknown_device`, `invalid_signature`, `code_expired` or `code_from_future`", body = ErrorBody),
         (status = 429, description = "`rate_limited`: this machine's validate budget is spent; the code is not spent", body = ErrorBody,
             headers(("retry-after" = u64, description = "Seconds to wait"))),
@@ -129,9 +130,9 @@ pub struct StatusQuery {
     responses(
         (status = 200, description = "The play as it stands", body = TransactionView),
         (status = 400, description = "`bad_request`: the id is not a UUID, or a parameter is not valid", body = ErrorBody),
-        (status = 401, description = "`unauthorized` or `token_expired`: no live access token", body = ErrorBody),
+        answers::NoSession,
         (status = 404, description = "`not_found`: the play is another user's. An id no machine has presented yet is `awaiting_scan`, not an error", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        answers::Timeout,
     ))]
 pub async fn transaction_status(
     State(state): State<AppState>,
@@ -229,13 +230,13 @@ async fn transaction_view(
     request_body = DispenseReport,
     responses(
         (status = 200, description = "Recorded (or recorded before under this event id)", body = WebhookAck),
-        (status = 400, description = "`bad_request`: the body or a parameter is not valid", body = ErrorBody),
+        answers::BadRequest,
         (status = 401, description = "`invalid_webhook_signature` or `webhook_timestamp_out_of_range`", body = ErrorBody),
         (status = 403, description = "`forbidden`: another machine validated this play", body = ErrorBody),
         (status = 404, description = "`not_found`: no play with this id was validated", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the request took longer than the deadline", body = ErrorBody),
+        answers::Timeout,
         (status = 409, description = "`outcome_conflict`: a different outcome was recorded first", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        answers::TooLarge,
     ))]
 pub async fn webhook(
     State(state): State<AppState>,
