@@ -9,6 +9,8 @@ use gashapay_core::api::HistoryKind;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::sync::Mutex;
 
+mod plays;
+
 /// Each entry moves the schema from version N to N + 1 (`PRAGMA user_version`).
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -96,6 +98,59 @@ CREATE TABLE top_ups (
 ALTER TABLE machines ADD COLUMN previous_webhook_secret TEXT;
 ALTER TABLE machines ADD COLUMN previous_valid_until INTEGER;
 "#,
+    r#"
+-- Fewer B-trees on the play path, whose cost per play is group commit's throughput
+-- (docs/BENCHMARKS.md). Each play inserted into nine B-trees; now five:
+-- * transactions is keyed by its id alone (WITHOUT ROWID): no separate index for the
+--   primary key beside the table;
+-- * the ledger drops AUTOINCREMENT (its bookkeeping row was a write per entry; rows
+--   are never deleted, so ids are never reused anyway);
+-- * UNIQUE (transaction_id, kind) goes: a play's debit is written only by the insert
+--   that claims its id (the transactions primary key), and a refund only by the
+--   update that moves it out of pending; the audit checks both;
+-- * top_up_id stays unique, but only top-ups have one, so the index holds only them.
+CREATE TABLE transactions_v3 (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    device_id INTEGER NOT NULL REFERENCES devices(id),
+    machine_id TEXT NOT NULL REFERENCES machines(id),
+    points INTEGER NOT NULL CHECK (points > 0),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'refunded', 'rejected')),
+    rejection TEXT,
+    refund_reason TEXT,
+    detail TEXT,
+    issued_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO transactions_v3 (id, user_id, device_id, machine_id, points, status,
+    rejection, refund_reason, detail, issued_at, created_at, updated_at)
+SELECT id, user_id, device_id, machine_id, points, status,
+    rejection, refund_reason, detail, issued_at, created_at, updated_at
+FROM transactions;
+CREATE TABLE ledger_v3 (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('top_up', 'play', 'refund')),
+    delta INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+    label TEXT,
+    transaction_id TEXT REFERENCES transactions(id),
+    top_up_id TEXT,
+    created_at INTEGER NOT NULL
+);
+INSERT INTO ledger_v3 (id, user_id, kind, delta, balance_after, label, transaction_id,
+    top_up_id, created_at)
+SELECT id, user_id, kind, delta, balance_after, label, transaction_id, top_up_id, created_at
+FROM ledger;
+DROP TABLE ledger;
+DROP TABLE transactions;
+ALTER TABLE transactions_v3 RENAME TO transactions;
+ALTER TABLE ledger_v3 RENAME TO ledger;
+CREATE INDEX transactions_pending ON transactions(created_at) WHERE status = 'pending';
+CREATE INDEX ledger_by_user ON ledger(user_id, id);
+CREATE UNIQUE INDEX ledger_top_up ON ledger(top_up_id) WHERE top_up_id IS NOT NULL;
+"#,
 ];
 
 pub struct SqliteStore {
@@ -144,6 +199,8 @@ impl SqliteStore {
         // The writer revisits the same hot pages (the newest rows and index leaves)
         // batch after batch; a 64 MiB cache keeps them out of the kernel's read path.
         conn.pragma_update(None, "cache_size", -65536).map_err(db)?;
+        // The play path keeps a few multi-row forms of its statements beside the rest.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self {
             conn: Mutex::new(conn),
             reader: None,
@@ -159,8 +216,20 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Brings the schema up to date. Foreign keys are off meanwhile, because a
+    /// migration may rebuild a table others refer to (SQLite's documented way to
+    /// change a table); `foreign_key_check` then proves every reference still holds
+    /// before the migration commits.
     fn migrate(&self) -> StoreResult<()> {
         let mut conn = self.conn.lock().expect("poisoned");
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(db)?;
+        let migrated = Self::apply_migrations(&mut conn);
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        migrated
+    }
+
+    fn apply_migrations(conn: &mut Connection) -> StoreResult<()> {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
@@ -179,6 +248,15 @@ impl SqliteStore {
             tx.execute_batch(migration).map_err(db)?;
             tx.pragma_update(None, "user_version", (index + 1) as i64)
                 .map_err(db)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()
+            .map_err(db)?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt(format!(
+                "a migration left a broken reference in {table}"
+            )));
         }
         tx.commit().map_err(db)
     }
@@ -206,20 +284,27 @@ impl SqliteStore {
                  GROUP BY u.id HAVING u.balance != COALESCE(SUM(l.delta), 0)",
                 "balance differs from the sum of its ledger",
             ),
+            // The ledger has no index on transaction_id (the play path would pay for
+            // it), so the checks count entries per transaction once, in one pass.
             (
-                "SELECT t.id FROM transactions t WHERE t.status != 'rejected' AND
-                 (SELECT COUNT(*) FROM ledger l WHERE l.transaction_id = t.id AND l.kind = 'play') != 1",
+                "SELECT t.id FROM transactions t
+                 LEFT JOIN (SELECT transaction_id, COUNT(*) AS n FROM ledger
+                            WHERE kind = 'play' GROUP BY transaction_id) d
+                   ON d.transaction_id = t.id
+                 WHERE t.status != 'rejected' AND COALESCE(d.n, 0) != 1",
                 "accepted play not debited exactly once",
             ),
             (
-                "SELECT t.id FROM transactions t WHERE
-                 (SELECT COUNT(*) FROM ledger l WHERE l.transaction_id = t.id AND l.kind = 'refund')
-                 != (t.status = 'refunded')",
+                "SELECT t.id FROM transactions t
+                 LEFT JOIN (SELECT transaction_id, COUNT(*) AS n FROM ledger
+                            WHERE kind = 'refund' GROUP BY transaction_id) r
+                   ON r.transaction_id = t.id
+                 WHERE COALESCE(r.n, 0) != (t.status = 'refunded')",
                 "refund entries do not match the status",
             ),
             (
-                "SELECT t.id FROM transactions t WHERE t.status = 'rejected' AND
-                 EXISTS (SELECT 1 FROM ledger l WHERE l.transaction_id = t.id)",
+                "SELECT DISTINCT t.id FROM ledger l JOIN transactions t ON t.id = l.transaction_id
+                 WHERE t.status = 'rejected'",
                 "rejected play has ledger entries",
             ),
         ];
@@ -411,111 +496,6 @@ fn outcome_str(outcome: DispenseOutcome) -> &'static str {
         DispenseOutcome::Dispensed => "dispensed",
         DispenseOutcome::Failed => "failed",
     }
-}
-
-/// One play inside an open write transaction: one-time use, then the time verdict,
-/// then the balance, then the debit. Shared by single and batched plays. The happy
-/// path is three statements (claim the id, debit if the balance allows, append to
-/// the ledger): the writer's time per play is what group commit's throughput is
-/// made of.
-fn play_in(tx: &rusqlite::Transaction<'_>, request: &PlayRequest) -> StoreResult<PlayDecision> {
-    let txn_id = request.transaction_id.to_string();
-    // Claiming the id and checking one-time use are one statement: the primary key
-    // refuses a second row for the same code.
-    let claimed = tx
-        .prepare_cached(
-            "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
-                 rejection, issued_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .map_err(db)?
-        .execute(params![
-            txn_id,
-            request.user_id.0 as i64,
-            request.device_id.0,
-            request.machine_id.0,
-            request.points.0 as i64,
-            if request.rejection.is_some() {
-                "rejected"
-            } else {
-                "pending"
-            },
-            request.rejection.map(|c| c.as_str()),
-            request.issued_at as i64,
-            request.now
-        ])
-        .map_err(db)?
-        == 1;
-    if !claimed {
-        return earlier_answer(tx, &txn_id, request);
-    }
-    if let Some(code) = request.rejection {
-        return Ok(PlayDecision::Rejected(code));
-    }
-
-    // The balance check and the debit in one statement: no row means too few points.
-    let points = request.points.0 as i64;
-    let balance_after: Option<i64> = tx
-        .prepare_cached(
-            "UPDATE users SET balance = balance - ?1 WHERE id = ?2 AND balance >= ?1
-             RETURNING balance",
-        )
-        .map_err(db)?
-        .query_row(params![points, request.user_id.0 as i64], |row| row.get(0))
-        .optional()
-        .map_err(db)?;
-    let Some(balance_after) = balance_after else {
-        tx.prepare_cached(
-            "UPDATE transactions SET status = 'rejected', rejection = ?1 WHERE id = ?2",
-        )
-        .map_err(db)?
-        .execute(params![ErrorCode::InsufficientPoints.as_str(), txn_id])
-        .map_err(db)?;
-        return Ok(PlayDecision::Rejected(ErrorCode::InsufficientPoints));
-    };
-    append_ledger(
-        tx,
-        &LedgerEntry {
-            user: request.user_id,
-            kind: HistoryKind::Play,
-            delta: -points,
-            balance_after,
-            label: None,
-            transaction_id: Some(txn_id),
-            top_up_id: None,
-            now: request.now,
-        },
-    )?;
-    Ok(PlayDecision::Accepted)
-}
-
-/// The code was presented before: the same machine asking again (it lost our
-/// answer) hears the same answer; anyone else hears "already used".
-fn earlier_answer(
-    tx: &rusqlite::Transaction<'_>,
-    txn_id: &str,
-    request: &PlayRequest,
-) -> StoreResult<PlayDecision> {
-    let (machine, user, points, rejection): (String, i64, i64, Option<String>) = tx
-        .prepare_cached(
-            "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = ?1",
-        )
-        .map_err(db)?
-        .query_row([txn_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .map_err(db)?;
-    let same_request = machine == request.machine_id.0
-        && user as u64 == request.user_id.0
-        && points as u64 == request.points.0;
-    if !same_request {
-        return Ok(PlayDecision::AlreadyUsed);
-    }
-    Ok(match rejection {
-        Some(code) => PlayDecision::Rejected(ErrorCode::parse(&code)),
-        None => PlayDecision::Accepted,
-    })
 }
 
 impl Store for SqliteStore {
@@ -936,19 +916,18 @@ impl Store for SqliteStore {
     }
 
     fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
-        self.write(|tx| play_in(tx, request))
+        let decisions = self.write(|tx| plays::play_batch_in(tx, std::slice::from_ref(request)))?;
+        decisions
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a play went undecided".into()))
     }
 
     fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
         // One transaction, one fsync, for the whole batch. Plays apply in order, so a
         // later play in the batch sees the earlier ones (a duplicate code is a replay
         // or already used; the balance goes down play by play).
-        self.write(|tx| {
-            requests
-                .iter()
-                .map(|request| play_in(tx, request))
-                .collect()
-        })
+        self.write(|tx| plays::play_batch_in(tx, requests))
     }
 
     fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
@@ -1199,4 +1178,115 @@ fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
             Stored::Err(body) => Err(body),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by the previous schema (version 2): a top-up, a completed
+    /// play, a refunded play and a refused one.
+    fn version_two_database(path: &str) -> (TransactionId, TransactionId, TransactionId) {
+        let conn = Connection::open(path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for migration in &MIGRATIONS[..2] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        let ids = [(); 3].map(|_| TransactionId::new_random());
+        let [done, refunded, refused] = ids.map(|id| id.to_string());
+        conn.execute_batch(&format!(
+            "INSERT INTO users (id, username, password_hash, balance, created_at)
+                 VALUES (1, 'ann', 'hash', 90, 1);
+             INSERT INTO devices (id, user_id, name, secret, revoked, created_at)
+                 VALUES (1, 1, 'phone', x'00', 0, 1);
+             INSERT INTO machines (id, name, api_key_hash, webhook_secret)
+                 VALUES ('m_a', 'Machine A', x'00', 'secret'), ('m_b', 'Machine B', x'00', 'secret');
+             INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+                 rejection, refund_reason, issued_at, created_at, updated_at) VALUES
+                 ('{done}', 1, 1, 'm_a', 10, 'completed', NULL, NULL, 1, 2, 3),
+                 ('{refunded}', 1, 1, 'm_a', 20, 'refunded', NULL, 'dispense_failed', 1, 4, 5),
+                 ('{refused}', 1, 1, 'm_a', 500, 'rejected', 'insufficient_points', NULL, 1, 6, 6);
+             INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id,
+                 top_up_id, created_at) VALUES
+                 (1, 'top_up', 100, 100, 'Top-up', NULL, 'tu_1', 1),
+                 (1, 'play', -10, 90, NULL, '{done}', NULL, 2),
+                 (1, 'play', -20, 70, NULL, '{refunded}', NULL, 4),
+                 (1, 'refund', 20, 90, NULL, '{refunded}', NULL, 5);"
+        ))
+        .unwrap();
+        ids.into()
+    }
+
+    #[test]
+    fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let path = path.to_str().unwrap();
+        let (done, refunded, refused) = version_two_database(path);
+
+        let store = SqliteStore::open(path).unwrap();
+        let version: i64 = store
+            .read(|conn| conn.query_row("PRAGMA user_version", [], |row| row.get(0)))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+        let ann = UserId(1);
+        assert_eq!(store.balance(ann).unwrap(), Points(90));
+        let history: Vec<_> = store
+            .history(ann, 10, None)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.id, e.kind, e.delta, e.balance_after.0, e.transaction_id))
+            .collect();
+        assert_eq!(
+            history,
+            [
+                (4, HistoryKind::Refund, 20, 90, Some(refunded)),
+                (3, HistoryKind::Play, -20, 70, Some(refunded)),
+                (2, HistoryKind::Play, -10, 90, Some(done)),
+                (1, HistoryKind::TopUp, 100, 100, None),
+            ]
+        );
+        let status = |id| store.transaction(id).unwrap().map(|t| t.status);
+        assert_eq!(status(done), Some(TransactionStatus::Completed));
+        assert_eq!(status(refunded), Some(TransactionStatus::Refunded));
+        assert_eq!(status(refused), Some(TransactionStatus::Rejected));
+
+        // The migrated tables still refuse what they refused: a spent code, a
+        // top-up id twice, a play for more than the balance.
+        let play = PlayRequest {
+            transaction_id: done,
+            user_id: ann,
+            device_id: DeviceId(1),
+            machine_id: MachineId("m_b".into()),
+            points: Points(10),
+            issued_at: 1,
+            rejection: None,
+            now: 7,
+        };
+        assert_eq!(store.play(&play).unwrap(), PlayDecision::AlreadyUsed);
+        let twice = store
+            .write(|tx| post_ledger(tx, ann, HistoryKind::TopUp, 5, None, None, Some("tu_1"), 8));
+        assert!(matches!(twice, Err(StoreError::Database(_))), "{twice:?}");
+        let greedy = PlayRequest {
+            transaction_id: TransactionId::new_random(),
+            points: Points(91),
+            ..play.clone()
+        };
+        assert_eq!(
+            store.play(&greedy).unwrap(),
+            PlayDecision::Rejected(ErrorCode::InsufficientPoints)
+        );
+        let fresh = PlayRequest {
+            transaction_id: TransactionId::new_random(),
+            machine_id: MachineId("m_a".into()),
+            points: Points(90),
+            ..play
+        };
+        assert_eq!(store.play(&fresh).unwrap(), PlayDecision::Accepted);
+        assert_eq!(store.balance(ann).unwrap(), Points(0));
+        assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+    }
 }
