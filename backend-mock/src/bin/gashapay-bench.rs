@@ -41,6 +41,11 @@ struct Args {
     /// Plays for the status-latency measurement.
     #[arg(long, default_value_t = 200)]
     status_plays: usize,
+    /// Players the validations are spread over, in turn. One player keeps the
+    /// writer's pages together (the best case); many make each batch touch as many
+    /// balances and history pages.
+    #[arg(long, default_value_t = 1)]
+    users: u32,
     /// Load only the targets whose name contains this text (the echo always runs
     /// first, as the baseline), e.g. `--only group` while profiling.
     #[arg(long)]
@@ -261,7 +266,12 @@ async fn echo_server() -> String {
 }
 
 /// A backend on a fresh database file with a rich user, a device and a machine.
-async fn validate_target(name: &str, group_commit: bool, dir: &std::path::Path) -> Target {
+async fn validate_target(
+    name: &str,
+    group_commit: bool,
+    users: u32,
+    dir: &std::path::Path,
+) -> Target {
     let backend = start(StartOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         db: dir.join(format!("{name}.db")).display().to_string(),
@@ -278,30 +288,40 @@ async fn validate_target(name: &str, group_commit: bool, dir: &std::path::Path) 
     .await
     .unwrap();
     let state = backend.state.clone();
-    let user = create_user(&state, "bench", "bench-password", Points(1 << 40))
-        .await
-        .unwrap();
-    let secret = DeviceSecret::generate();
-    let stored = secret.clone();
-    let device = state
-        .db(move |store| store.register_device(user, "bench", &stored, now_millis()))
+    let app_id = state.settings.app_id;
+    let players = state
+        .db(move |store| {
+            // Straight into the store: players here never sign in, so no password
+            // hashing for each of them.
+            (0..users)
+                .map(|n| {
+                    let user = store.create_user(&format!("bench{n}"), "-", now_millis())?;
+                    store.grant(user, Points(1 << 40), "Bench", now_millis())?;
+                    let secret = DeviceSecret::generate();
+                    let device = store.register_device(user, "bench", &secret, now_millis())?;
+                    Ok(DeviceCredentials {
+                        app_id,
+                        user_id: user,
+                        device_id: device,
+                        secret,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
         .await
         .unwrap();
     let machine = register_machine(&state, "m_bench", "Bench").await.unwrap();
-    let credentials = DeviceCredentials {
-        app_id: state.settings.app_id,
-        user_id: user,
-        device_id: device,
-        secret,
-    };
     let url = format!("{}/api/v1/gashapon/validate", backend.base_url());
     std::mem::forget(backend); // serves until the process exits
+    let turn = std::sync::atomic::AtomicUsize::new(0);
     Target {
         name: format!("validate, {name}"),
         url,
         auth: machine.api_key.expose().clone(),
         body: Arc::new(move || {
-            let code = credentials.make_code(Points(1), unix_now(), 300).unwrap();
+            let next = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let player = &players[next % players.len()];
+            let code = player.make_code(Points(1), unix_now(), 300).unwrap();
             format!("{{\"code\":\"{}\"}}", code.to_text())
         }),
         distinct_bodies: true,
@@ -322,16 +342,17 @@ async fn main() {
             body: Arc::new(move || echo_body.clone()),
             distinct_bodies: false,
         },
-        validate_target("each play committed alone", false, &dir).await,
-        validate_target("group commit", true, &dir).await,
+        validate_target("each play committed alone", false, args.users, &dir).await,
+        validate_target("group commit", true, args.users, &dir).await,
     ];
     println!(
-        "{} connections ({} load), {} s each in {} rounds, synchronous=FULL, WAL, on {}",
+        "{} connections ({} load), {} player(s), {} s each in {} rounds, synchronous=FULL, WAL, on {}",
         args.connections,
         match args.load {
             Load::Builtin => "built-in",
             Load::Wrk => "wrk -t2",
         },
+        args.users,
         args.seconds,
         args.rounds,
         dir.display()
