@@ -8,7 +8,7 @@
 //! A single play is a batch of one: there is one way to decide a play.
 
 use super::{db, kind_str};
-use crate::store::{PlayDecision, PlayRequest, StoreResult};
+use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::UserId;
 use gashapay_core::ErrorCode;
@@ -96,7 +96,7 @@ pub(super) fn play_batch_in(
             let first = &requests[first_index];
             let stored = (first.machine_id.0.as_str(), first.user_id.0, first.points.0);
             match same_play(stored, &requests[index]) {
-                true => decisions[first_index].expect("firsts are decided first"),
+                true => decisions[first_index].ok_or_else(undecided)?,
                 false => PlayDecision::AlreadyUsed,
             }
         } else {
@@ -109,10 +109,16 @@ pub(super) fn play_batch_in(
     for (user, balance) in &balances {
         balance.write(tx, *user)?;
     }
-    Ok(decisions
+    decisions
         .into_iter()
-        .map(|d| d.expect("every play is decided"))
-        .collect())
+        .map(|d| d.ok_or_else(undecided))
+        .collect()
+}
+
+/// Every play is decided above (first occurrences, then their repeats); this error
+/// would mean that changed, and rolls the batch back rather than guess.
+fn undecided() -> StoreError {
+    StoreError::Corrupt("a play in the batch was left undecided".into())
 }
 
 /// A user's balance as the batch moves it.
@@ -151,7 +157,7 @@ impl Balance {
             .execute([self.now, user.0 as i64, self.before])
             .map_err(db)?;
         if changed != 1 {
-            return Err(crate::store::StoreError::Corrupt(format!(
+            return Err(StoreError::Corrupt(format!(
                 "the balance of user {} changed under the play writer",
                 user.0
             )));
