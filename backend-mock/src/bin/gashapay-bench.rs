@@ -44,7 +44,7 @@ struct Args {
     /// Players the validations are spread over, in turn. One player keeps the
     /// writer's pages together (the best case); many make each batch touch as many
     /// balances and history pages.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     users: u32,
     /// Load only the targets whose name contains this text (the echo always runs
     /// first, as the baseline), e.g. `--only group` while profiling.
@@ -265,7 +265,8 @@ async fn echo_server() -> String {
     url
 }
 
-/// A backend on a fresh database file with a rich user, a device and a machine.
+/// A backend on a fresh database file with a machine and `users` rich players, each
+/// with a device.
 async fn validate_target(
     name: &str,
     group_commit: bool,

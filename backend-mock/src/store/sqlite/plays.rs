@@ -10,11 +10,11 @@
 use super::{db, kind_str};
 use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
-use gashapay_core::ids::UserId;
+use gashapay_core::ids::{TransactionId, UserId};
 use gashapay_core::ErrorCode;
 use rusqlite::{OptionalExtension, Transaction};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Rows per multi-row statement, largest first. A batch is cut greedily into chunks
@@ -44,11 +44,11 @@ pub(super) fn play_batch_in(
         .collect();
 
     // A code presented twice in one batch: the second is answered against the first.
-    let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
+    let mut first_of: HashMap<TransactionId, usize> = HashMap::with_capacity(requests.len());
     let mut firsts = Vec::with_capacity(requests.len());
     let mut repeats = Vec::new();
-    for (index, id) in ids.iter().enumerate() {
-        match first_of.entry(id) {
+    for (index, request) in requests.iter().enumerate() {
+        match first_of.entry(request.transaction_id) {
             Entry::Occupied(first) => repeats.push((index, *first.get())),
             Entry::Vacant(slot) => {
                 slot.insert(index);
@@ -67,7 +67,7 @@ pub(super) fn play_batch_in(
     for &index in &firsts {
         let request = &requests[index];
         let id = &ids[index];
-        let decision = if !claimed.contains(id.as_str()) {
+        let decision = if !claimed[index] {
             earlier_answer(tx, id, request)?
         } else if let Some(code) = request.rejection {
             PlayDecision::Rejected(code)
@@ -92,7 +92,7 @@ pub(super) fn play_batch_in(
         decisions[index] = Some(decision);
     }
     for (index, first_index) in repeats {
-        let decision = if claimed.contains(ids[first_index].as_str()) {
+        let decision = if claimed[first_index] {
             let first = &requests[first_index];
             let stored = (first.machine_id.0.as_str(), first.user_id.0, first.points.0);
             match same_play(stored, &requests[index]) {
@@ -172,33 +172,29 @@ struct Debit {
     balance_after: i64,
 }
 
-/// Inserts a row for each first occurrence of a code; returns the ids that were new.
+/// Inserts a row for each first occurrence of a code; returns, for every position
+/// in the batch, whether its code was new.
 ///
 /// Almost every code is new, so each chunk is first tried as one plain insert. If a
 /// code in it was presented before, the primary key refuses the statement, SQLite
 /// undoes that statement alone, and the chunk's codes are claimed one at a time to
 /// learn which. (`ON CONFLICT DO NOTHING RETURNING id` would say it in one go, but
 /// RETURNING builds a temporary table on every run: a tenth of the writer's time.)
-fn claim<'a>(
+fn claim(
     tx: &Transaction<'_>,
     requests: &[PlayRequest],
-    ids: &'a [String],
+    ids: &[String],
     firsts: &[usize],
-) -> StoreResult<HashSet<&'a str>> {
+) -> StoreResult<Vec<bool>> {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
-    let sql = SQL.get_or_init(|| statements(CLAIM_HEAD, CLAIM_ROW, ""));
-    let mut claimed = HashSet::with_capacity(firsts.len());
-    let mut start = 0;
-    for (size, sql) in chunks(firsts.len(), sql) {
-        let chunk = &firsts[start..start + size];
-        start += size;
+    let sql = SQL.get_or_init(|| statements(CLAIM_HEAD, CLAIM_ROW));
+    let mut claimed = vec![false; requests.len()];
+    for (chunk, sql) in chunks(firsts, sql) {
         match insert_claims(tx, sql, requests, ids, chunk) {
-            Ok(()) => claimed.extend(chunk.iter().map(|&index| ids[index].as_str())),
+            Ok(()) => chunk.iter().for_each(|&index| claimed[index] = true),
             Err(error) if is_primary_key_conflict(&error) => {
                 for &index in chunk {
-                    if claim_one(tx, &requests[index], &ids[index])? {
-                        claimed.insert(ids[index].as_str());
-                    }
+                    claimed[index] = claim_one(tx, &requests[index], &ids[index])?;
                 }
             }
             Err(error) => return Err(db(error)),
@@ -269,12 +265,11 @@ fn write_debits(
     debits: &[Debit],
 ) -> rusqlite::Result<()> {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
-    let sql = SQL.get_or_init(|| statements(DEBIT_HEAD, DEBIT_ROW, ""));
-    let mut start = 0;
-    for (size, sql) in chunks(debits.len(), sql) {
+    let sql = SQL.get_or_init(|| statements(DEBIT_HEAD, DEBIT_ROW));
+    for (chunk, sql) in chunks(debits, sql) {
         let mut statement = tx.prepare_cached(sql)?;
         let mut slot = 1;
-        for debit in &debits[start..start + size] {
+        for debit in chunk {
             let request = &requests[debit.index];
             bind(&mut statement, &mut slot, request.user_id.0 as i64)?;
             bind(&mut statement, &mut slot, kind_str(HistoryKind::Play))?;
@@ -284,7 +279,6 @@ fn write_debits(
             bind(&mut statement, &mut slot, request.now)?;
         }
         statement.raw_execute()?;
-        start += size;
     }
     Ok(())
 }
@@ -341,22 +335,26 @@ fn bind(
 }
 
 /// One statement text per chunk size, in `CHUNK_SIZES` order.
-fn statements(head: &str, row: &str, tail: &str) -> Vec<String> {
+fn statements(head: &str, row: &str) -> Vec<String> {
     CHUNK_SIZES
         .iter()
-        .map(|&rows| format!("{head}{}{tail}", vec![row; rows].join(", ")))
+        .map(|&rows| format!("{head}{}", vec![row; rows].join(", ")))
         .collect()
 }
 
-/// Cuts `len` rows into chunks, largest first, each with its statement.
-fn chunks(mut len: usize, sql: &[String]) -> impl Iterator<Item = (usize, &str)> {
+/// Cuts `rows` into chunks, largest first, each with the statement for its size.
+fn chunks<'r, 's, T>(
+    mut rows: &'r [T],
+    sql: &'s [String],
+) -> impl Iterator<Item = (&'r [T], &'s str)> {
     std::iter::from_fn(move || {
         let (size, sql) = CHUNK_SIZES
             .iter()
             .zip(sql)
-            .find(|(size, _)| **size <= len)?;
-        len -= size;
-        Some((*size, sql.as_str()))
+            .find(|(size, _)| **size <= rows.len())?;
+        let (chunk, rest) = rows.split_at(*size);
+        rows = rest;
+        Some((chunk, sql.as_str()))
     })
 }
 
