@@ -60,6 +60,26 @@ struct Word {
     h: u32,
 }
 
+/// How much a screenshot is enlarged for OCR, a different size at each look.
+const OCR_SCALES: [u32; 3] = [3, 4, 2];
+
+/// How a screenshot is prepared for each of tesseract's readings of it: grey
+/// (light-on-colour text such as the balance card, small grey text), then black and
+/// white at two levels (coloured buttons; the outlined "Sign out" only at the lower).
+const OCR_FILTERS: [&[&str]; 3] = [
+    &["-colorspace", "Gray"],
+    &["-colorspace", "Gray", "-threshold", "50%"],
+    &["-colorspace", "Gray", "-threshold", "35%"],
+];
+
+fn joined(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Screen {
     fn shot(&self, name: &str) -> PathBuf {
         let path = artifacts().join(format!("{name}.png"));
@@ -72,90 +92,96 @@ impl Screen {
         path
     }
 
-    /// Words on screen. The shot is enlarged 3x and read twice, grey and then
-    /// black-and-white: between them tesseract reads light-on-colour text (the
-    /// balance card), small grey text and coloured buttons.
-    fn words(&self, name: &str) -> Vec<Word> {
-        let shot = self.shot(name);
-        let mut words = Vec::new();
-        for filter in [
-            &["-colorspace", "Gray"][..],
-            &["-colorspace", "Gray", "-threshold", "50%"][..],
-        ] {
-            let big = shot.with_extension("ocr.png");
-            Command::new("convert")
-                .arg(&shot)
-                .args(["-resize", "300%"])
-                .args(filter)
-                .arg(&big)
-                .status()
-                .unwrap();
-            let out = Command::new("tesseract")
-                .arg(&big)
-                .args(["-", "--psm", "11", "tsv"])
-                .stderr(Stdio::null())
-                .output()
-                .unwrap();
-            let _ = std::fs::remove_file(&big);
-            words.extend(
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .skip(1)
-                    .filter_map(|line| {
-                        let f: Vec<&str> = line.split('\t').collect();
-                        let text = f.get(11)?.trim();
-                        if text.is_empty() {
-                            return None;
-                        }
-                        let n = |i: usize| f[i].parse::<u32>().ok().map(|v| v / 3);
-                        Some(Word {
-                            text: text.to_owned(),
-                            x: n(6)?,
-                            y: n(7)?,
-                            w: n(8)?,
-                            h: n(9)?,
-                        })
-                    }),
-            );
-        }
-        words
+    /// One reading of the shot by tesseract, enlarged `scale` times through `filter`.
+    fn read(shot: &Path, scale: u32, filter: &[&str]) -> Vec<Word> {
+        let big = shot.with_extension("ocr.png");
+        Command::new("convert")
+            .arg(shot)
+            .args(["-resize", &format!("{}%", scale * 100)])
+            .args(filter)
+            .arg(&big)
+            .status()
+            .unwrap();
+        let out = Command::new("tesseract")
+            .arg(&big)
+            .args(["-", "--psm", "11", "tsv"])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&big);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let text = f.get(11)?.trim();
+                if text.is_empty() {
+                    return None;
+                }
+                let n = |i: usize| f[i].parse::<u32>().ok().map(|v| v / scale);
+                Some(Word {
+                    text: text.to_owned(),
+                    x: n(6)?,
+                    y: n(7)?,
+                    w: n(8)?,
+                    h: n(9)?,
+                })
+            })
+            .collect()
     }
 
-    fn text(&self, name: &str) -> String {
-        self.words(name)
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// Looks at the screen until `found` accepts the words read so far, or `timeout`
+    /// passes (then panics with `what` and the last words read). A screenshot can
+    /// catch the window halfway through a repaint, and tesseract can miss a word at
+    /// one size and read it at another, so each look takes a fresh screenshot at
+    /// another enlargement, and reads it through each filter only until `found`.
+    fn look<T>(
+        &self,
+        name: &str,
+        what: &str,
+        timeout: Duration,
+        found: impl Fn(&[Word]) -> Option<T>,
+    ) -> T {
+        let started = Instant::now();
+        for scale in OCR_SCALES.into_iter().cycle() {
+            let shot = self.shot(name);
+            let mut words = Vec::new();
+            for filter in OCR_FILTERS {
+                words.extend(Self::read(&shot, scale, filter));
+                if let Some(result) = found(&words) {
+                    return result;
+                }
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{what}; the screen says: {}",
+                joined(&words)
+            );
+            std::thread::sleep(Duration::from_millis(700));
+        }
+        unreachable!("the scales cycle forever")
     }
 
     /// Waits until every one of `needles` is on screen; returns the screen's text.
     fn wait_for(&self, name: &str, needles: &[&str], timeout: Duration) -> String {
-        let started = Instant::now();
-        loop {
-            let text = self.text(name);
-            if needles.iter().all(|n| text.contains(n)) {
-                return text;
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "waited for {needles:?}; the screen says: {text}"
-            );
-            std::thread::sleep(Duration::from_millis(700));
-        }
+        self.look(name, &format!("waited for {needles:?}"), timeout, |words| {
+            let text = joined(words);
+            needles.iter().all(|n| text.contains(n)).then_some(text)
+        })
     }
 
-    /// Clicks the `nth` word that equals `label`, scanning words left to right, top
-    /// to bottom.
+    /// Clicks the word `pick` chooses among those that equal `label`.
     fn click(&self, name: &str, label: &str, pick: fn(&[Word]) -> Option<&Word>) {
-        let words = self.words(name);
-        let matching: Vec<Word> = words.iter().filter(|w| w.text == label).cloned().collect();
-        let word = pick(&matching).unwrap_or_else(|| {
-            panic!(
-                "no '{label}' on screen: {:?}",
-                words.iter().map(|w| &w.text).collect::<Vec<_>>()
-            )
-        });
+        let word = self.look(
+            name,
+            &format!("no '{label}' on screen"),
+            Duration::from_secs(20),
+            |words| {
+                let matching: Vec<Word> =
+                    words.iter().filter(|w| w.text == label).cloned().collect();
+                pick(&matching).cloned()
+            },
+        );
         let (x, y) = (word.x + word.w / 2, word.y + word.h / 2);
         let status = Command::new("xdotool")
             .env("DISPLAY", &self.display)
