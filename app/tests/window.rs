@@ -143,7 +143,9 @@ impl Screen {
         found: impl Fn(&[Word]) -> Option<T>,
     ) -> T {
         let started = Instant::now();
-        for scale in OCR_SCALES.into_iter().cycle() {
+        let mut scales = OCR_SCALES.into_iter().cycle();
+        loop {
+            let scale = scales.next().expect("the scales cycle forever");
             let shot = self.shot(name);
             let mut words = Vec::new();
             for filter in OCR_FILTERS {
@@ -159,7 +161,6 @@ impl Screen {
             );
             std::thread::sleep(Duration::from_millis(700));
         }
-        unreachable!("the scales cycle forever")
     }
 
     /// Waits until every one of `needles` is on screen; returns the screen's text.

@@ -7,10 +7,10 @@
 //! `cargo bench -p gashapay-backend-mock --bench play_writer`
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use gashapay_backend_mock::admin::create_player;
 use gashapay_backend_mock::store::sqlite::SqliteStore;
 use gashapay_backend_mock::store::{PlayRequest, Store};
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
-use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
 
 const BATCH: usize = 24;
@@ -24,11 +24,8 @@ fn store(path: &str, users: u64) -> (SqliteStore, Vec<(UserId, DeviceId)>) {
         .unwrap();
     let people = (0..users)
         .map(|n| {
-            let user = store.create_user(&format!("user{n}"), "hash", 0).unwrap();
-            store.grant(user, Points(1 << 40), "Bench", 0).unwrap();
-            let device = store
-                .register_device(user, "phone", &DeviceSecret::generate(), 0)
-                .unwrap();
+            let (user, device, _) =
+                create_player(&store, &format!("user{n}"), Points(1 << 40), 0).unwrap();
             (user, device)
         })
         .collect();

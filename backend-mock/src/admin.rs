@@ -5,7 +5,9 @@
 use crate::auth::{hash_password, hash_secret, now_millis, random_secret, MACHINE_KEY_PREFIX};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use gashapay_core::ids::{MachineId, Points, UserId};
+use crate::store::{Store, StoreResult, UnixMillis};
+use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
+use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::Redacted;
 
@@ -36,15 +38,37 @@ pub async fn create_user(
         .map_err(ApiError::internal)??;
     let username = username.to_owned();
     state
-        .db(move |store| {
-            let now = now_millis();
-            let user = store.create_user(&username, &hash, now)?;
-            if points.0 > 0 {
-                store.grant(user, points, "Welcome points", now)?;
-            }
-            Ok(user)
-        })
+        .db(move |store| welcome(store, &username, &hash, points, now_millis()))
         .await
+}
+
+/// A user and their welcome points, granted only if there are some.
+fn welcome(
+    store: &dyn Store,
+    username: &str,
+    password_hash: &str,
+    points: Points,
+    now: UnixMillis,
+) -> StoreResult<UserId> {
+    let user = store.create_user(username, password_hash, now)?;
+    if points.0 > 0 {
+        store.grant(user, points, "Welcome points", now)?;
+    }
+    Ok(user)
+}
+
+/// A player who never signs in (benchmarks, tests): a user with welcome points and
+/// one device, straight into the store. No password is set, so none is hashed.
+pub fn create_player(
+    store: &dyn Store,
+    username: &str,
+    points: Points,
+    now: UnixMillis,
+) -> StoreResult<(UserId, DeviceId, DeviceSecret)> {
+    let user = welcome(store, username, "-", points, now)?;
+    let secret = DeviceSecret::generate();
+    let device = store.register_device(user, "phone", &secret, now)?;
+    Ok((user, device, secret))
 }
 
 /// Registers the machine, or issues new credentials to an existing one (revoking the

@@ -13,13 +13,12 @@
 //! issue's baseline figures came from.
 
 use clap::Parser;
-use gashapay_backend_mock::admin::{create_user, register_machine};
+use gashapay_backend_mock::admin::{create_player, create_user, register_machine};
 use gashapay_backend_mock::auth::now_millis;
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, StartOptions};
 use gashapay_core::device::{unix_now, DeviceCredentials};
-use gashapay_core::qr::DeviceSecret;
 use gashapay_core::Points;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -292,18 +291,14 @@ async fn validate_target(
     let app_id = state.settings.app_id;
     let players = state
         .db(move |store| {
-            // Straight into the store: players here never sign in, so no password
-            // hashing for each of them.
             (0..users)
                 .map(|n| {
-                    let user = store.create_user(&format!("bench{n}"), "-", now_millis())?;
-                    store.grant(user, Points(1 << 40), "Bench", now_millis())?;
-                    let secret = DeviceSecret::generate();
-                    let device = store.register_device(user, "bench", &secret, now_millis())?;
+                    let (user_id, device_id, secret) =
+                        create_player(store, &format!("bench{n}"), Points(1 << 40), now_millis())?;
                     Ok(DeviceCredentials {
                         app_id,
-                        user_id: user,
-                        device_id: device,
+                        user_id,
+                        device_id,
                         secret,
                     })
                 })

@@ -360,10 +360,10 @@ fn chunks<'r, 's, T>(
 
 #[cfg(test)]
 mod tests {
+    use crate::admin::create_player;
     use crate::store::sqlite::SqliteStore;
     use crate::store::{PlayDecision, PlayRequest, Store};
     use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
-    use gashapay_core::qr::DeviceSecret;
     use gashapay_core::webhook::WebhookSecret;
     use gashapay_core::ErrorCode;
     use proptest::prelude::*;
@@ -413,12 +413,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(n, &balance)| {
-                let user = store.create_user(&format!("user{n}"), "hash", 1).unwrap();
-                if balance > 0 {
-                    store.grant(user, Points(balance), "Welcome", 1).unwrap();
-                }
-                let secret = DeviceSecret::generate();
-                let device = store.register_device(user, "phone", &secret, 1).unwrap();
+                let (user, device, _) =
+                    create_player(&store, &format!("user{n}"), Points(balance), 1).unwrap();
                 (user, device)
             })
             .collect();
