@@ -16,6 +16,7 @@ use clap::Parser;
 use gashapay_backend_mock::admin::{create_player, create_user, register_machine};
 use gashapay_backend_mock::auth::now_millis;
 use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::group_commit::{PlayQueue, WriterSnapshot};
 use gashapay_backend_mock::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, StartOptions};
 use gashapay_core::device::{unix_now, DeviceCredentials};
@@ -68,6 +69,9 @@ struct Target {
     body: Arc<dyn Fn() -> String + Send + Sync>,
     /// Every request needs a body of its own (validate: one code, one deduction).
     distinct_bodies: bool,
+    /// The group-commit writer behind the target, if any, whose counters say how
+    /// many plays shared each commit and how long plays waited for it.
+    writer: Option<Arc<PlayQueue>>,
 }
 
 /// What one target's load produced, summed over rounds.
@@ -80,6 +84,10 @@ struct Measurement {
     latencies: Vec<u32>,
     /// wrk: each round's p50 and p99, in microseconds.
     round_percentiles: Vec<(u64, u64)>,
+    /// Each round's requests per second.
+    round_rates: Vec<f64>,
+    /// What the target's group-commit writer did during the rounds.
+    writer: WriterSnapshot,
 }
 
 impl Measurement {
@@ -89,6 +97,8 @@ impl Measurement {
         self.seconds += other.seconds;
         self.latencies.append(&mut other.latencies);
         self.round_percentiles.append(&mut other.round_percentiles);
+        self.round_rates.append(&mut other.round_rates);
+        self.writer.add(&other.writer);
     }
 
     fn requests_per_second(&self) -> f64 {
@@ -186,6 +196,7 @@ async fn load_with_wrk(
         seconds: field("duration_us") as f64 / 1e6,
         latencies: Vec::new(),
         round_percentiles: vec![(field("p50_us"), field("p99_us"))],
+        ..Measurement::default()
     }
 }
 
@@ -247,7 +258,7 @@ async fn load(target: &Target, connections: usize, seconds: f64) -> Measurement 
         latencies,
         errors,
         seconds,
-        round_percentiles: Vec::new(),
+        ..Measurement::default()
     }
 }
 
@@ -308,6 +319,7 @@ async fn validate_target(
         .unwrap();
     let machine = register_machine(&state, "m_bench", "Bench").await.unwrap();
     let url = format!("{}/api/v1/gashapon/validate", backend.base_url());
+    let writer = state.plays.clone();
     std::mem::forget(backend); // serves until the process exits
     let turn = std::sync::atomic::AtomicUsize::new(0);
     Target {
@@ -321,6 +333,7 @@ async fn validate_target(
             format!("{{\"code\":\"{}\"}}", code.to_text())
         }),
         distinct_bodies: true,
+        writer,
     }
 }
 
@@ -337,6 +350,7 @@ async fn main() {
             auth: "none".into(),
             body: Arc::new(move || echo_body.clone()),
             distinct_bodies: false,
+            writer: None,
         },
         validate_target("each play committed alone", false, args.users, &dir).await,
         validate_target("group commit", true, args.users, &dir).await,
@@ -375,18 +389,31 @@ async fn main() {
     let slice = args.seconds as f64 / args.rounds as f64;
     for _ in 0..args.rounds {
         for (target, result) in wanted.iter().zip(results.iter_mut()) {
-            let measured = match args.load {
+            let writer_before = target.writer.as_ref().map(|w| w.stats());
+            let mut measured = match args.load {
                 Load::Builtin => load(target, args.connections, slice).await,
                 Load::Wrk => {
                     let whole = slice.ceil().max(1.0) as u64;
                     load_with_wrk(target, args.connections, whole, &dir).await
                 }
             };
+            measured.round_rates = vec![measured.requests_per_second()];
+            if let (Some(writer), Some(before)) = (&target.writer, writer_before) {
+                measured.writer = writer.stats().since(&before);
+            }
             result.add(measured);
         }
     }
     let echo_rate = results[0].requests_per_second();
+    let echo_rounds = results[0].round_rates.clone();
+    let mut notes = Vec::new();
     for (target, mut r) in wanted.iter().zip(results) {
+        if !std::ptr::eq(*target, &targets[0]) {
+            notes.push(round_ratios(&target.name, &r.round_rates, &echo_rounds));
+        }
+        if target.writer.is_some() {
+            notes.push(writer_summary(&target.name, &r.writer));
+        }
         println!(
             "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>8.0}%",
             target.name,
@@ -397,10 +424,54 @@ async fn main() {
             100.0 * r.requests_per_second() / echo_rate
         );
     }
+    for note in notes {
+        println!("{note}");
+    }
     if args.status_plays > 0 {
         status_latency(args.status_plays, &dir).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The ratio to the echo round by round (each round's target against the echo's
+/// round just before it): how steady the headline ratio is on a noisy machine.
+fn round_ratios(name: &str, rates: &[f64], echo_rates: &[f64]) -> String {
+    let mut ratios: Vec<f64> = rates
+        .iter()
+        .zip(echo_rates)
+        .map(|(rate, echo)| 100.0 * rate / echo)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let middle = ratios.len() / 2;
+    let median = match ratios.len() % 2 {
+        1 => ratios[middle],
+        _ => (ratios[middle.saturating_sub(1)] + ratios[middle]) / 2.0,
+    };
+    match (ratios.first(), ratios.last()) {
+        (Some(min), Some(max)) => format!(
+            "{name}: vs echo round by round: min {min:.0}%, median {median:.0}%, max {max:.0}% ({} rounds)",
+            ratios.len()
+        ),
+        _ => format!("{name}: no rounds"),
+    }
+}
+
+/// How many plays shared a commit, and how long a play spent queued for and inside
+/// the writer (the rest of a validation's time is HTTP, checks and the client).
+fn writer_summary(name: &str, writer: &WriterSnapshot) -> String {
+    let ms = |q: f64| match writer.wait_quantile(q) {
+        Some(wait) => format!("≤ {:.1} ms", wait.as_secs_f64() * 1000.0),
+        None => "beyond the histogram".to_owned(),
+    };
+    match writer.mean_batch() {
+        Some(mean) => format!(
+            "{name}: {} commits of {mean:.1} plays on average; from queued to answered, p50 {}, p99 {}",
+            writer.batches,
+            ms(0.5),
+            ms(0.99)
+        ),
+        None => format!("{name}: the writer committed nothing"),
+    }
 }
 
 /// From "webhook acknowledged" at the machine to "outcome seen" by the app's status
