@@ -220,26 +220,16 @@ mod tests {
     fn wait_quantiles_are_the_upper_edge_of_their_bucket() {
         // 90 plays answered within 100 µs, 9 within 1.2 ms, 1 within 3 ms.
         let snapshot = waits(&[(0, 90), (11, 9), (29, 1)]);
-        assert_eq!(
-            snapshot.wait_quantile(0.5),
-            Some(Duration::from_micros(100))
-        );
-        assert_eq!(
-            snapshot.wait_quantile(0.9),
-            Some(Duration::from_micros(100))
-        );
-        assert_eq!(
-            snapshot.wait_quantile(0.91),
-            Some(Duration::from_micros(1200))
-        );
-        assert_eq!(
-            snapshot.wait_quantile(0.99),
-            Some(Duration::from_micros(1200))
-        );
-        assert_eq!(
-            snapshot.wait_quantile(1.0),
-            Some(Duration::from_micros(3000))
-        );
+        for (q, within_micros) in [
+            (0.5, 100),
+            (0.9, 100),
+            (0.91, 1200),
+            (0.99, 1200),
+            (1.0, 3000),
+        ] {
+            let expected = Some(Duration::from_micros(within_micros));
+            assert_eq!(snapshot.wait_quantile(q), expected, "quantile {q}");
+        }
         // Beyond the histogram's range there is no honest upper bound.
         assert_eq!(waits(&[(WAIT_BUCKETS - 1, 1)]).wait_quantile(0.5), None);
         assert_eq!(WriterSnapshot::default().wait_quantile(0.5), None);
