@@ -101,20 +101,31 @@ impl WriterStats {
         WriterSnapshot {
             batches: self.batches.load(Relaxed),
             plays: self.plays.load(Relaxed),
-            waits: self.waits.iter().map(|count| count.load(Relaxed)).collect(),
+            waits: std::array::from_fn(|bucket| self.waits[bucket].load(Relaxed)),
         }
     }
 }
 
 /// The writer's counters at one moment; subtract two to get what happened between.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriterSnapshot {
-    /// Batches the writer ran: each one transaction, so one commit and one fsync.
+    /// Batches the writer ran: each one transaction (one commit and one fsync, or
+    /// rolled back as a whole).
     pub batches: u64,
     /// Plays decided in them.
     pub plays: u64,
     /// Plays answered, by time from queuing to answer (`WAIT_BUCKET` wide buckets).
-    waits: Vec<u64>,
+    waits: [u64; WAIT_BUCKETS],
+}
+
+impl Default for WriterSnapshot {
+    fn default() -> Self {
+        Self {
+            batches: 0,
+            plays: 0,
+            waits: [0; WAIT_BUCKETS],
+        }
+    }
 }
 
 impl WriterSnapshot {
@@ -123,9 +134,7 @@ impl WriterSnapshot {
         WriterSnapshot {
             batches: self.batches - earlier.batches,
             plays: self.plays - earlier.plays,
-            waits: (self.waits.iter().enumerate())
-                .map(|(i, &n)| n - earlier.waits.get(i).copied().unwrap_or(0))
-                .collect(),
+            waits: std::array::from_fn(|bucket| self.waits[bucket] - earlier.waits[bucket]),
         }
     }
 
@@ -133,8 +142,6 @@ impl WriterSnapshot {
     pub fn add(&mut self, other: &WriterSnapshot) {
         self.batches += other.batches;
         self.plays += other.plays;
-        self.waits
-            .resize(other.waits.len().max(self.waits.len()), 0);
         for (total, n) in self.waits.iter_mut().zip(&other.waits) {
             *total += n;
         }
@@ -206,10 +213,7 @@ mod tests {
     use gashapay_core::webhook::WebhookSecret;
 
     fn waits(buckets: &[(usize, u64)]) -> WriterSnapshot {
-        let mut snapshot = WriterSnapshot {
-            waits: vec![0; WAIT_BUCKETS],
-            ..WriterSnapshot::default()
-        };
+        let mut snapshot = WriterSnapshot::default();
         for &(bucket, n) in buckets {
             snapshot.waits[bucket] = n;
         }

@@ -407,8 +407,9 @@ async fn main() {
     let echo_rate = results[0].requests_per_second();
     let echo_rounds = results[0].round_rates.clone();
     let mut notes = Vec::new();
-    for (target, mut r) in wanted.iter().zip(results) {
-        if !std::ptr::eq(*target, &targets[0]) {
+    for (index, (target, mut r)) in wanted.iter().zip(results).enumerate() {
+        // Index 0 is the echo itself.
+        if index > 0 {
             notes.push(round_ratios(&target.name, &r.round_rates, &echo_rounds));
         }
         if target.writer.is_some() {
