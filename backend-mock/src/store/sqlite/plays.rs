@@ -472,6 +472,20 @@ mod tests {
         (decisions, balances)
     }
 
+    /// Every form of the statements that write a play's rows, chunk sizes included,
+    /// runs without a temporary table (see the schema's version 4).
+    #[test]
+    fn the_play_statements_build_no_temporary_table() {
+        let (store, _) = fresh_store(&[]);
+        let claims = super::statements(super::CLAIM_HEAD, super::CLAIM_ROW);
+        let debits = super::statements(super::DEBIT_HEAD, super::DEBIT_ROW);
+        for sql in claims.iter().chain(&debits) {
+            let opcodes = crate::store::sqlite::tests::opcodes(&store, sql);
+            assert!(opcodes.iter().any(|op| op.ends_with("Insert")), "{sql}");
+            assert!(!opcodes.iter().any(|op| op == "OpenEphemeral"), "{sql}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
 
