@@ -16,7 +16,7 @@ use clap::Parser;
 use gashapay_backend_mock::admin::{create_player, create_user, register_machine};
 use gashapay_backend_mock::auth::now_millis;
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::group_commit::{PlayQueue, WriterSnapshot};
+use gashapay_backend_mock::group_commit::{PlayQueue, WriterSnapshot, WRITER_THREAD_NAME};
 use gashapay_backend_mock::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, StartOptions};
 use gashapay_core::device::{unix_now, DeviceCredentials};
@@ -88,6 +88,8 @@ struct Measurement {
     round_rates: Vec<f64>,
     /// What the target's group-commit writer did during the rounds.
     writer: WriterSnapshot,
+    /// wrk: the CPU this process (the servers) used while wrk ran, if /proc tells.
+    cpu: Option<CpuTime>,
 }
 
 impl Measurement {
@@ -99,6 +101,10 @@ impl Measurement {
         self.round_percentiles.append(&mut other.round_percentiles);
         self.round_rates.append(&mut other.round_rates);
         self.writer.add(&other.writer);
+        self.cpu = match (self.cpu, other.cpu) {
+            (Some(total), Some(more)) => Some(total.plus(more)),
+            (total, more) => total.or(more),
+        };
     }
 
     fn requests_per_second(&self) -> f64 {
@@ -161,6 +167,8 @@ async fn load_with_wrk(
     if !script.exists() {
         std::fs::write(&script, include_str!("../../bench/lines.lua")).unwrap();
     }
+    // From here on this process only serves: its CPU is the server side's.
+    let cpu_before = CpuTime::now();
     let output = tokio::process::Command::new("wrk")
         .arg(format!("-t{THREADS}"))
         .arg(format!("-c{connections}"))
@@ -175,6 +183,9 @@ async fn load_with_wrk(
         .output()
         .await
         .unwrap_or_else(|e| panic!("cannot run wrk ({e}); install it: apt-get install wrk"));
+    let cpu = CpuTime::now()
+        .zip(cpu_before)
+        .map(|(after, before)| after.minus(before));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout
         .lines()
@@ -196,6 +207,7 @@ async fn load_with_wrk(
         seconds: field("duration_us") as f64 / 1e6,
         latencies: Vec::new(),
         round_percentiles: vec![(field("p50_us"), field("p99_us"))],
+        cpu,
         ..Measurement::default()
     }
 }
@@ -415,6 +427,9 @@ async fn main() {
         if target.writer.is_some() {
             notes.push(writer_summary(&target.name, &r.writer));
         }
+        if let Some(cpu) = r.cpu {
+            notes.push(cpu_summary(&target.name, cpu, r.ok + r.errors, r.seconds));
+        }
         println!(
             "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>8.0}%",
             target.name,
@@ -473,6 +488,81 @@ fn writer_summary(name: &str, writer: &WriterSnapshot) -> String {
         ),
         None => format!("{name}: the writer committed nothing"),
     }
+}
+
+/// CPU time used by this process, in all and in its play-writer threads, read from
+/// /proc (Linux only). Under wrk this process only serves, so the time per request
+/// is the server side's cost, steadier from run to run than the request rate on a
+/// noisy VM. /proc counts in ticks of 10 ms (USER_HZ): over a round of seconds on two
+/// cores, well under 1%.
+#[derive(Clone, Copy, Debug, Default)]
+struct CpuTime {
+    process: Duration,
+    writers: Duration,
+}
+
+impl CpuTime {
+    const TICK: Duration = Duration::from_millis(10);
+
+    fn now() -> Option<Self> {
+        let process = Self::of_stat(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
+        // Linux keeps the first 15 bytes of a thread's name.
+        let writer_name = &WRITER_THREAD_NAME[..15];
+        let mut writers = Duration::ZERO;
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+                continue; // the thread has just ended
+            };
+            let name = stat
+                .split_once('(')
+                .and_then(|(_, rest)| rest.rsplit_once(')'));
+            if name.is_some_and(|(name, _)| name == writer_name) {
+                writers += Self::of_stat(&stat).unwrap_or_default();
+            }
+        }
+        Some(Self { process, writers })
+    }
+
+    /// User plus system time from a `stat` line: fields 14 and 15, counted after
+    /// the name in parentheses (which may hold spaces) as the 12th and 13th.
+    fn of_stat(stat: &str) -> Option<Duration> {
+        let (_, after_name) = stat.rsplit_once(')')?;
+        let mut fields = after_name.split_whitespace().skip(11);
+        let user: u32 = fields.next()?.parse().ok()?;
+        let system: u32 = fields.next()?.parse().ok()?;
+        Some(Self::TICK * (user + system))
+    }
+
+    fn minus(self, earlier: Self) -> Self {
+        Self {
+            process: self.process.saturating_sub(earlier.process),
+            writers: self.writers.saturating_sub(earlier.writers),
+        }
+    }
+
+    fn plus(self, other: Self) -> Self {
+        Self {
+            process: self.process + other.process,
+            writers: self.writers + other.writers,
+        }
+    }
+}
+
+/// The server side's CPU per request under wrk, and how much of it the writer took.
+fn cpu_summary(name: &str, cpu: CpuTime, requests: u64, seconds: f64) -> String {
+    let per_request = |time: Duration| time.as_secs_f64() * 1e6 / requests.max(1) as f64;
+    let cores = cpu.process.as_secs_f64() / seconds;
+    let writer = match cpu.writers.is_zero() {
+        true => String::new(),
+        false => format!(
+            ", of which the play writer {:.1} µs",
+            per_request(cpu.writers)
+        ),
+    };
+    format!(
+        "{name}: server CPU per request {:.1} µs{writer} ({cores:.2} cores busy)",
+        per_request(cpu.process)
+    )
 }
 
 /// From "webhook acknowledged" at the machine to "outcome seen" by the app's status
@@ -568,4 +658,40 @@ async fn status_latency(plays: usize, dir: &std::path::Path) {
         requests.iter().max().unwrap(),
         requests.iter().sum::<u64>() as f64 / plays as f64
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_is_user_plus_system_from_a_stat_line() {
+        // A thread name may hold spaces and parentheses; fields are counted after
+        // the last ')'. utime 250 and stime 50 ticks: 3 s.
+        let stat =
+            "4242 (odd (name) here) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 1 2 3";
+        assert_eq!(CpuTime::of_stat(stat), Some(Duration::from_secs(3)));
+        assert_eq!(CpuTime::of_stat("4242 (cut short) S 1 2"), None);
+        assert_eq!(CpuTime::of_stat("no name at all"), None);
+    }
+
+    #[test]
+    fn this_process_reads_its_own_cpu_time() {
+        let Some(before) = CpuTime::now() else {
+            return; // not Linux: the bench prints no CPU line
+        };
+        // Spin until /proc shows 50 ms more (five of its ticks), or give up after
+        // 10 s of wall time on a machine that never gives this thread a core.
+        let give_up = Instant::now() + Duration::from_secs(10);
+        let mut n = 0u64;
+        let used = loop {
+            n = std::hint::black_box(n.wrapping_add(1));
+            let used = CpuTime::now().unwrap().minus(before);
+            if used.process >= Duration::from_millis(50) || Instant::now() > give_up {
+                break used;
+            }
+        };
+        assert!(used.process >= Duration::from_millis(50), "{used:?}");
+        assert_eq!(used.writers, Duration::ZERO, "no play writer runs here");
+    }
 }
