@@ -507,7 +507,7 @@ impl CpuTime {
     fn now() -> Option<Self> {
         let process = Self::of_stat(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
         // Linux keeps the first 15 bytes of a thread's name.
-        let writer_name = &WRITER_THREAD_NAME[..15];
+        let writer_name = &WRITER_THREAD_NAME[..WRITER_THREAD_NAME.len().min(15)];
         let mut writers = Duration::ZERO;
         for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
             let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {

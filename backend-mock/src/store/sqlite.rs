@@ -1365,9 +1365,10 @@ mod tests {
         assert_eq!(store.balance(ann).unwrap(), Points(0));
     }
 
-    /// The opcodes SQLite compiles `sql` to.
-    pub(super) fn opcodes(store: &SqliteStore, sql: &str) -> Vec<String> {
-        store
+    /// Asserts that `sql` compiles to a write (an insert into a table or an index)
+    /// and builds no temporary table (`OpenEphemeral`) to run.
+    pub(super) fn assert_writes_without_temporary_table(store: &SqliteStore, sql: &str) {
+        let opcodes: Vec<String> = store
             .read(|conn| {
                 let mut explain = conn.prepare(&format!("EXPLAIN {sql}"))?;
                 let mut rows = explain.raw_query();
@@ -1377,7 +1378,12 @@ mod tests {
                 }
                 Ok(opcodes)
             })
-            .unwrap()
+            .unwrap();
+        assert!(
+            opcodes.iter().any(|op| op.ends_with("Insert")),
+            "{sql}: {opcodes:?}"
+        );
+        assert!(!opcodes.iter().any(|op| op == "OpenEphemeral"), "{sql}");
     }
 
     /// A CHECK written `x IN ('a', 'b', 'c')` makes SQLite build a temporary B-tree
@@ -1393,12 +1399,7 @@ mod tests {
             "INSERT INTO ledger (user_id, kind, delta, balance_after, created_at)
                  VALUES (?, ?, ?, ?, ?)",
         ] {
-            let opcodes = opcodes(&store, sql);
-            assert!(
-                opcodes.iter().any(|op| op.ends_with("Insert")),
-                "{sql}: {opcodes:?}"
-            );
-            assert!(!opcodes.iter().any(|op| op == "OpenEphemeral"), "{sql}");
+            assert_writes_without_temporary_table(&store, sql);
         }
     }
 }

@@ -480,9 +480,7 @@ mod tests {
         let claims = super::statements(super::CLAIM_HEAD, super::CLAIM_ROW);
         let debits = super::statements(super::DEBIT_HEAD, super::DEBIT_ROW);
         for sql in claims.iter().chain(&debits) {
-            let opcodes = crate::store::sqlite::tests::opcodes(&store, sql);
-            assert!(opcodes.iter().any(|op| op.ends_with("Insert")), "{sql}");
-            assert!(!opcodes.iter().any(|op| op == "OpenEphemeral"), "{sql}");
+            crate::store::sqlite::tests::assert_writes_without_temporary_table(&store, sql);
         }
     }
 
