@@ -9,7 +9,7 @@
 //! The built-in load generator runs in this process and shares the machine's cores
 //! with the servers, so absolute numbers are lower than an external tool's; the ratio
 //! is the figure to compare. `--load wrk` drives the same targets with wrk instead
-//! (`wrk -t2`, with `bench/lines.lua` sending each pre-made code once), the tool the
+//! (`wrk -t2`, with `bench/requests.lua` sending each pre-made code once), the tool the
 //! issue's baseline figures came from.
 
 use clap::Parser;
@@ -142,8 +142,8 @@ impl Measurement {
 }
 
 /// Loads `target` with wrk for `seconds` (whole seconds; wrk takes no fractions):
-/// writes enough distinct bodies for the fastest target, runs wrk with
-/// `bench/lines.lua`, and reads the line the script prints.
+/// writes enough requests for the fastest target, runs wrk with
+/// `bench/requests.lua`, and reads the line the script prints.
 async fn load_with_wrk(
     target: &Target,
     connections: usize,
@@ -151,21 +151,14 @@ async fn load_with_wrk(
     dir: &std::path::Path,
 ) -> Measurement {
     const THREADS: usize = 2;
-    // Beyond anything this machine has reached for validate (about 25k/s), with room.
-    let lines = match target.distinct_bodies {
-        true => seconds as usize * 60_000,
-        false => THREADS, // one each
-    };
-    let bodies = dir.join("bodies.txt");
-    let script = dir.join("lines.lua");
-    let mut text = String::with_capacity(lines * 120);
-    for _ in 0..lines {
-        text.push_str(&(target.body)());
-        text.push('\n');
-    }
-    std::fs::write(&bodies, text).unwrap();
+    // Beyond anything this machine has reached for validate (about 25k/s), with
+    // room. Every target gets as many (the echo too, though it could reuse one), so
+    // wrk's start-up, which reads them, takes as long for each.
+    let count = seconds as usize * 60_000;
+    let (requests, size) = write_wrk_requests(target, count, THREADS, dir);
+    let script = dir.join("requests.lua");
     if !script.exists() {
-        std::fs::write(&script, include_str!("../../bench/lines.lua")).unwrap();
+        std::fs::write(&script, include_str!("../../bench/requests.lua")).unwrap();
     }
     // From here on this process only serves: its CPU is the server side's.
     let cpu_before = CpuTime::now();
@@ -177,9 +170,8 @@ async fn load_with_wrk(
         .arg(&script)
         .arg(&target.url)
         .arg("--")
-        .arg(&bodies)
-        .arg(THREADS.to_string())
-        .arg(&target.auth)
+        .arg(&requests)
+        .arg(size.to_string())
         .output()
         .await
         .unwrap_or_else(|e| panic!("cannot run wrk ({e}); install it: apt-get install wrk"));
@@ -210,6 +202,52 @@ async fn load_with_wrk(
         cpu,
         ..Measurement::default()
     }
+}
+
+/// Writes `count` whole HTTP requests to `target` for wrk's `threads` threads, thread
+/// N's share (every Nth request) to `<prefix>.N`, and returns the prefix and the
+/// size of each request. Bodies are padded with trailing spaces (JSON allows them)
+/// to one length, so every request is the same size and the script finds the next
+/// one without searching.
+fn write_wrk_requests(
+    target: &Target,
+    count: usize,
+    threads: usize,
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, usize) {
+    let url = reqwest::Url::parse(&target.url).expect("a target URL");
+    let host = format!(
+        "{}:{}",
+        url.host_str().expect("a host"),
+        url.port_or_known_default().expect("a port")
+    );
+    let bodies: Vec<String> = match target.distinct_bodies {
+        true => (0..count).map(|_| (target.body)()).collect(),
+        false => vec![(target.body)(); count],
+    };
+    let body_len = bodies.iter().map(String::len).max().unwrap_or(0);
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {body_len}\r\n\r\n",
+        url.path(),
+        target.auth
+    );
+    let size = head.len() + body_len;
+    let prefix = dir.join("requests");
+    for thread in 0..threads {
+        let mut text = Vec::with_capacity(size * count.div_ceil(threads));
+        for body in bodies.iter().skip(thread).step_by(threads) {
+            text.extend_from_slice(head.as_bytes());
+            text.extend_from_slice(body.as_bytes());
+            text.resize(text.len() + body_len - body.len(), b' ');
+        }
+        // On disk before wrk starts: the kernel's writeback of tens of megabytes
+        // would otherwise compete with the backend's fsyncs during the run.
+        let mut file = std::fs::File::create(prefix.with_extension(thread.to_string())).unwrap();
+        std::io::Write::write_all(&mut file, &text).unwrap();
+        file.sync_all().unwrap();
+    }
+    (prefix, size)
 }
 
 async fn load(target: &Target, connections: usize, seconds: f64) -> Measurement {
