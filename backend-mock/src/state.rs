@@ -1,4 +1,6 @@
-//! Shared state handed to every handler: `Arc`s only, cheap to clone.
+//! Shared state handed to every handler. Every request clones it (axum's `State`
+//! extractor), so it is one `Arc`: one reference count to touch per request, not
+//! one per service.
 
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
@@ -8,7 +10,18 @@ use crate::store::{Store, StoreResult};
 use std::sync::Arc;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What the handlers share; reached through [`AppState`].
+pub struct Services {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub payments: Arc<dyn PaymentProvider>,
@@ -36,7 +49,7 @@ impl AppState {
             )?)),
             false => None,
         };
-        Ok(Self {
+        Ok(Self(Arc::new(Services {
             plays,
             limits: Arc::new(crate::rate_limit::RateLimits::new(
                 settings.sign_in_limit,
@@ -48,7 +61,7 @@ impl AppState {
             payments,
             changes: Arc::new(Changes::default()),
             top_up_locks: Arc::default(),
-        })
+        })))
     }
 
     /// Applies a verified play: through the group-commit writer when there is one.
