@@ -245,9 +245,14 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        // The writer revisits the same hot pages (the newest rows and index leaves)
-        // batch after batch; a 64 MiB cache keeps them out of the kernel's read path.
-        conn.pragma_update(None, "cache_size", -65536).map_err(db)?;
+        // The page cache: big enough for the pages the writer revisits batch after
+        // batch (the newest rows, the index leaves, the balances of a thousand
+        // active players), and no bigger. When an insert splits an index leaf,
+        // SQLite renumbers pages through a scratch number far past the end of the
+        // file, and the commit then walks the whole cache to drop pages beyond the
+        // end: with a 64 MiB cache that walk was a fifth of the play writer's time
+        // (docs/BENCHMARKS.md, session 8). 8 MiB is 2,048 pages of 4 KiB.
+        conn.pragma_update(None, "cache_size", -8192).map_err(db)?;
         // The play path keeps a few multi-row forms of its statements beside the rest.
         conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self {
