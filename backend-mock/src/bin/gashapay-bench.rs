@@ -82,8 +82,8 @@ struct Measurement {
     seconds: f64,
     /// Built-in load: microseconds of every successful request.
     latencies: Vec<u32>,
-    /// wrk: each round's p50 and p99, in microseconds.
-    round_percentiles: Vec<(u64, u64)>,
+    /// wrk: each round's latency distribution.
+    round_latencies: Vec<RoundLatency>,
     /// Each round's requests per second.
     round_rates: Vec<f64>,
     /// What the target's group-commit writer did during the rounds.
@@ -98,7 +98,7 @@ impl Measurement {
         self.errors += other.errors;
         self.seconds += other.seconds;
         self.latencies.append(&mut other.latencies);
-        self.round_percentiles.append(&mut other.round_percentiles);
+        self.round_latencies.append(&mut other.round_latencies);
         self.round_rates.append(&mut other.round_rates);
         self.writer.add(&other.writer);
         self.cpu = match (self.cpu, other.cpu) {
@@ -112,25 +112,30 @@ impl Measurement {
     }
 
     fn p50_ms(&mut self) -> f64 {
-        if self.latencies.is_empty() {
-            // wrk reports per run: the mean of the rounds' medians.
-            let rounds = self.round_percentiles.len().max(1) as f64;
-            let sum: u64 = self.round_percentiles.iter().map(|r| r.0).sum();
-            return sum as f64 / rounds / 1000.0;
-        }
         self.percentile_ms(0.50)
     }
 
     fn p99_ms(&mut self) -> f64 {
-        if self.latencies.is_empty() {
-            // The worst round's p99: no averaging the tail away.
-            let worst = self.round_percentiles.iter().map(|r| r.1).max();
-            return worst.map_or(f64::NAN, |us| us as f64 / 1000.0);
-        }
         self.percentile_ms(0.99)
     }
 
+    /// wrk: the worst round's p99, beside the whole run's.
+    fn worst_round_p99_ms(&self) -> Option<f64> {
+        let worst = self
+            .round_latencies
+            .iter()
+            .filter_map(|round| round.at(99.0))
+            .max()?;
+        Some(worst as f64 / 1000.0)
+    }
+
+    /// The latency within which a share `q` (0 to 1) of the run's requests were
+    /// answered, over every round.
     fn percentile_ms(&mut self, q: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return RoundLatency::combined(&self.round_latencies, q * 100.0)
+                .map_or(f64::NAN, |us| us as f64 / 1000.0);
+        }
         self.latencies.sort_unstable();
         let index = ((self.latencies.len() as f64 * q) as usize)
             .min(self.latencies.len().saturating_sub(1));
@@ -138,6 +143,71 @@ impl Measurement {
             .get(index)
             .map(|&us| us as f64 / 1000.0)
             .unwrap_or(f64::NAN)
+    }
+}
+
+/// One wrk round's latency distribution: its request count and the latency at each
+/// of the percentiles `bench/requests.lua` prints (`latency_us=q:µs,...`).
+#[derive(Debug, Clone, PartialEq)]
+struct RoundLatency {
+    requests: u64,
+    /// (percentile, microseconds), percentiles ascending.
+    points: Vec<(f64, u64)>,
+}
+
+impl RoundLatency {
+    fn parse(requests: u64, line: &str) -> Self {
+        let list = line
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("latency_us="))
+            .unwrap_or_else(|| panic!("no latency_us in {line}"));
+        let points = list
+            .split(',')
+            .map(|pair| {
+                let (q, us) = pair.split_once(':').expect("q:µs");
+                (q.parse().expect("a percentile"), us.parse().expect("µs"))
+            })
+            .collect();
+        Self { requests, points }
+    }
+
+    /// The latency at percentile `q` exactly as wrk printed it, if it did.
+    fn at(&self, q: f64) -> Option<u64> {
+        self.points.iter().find(|p| p.0 == q).map(|p| p.1)
+    }
+
+    /// The share (percent) of this round's requests known to be answered within
+    /// `us`: the highest printed percentile at or below it. A lower bound, so
+    /// [`Self::combined`] errs towards a longer latency, never a shorter one.
+    fn share_within(&self, us: u64) -> f64 {
+        self.points
+            .iter()
+            .filter(|p| p.1 <= us)
+            .map(|p| p.0)
+            .fold(0.0, f64::max)
+    }
+
+    /// Percentile `q` (0 to 100) over all rounds' requests together: the shortest
+    /// printed latency within which at least `q`% of them were answered. A run's
+    /// p99 is this, not any one round's: one round that met a disk stall weighs
+    /// what its requests weigh.
+    fn combined(rounds: &[RoundLatency], q: f64) -> Option<u64> {
+        let total: u64 = rounds.iter().map(|r| r.requests).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut candidates: Vec<u64> = rounds
+            .iter()
+            .flat_map(|r| r.points.iter().map(|p| p.1))
+            .collect();
+        candidates.sort_unstable();
+        candidates.into_iter().find(|&us| {
+            let within: f64 = rounds
+                .iter()
+                .map(|r| r.requests as f64 * r.share_within(us))
+                .sum();
+            within >= q * total as f64
+        })
     }
 }
 
@@ -198,7 +268,7 @@ async fn load_with_wrk(
         errors,
         seconds: field("duration_us") as f64 / 1e6,
         latencies: Vec::new(),
-        round_percentiles: vec![(field("p50_us"), field("p99_us"))],
+        round_latencies: vec![RoundLatency::parse(field("requests"), line)],
         cpu,
         ..Measurement::default()
     }
@@ -468,6 +538,12 @@ async fn main() {
         if let Some(cpu) = r.cpu {
             notes.push(cpu_summary(&target.name, cpu, r.ok + r.errors, r.seconds));
         }
+        if let Some(worst) = r.worst_round_p99_ms() {
+            notes.push(format!(
+                "{}: p99 of the worst round alone {worst:.2} ms",
+                target.name
+            ));
+        }
         println!(
             "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>8.0}%",
             target.name,
@@ -701,6 +777,45 @@ async fn status_latency(plays: usize, dir: &std::path::Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn round(requests: u64, points: &[(f64, u64)]) -> RoundLatency {
+        RoundLatency {
+            requests,
+            points: points.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_round_reads_back_from_the_scripts_line() {
+        let line = "requests=300 duration_us=2000000 latency_us=50:900,99:4100,100:9000 wrapped=0";
+        let parsed = RoundLatency::parse(300, line);
+        assert_eq!(
+            parsed,
+            round(300, &[(50.0, 900), (99.0, 4100), (100.0, 9000)])
+        );
+        assert_eq!(parsed.at(99.0), Some(4100));
+        assert_eq!(RoundLatency::combined(&[parsed], 99.0), Some(4100));
+    }
+
+    #[test]
+    fn a_runs_percentile_weighs_each_round_by_its_requests() {
+        // 9,900 requests answered within 1 ms, and a round of 100 that met a 50 ms
+        // stall: 99% of the run was within 1 ms, though that round's p99 is 50 ms.
+        let fast = round(9_900, &[(50.0, 800), (99.0, 1000), (100.0, 1000)]);
+        let stalled = round(100, &[(50.0, 50_000), (99.0, 50_000), (100.0, 50_000)]);
+        let run = [fast.clone(), stalled.clone()];
+        assert_eq!(RoundLatency::combined(&run, 99.0), Some(1000));
+        assert_eq!(RoundLatency::combined(&run, 99.5), Some(50_000));
+        // Half the requests slow: the run's p99 is theirs.
+        let half = [round(100, &fast.points), round(100, &stalled.points)];
+        assert_eq!(RoundLatency::combined(&half, 50.0), Some(1000));
+        assert_eq!(RoundLatency::combined(&half, 99.0), Some(50_000));
+        // Only a lower bound is known between printed percentiles, so the answer
+        // errs long: 98% within 1 ms is not read as 99%.
+        let coarse = [round(100, &[(98.0, 1000), (100.0, 7000)])];
+        assert_eq!(RoundLatency::combined(&coarse, 99.0), Some(7000));
+        assert_eq!(RoundLatency::combined(&[], 99.0), None);
+    }
 
     #[test]
     fn cpu_time_is_user_plus_system_from_a_stat_line() {
