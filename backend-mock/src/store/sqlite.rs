@@ -1,7 +1,8 @@
-//! The SQLite store. One connection behind a mutex: SQLite has a single writer anyway,
-//! and serialising here keeps every read-check-write sequence atomic. WAL mode with
-//! `synchronous=FULL` means a committed deduction is on disk before the machine is
-//! told "yes".
+//! The SQLite store. One writing connection behind a mutex: SQLite has a single writer
+//! anyway, and serialising here keeps every read-check-write sequence atomic. WAL mode
+//! with `synchronous=FULL` means a committed deduction is on disk before the machine
+//! is told "yes". Reads have a connection of their own, and a background thread
+//! copies committed pages from the WAL into the database file (see `Checkpointer`).
 
 use super::*;
 use chrono::{TimeZone, Utc};
