@@ -213,7 +213,7 @@ pub struct SqliteStore {
     _checkpointer: Option<Checkpointer>,
 }
 
-/// A thread that checkpoints the WAL every few milliseconds (PASSIVE: it never waits
+/// A thread that checkpoints the WAL every 20 ms (PASSIVE: it never waits
 /// for, or blocks, the writer). The writer's own automatic checkpoint still runs
 /// when the WAL reaches 1,000 pages, because only it can restart the WAL from the
 /// beginning; but it then finds most pages already copied and synced, so the
