@@ -20,6 +20,7 @@ pub mod store;
 pub mod sweeper;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use config::Settings;
@@ -27,7 +28,6 @@ use error::ApiError;
 use gashapay_core::api::paths;
 use gashapay_core::ErrorCode;
 use payments::{MockPaymentProvider, PaymentProvider};
-use request_timeout::RequestTimeoutLayer;
 use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,7 +46,7 @@ pub fn router(state: AppState) -> Router {
             paths::TRANSACTION_BY_ID,
             get(routes::gashapon::transaction_status),
         )
-        .route_layer(RequestTimeoutLayer::new(long_poll));
+        .route_layer(from_fn_with_state(long_poll, request_timeout::limit));
     Router::new()
         .route(paths::HEALTH, get(openapi::health))
         .route(paths::OPENAPI, get(openapi::document))
@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::TOP_UP, post(routes::account::top_up))
         .route(paths::VALIDATE, post(routes::gashapon::validate))
         .route(paths::WEBHOOK, post(routes::gashapon::webhook))
-        .route_layer(RequestTimeoutLayer::new(quick))
+        .route_layer(from_fn_with_state(quick, request_timeout::limit))
         .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })

@@ -291,10 +291,7 @@ fn write_wrk_requests(
         url.host_str().expect("a host"),
         url.port_or_known_default().expect("a port")
     );
-    let bodies: Vec<String> = match target.distinct_bodies {
-        true => (0..count).map(|_| (target.body)()).collect(),
-        false => vec![(target.body)(); count],
-    };
+    let bodies: Vec<String> = (0..count).map(|_| (target.body)()).collect();
     let body_len = bodies.iter().map(String::len).max().unwrap_or(0);
     let head = format!(
         "POST {} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
