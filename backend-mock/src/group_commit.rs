@@ -25,7 +25,13 @@ pub const WRITER_THREAD_NAME: &str = "gashapay-play-writer";
 
 struct Job {
     request: PlayRequest,
-    reply: oneshot::Sender<ApiResult<PlayDecision>>,
+    reply: oneshot::Sender<Answer>,
+}
+
+/// The writer's answer to one play, and when it gave it (after the commit).
+struct Answer {
+    decision: ApiResult<PlayDecision>,
+    given_at: Instant,
 }
 
 pub struct PlayQueue {
@@ -56,8 +62,8 @@ impl PlayQueue {
         let answer = answer
             .await
             .map_err(|_| ApiError::internal("the play writer dropped a play"))?;
-        self.stats.record_wait(queued.elapsed());
-        answer
+        self.stats.record(queued, answer.given_at, Instant::now());
+        answer.decision
     }
 
     /// What the writer has done so far.
@@ -66,28 +72,21 @@ impl PlayQueue {
     }
 }
 
-/// Width of one bucket of the wait histogram.
+/// Width of one bucket of the wait histograms.
 const WAIT_BUCKET: Duration = Duration::from_micros(100);
-/// Buckets of the wait histogram; the last also takes every longer wait.
+/// Buckets of a wait histogram; the last also takes every longer wait.
 const WAIT_BUCKETS: usize = 256;
 
 /// Counters the writer keeps as it goes (a few relaxed atomic adds per batch and per
 /// play), so a benchmark or an operator can see how well plays share commits and
-/// how much of a validation's time is spent queued for and inside the writer.
+/// where a validation's time goes: queued for and inside the writer, then waiting
+/// for the runtime to run the request again once the writer has answered.
+#[derive(Default)]
 struct WriterStats {
     batches: AtomicU64,
     plays: AtomicU64,
-    waits: [AtomicU64; WAIT_BUCKETS],
-}
-
-impl Default for WriterStats {
-    fn default() -> Self {
-        Self {
-            batches: AtomicU64::new(0),
-            plays: AtomicU64::new(0),
-            waits: std::array::from_fn(|_| AtomicU64::new(0)),
-        }
-    }
+    answered: AtomicHistogram,
+    resumed: AtomicHistogram,
 }
 
 impl WriterStats {
@@ -96,40 +95,96 @@ impl WriterStats {
         self.plays.fetch_add(plays as u64, Relaxed);
     }
 
-    fn record_wait(&self, wait: Duration) {
-        let bucket = (wait.as_micros() / WAIT_BUCKET.as_micros()) as usize;
-        self.waits[bucket.min(WAIT_BUCKETS - 1)].fetch_add(1, Relaxed);
+    fn record(&self, queued: Instant, answered: Instant, resumed: Instant) {
+        self.answered
+            .record(answered.saturating_duration_since(queued));
+        self.resumed
+            .record(resumed.saturating_duration_since(answered));
     }
 
     fn snapshot(&self) -> WriterSnapshot {
         WriterSnapshot {
             batches: self.batches.load(Relaxed),
             plays: self.plays.load(Relaxed),
-            waits: std::array::from_fn(|bucket| self.waits[bucket].load(Relaxed)),
+            answered: self.answered.snapshot(),
+            resumed: self.resumed.snapshot(),
         }
     }
 }
 
-/// The writer's counters at one moment; subtract two to get what happened between.
+struct AtomicHistogram([AtomicU64; WAIT_BUCKETS]);
+
+impl Default for AtomicHistogram {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| AtomicU64::new(0)))
+    }
+}
+
+impl AtomicHistogram {
+    fn record(&self, wait: Duration) {
+        let bucket = (wait.as_micros() / WAIT_BUCKET.as_micros()) as usize;
+        self.0[bucket.min(WAIT_BUCKETS - 1)].fetch_add(1, Relaxed);
+    }
+
+    fn snapshot(&self) -> WaitHistogram {
+        WaitHistogram(std::array::from_fn(|bucket| self.0[bucket].load(Relaxed)))
+    }
+}
+
+/// Waits counted in `WAIT_BUCKET` wide buckets.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitHistogram([u64; WAIT_BUCKETS]);
+
+impl Default for WaitHistogram {
+    fn default() -> Self {
+        Self([0; WAIT_BUCKETS])
+    }
+}
+
+impl WaitHistogram {
+    fn since(&self, earlier: &WaitHistogram) -> WaitHistogram {
+        WaitHistogram(std::array::from_fn(|bucket| {
+            self.0[bucket] - earlier.0[bucket]
+        }))
+    }
+
+    fn add(&mut self, other: &WaitHistogram) {
+        for (total, n) in self.0.iter_mut().zip(&other.0) {
+            *total += n;
+        }
+    }
+
+    /// The time within which a share `q` (0 to 1) of the waits ended, to the
+    /// histogram's 100 µs resolution (an upper bound); `None` if nothing was counted
+    /// or the quantile falls among the longest waits.
+    pub fn quantile(&self, q: f64) -> Option<Duration> {
+        let total: u64 = self.0.iter().sum();
+        let wanted = (q * total as f64).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (bucket, &n) in self.0.iter().enumerate() {
+            seen += n;
+            if seen >= wanted && total > 0 {
+                return (bucket < WAIT_BUCKETS - 1).then(|| WAIT_BUCKET * (bucket as u32 + 1));
+            }
+        }
+        None
+    }
+}
+
+/// The writer's counters at one moment; subtract two to get what happened between.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriterSnapshot {
     /// Batches the writer ran: each one transaction (one commit and one fsync, or
     /// rolled back as a whole).
     pub batches: u64,
     /// Plays decided in them.
     pub plays: u64,
-    /// Plays answered, by time from queuing to answer (`WAIT_BUCKET` wide buckets).
-    waits: [u64; WAIT_BUCKETS],
-}
-
-impl Default for WriterSnapshot {
-    fn default() -> Self {
-        Self {
-            batches: 0,
-            plays: 0,
-            waits: [0; WAIT_BUCKETS],
-        }
-    }
+    /// Plays answered, by time from being queued to the writer's answer (after the
+    /// commit): the writer's share of a validation's latency.
+    pub answered: WaitHistogram,
+    /// Plays answered, by time from the writer's answer to the request running again
+    /// on the async runtime: the hop back, which grows when the cores are busy.
+    pub resumed: WaitHistogram,
 }
 
 impl WriterSnapshot {
@@ -138,7 +193,8 @@ impl WriterSnapshot {
         WriterSnapshot {
             batches: self.batches - earlier.batches,
             plays: self.plays - earlier.plays,
-            waits: std::array::from_fn(|bucket| self.waits[bucket] - earlier.waits[bucket]),
+            answered: self.answered.since(&earlier.answered),
+            resumed: self.resumed.since(&earlier.resumed),
         }
     }
 
@@ -146,30 +202,13 @@ impl WriterSnapshot {
     pub fn add(&mut self, other: &WriterSnapshot) {
         self.batches += other.batches;
         self.plays += other.plays;
-        for (total, n) in self.waits.iter_mut().zip(&other.waits) {
-            *total += n;
-        }
+        self.answered.add(&other.answered);
+        self.resumed.add(&other.resumed);
     }
 
     /// Plays per commit, on average.
     pub fn mean_batch(&self) -> Option<f64> {
         (self.batches > 0).then(|| self.plays as f64 / self.batches as f64)
-    }
-
-    /// The time within which a share `q` (0 to 1) of the plays were answered after
-    /// being queued, to the histogram's 100 µs resolution (an upper bound); `None`
-    /// if no play was answered or the quantile falls among the longest waits.
-    pub fn wait_quantile(&self, q: f64) -> Option<Duration> {
-        let total: u64 = self.waits.iter().sum();
-        let wanted = (q * total as f64).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (bucket, &n) in self.waits.iter().enumerate() {
-            seen += n;
-            if seen >= wanted && total > 0 {
-                return (bucket < WAIT_BUCKETS - 1).then(|| WAIT_BUCKET * (bucket as u32 + 1));
-            }
-        }
-        None
     }
 }
 
@@ -188,10 +227,14 @@ fn write_batches(store: &dyn Store, queue: &mpsc::Receiver<Job>, stats: &WriterS
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| store.play_batch(&requests)));
         stats.record_batch(requests.len());
         requests.clear();
+        let given_at = Instant::now();
         match outcome {
             Ok(Ok(decisions)) => {
                 for (reply, decision) in replies.drain(..).zip(decisions) {
-                    let _ = reply.send(Ok(decision));
+                    let _ = reply.send(Answer {
+                        decision: Ok(decision),
+                        given_at,
+                    });
                 }
             }
             // The batch rolled back as a whole: nothing was deducted for anyone.
@@ -201,7 +244,10 @@ fn write_batches(store: &dyn Store, queue: &mpsc::Receiver<Job>, stats: &WriterS
                     _ => ApiError::internal("the play writer panicked"),
                 };
                 for reply in replies.drain(..) {
-                    let _ = reply.send(Err(error.clone()));
+                    let _ = reply.send(Answer {
+                        decision: Err(error.clone()),
+                        given_at,
+                    });
                 }
             }
         }
@@ -216,18 +262,33 @@ mod tests {
     use gashapay_core::ids::{MachineId, Points, TransactionId};
     use gashapay_core::webhook::WebhookSecret;
 
-    fn waits(buckets: &[(usize, u64)]) -> WriterSnapshot {
-        let mut snapshot = WriterSnapshot::default();
+    fn waits(buckets: &[(usize, u64)]) -> WaitHistogram {
+        let mut histogram = WaitHistogram::default();
         for &(bucket, n) in buckets {
-            snapshot.waits[bucket] = n;
+            histogram.0[bucket] = n;
         }
-        snapshot
+        histogram
+    }
+
+    fn snapshot(batches: u64, plays: u64, answered: &[(usize, u64)]) -> WriterSnapshot {
+        WriterSnapshot {
+            batches,
+            plays,
+            answered: waits(answered),
+            // Shifted, so a mix-up of the two histograms shows.
+            resumed: waits(
+                &answered
+                    .iter()
+                    .map(|&(b, n)| (b + 1, n))
+                    .collect::<Vec<_>>(),
+            ),
+        }
     }
 
     #[test]
     fn wait_quantiles_are_the_upper_edge_of_their_bucket() {
         // 90 plays answered within 100 µs, 9 within 1.2 ms, 1 within 3 ms.
-        let snapshot = waits(&[(0, 90), (11, 9), (29, 1)]);
+        let histogram = waits(&[(0, 90), (11, 9), (29, 1)]);
         for (q, within_micros) in [
             (0.5, 100),
             (0.9, 100),
@@ -236,30 +297,21 @@ mod tests {
             (1.0, 3000),
         ] {
             let expected = Some(Duration::from_micros(within_micros));
-            assert_eq!(snapshot.wait_quantile(q), expected, "quantile {q}");
+            assert_eq!(histogram.quantile(q), expected, "quantile {q}");
         }
         // Beyond the histogram's range there is no honest upper bound.
-        assert_eq!(waits(&[(WAIT_BUCKETS - 1, 1)]).wait_quantile(0.5), None);
-        assert_eq!(WriterSnapshot::default().wait_quantile(0.5), None);
+        assert_eq!(waits(&[(WAIT_BUCKETS - 1, 1)]).quantile(0.5), None);
+        assert_eq!(WaitHistogram::default().quantile(0.5), None);
         assert_eq!(WriterSnapshot::default().mean_batch(), None);
     }
 
     #[test]
     fn snapshots_subtract_and_add_up() {
-        let mut earlier = waits(&[(0, 1), (3, 2)]);
-        earlier.batches = 2;
-        earlier.plays = 3;
-        let mut later = waits(&[(0, 4), (3, 2), (5, 6)]);
-        later.batches = 5;
-        later.plays = 12;
+        let earlier = snapshot(2, 3, &[(0, 1), (3, 2)]);
+        let later = snapshot(5, 12, &[(0, 4), (3, 2), (5, 6)]);
         let between = later.since(&earlier);
-        assert_eq!((between.batches, between.plays), (3, 9));
         assert_eq!(between.mean_batch(), Some(3.0));
-        assert_eq!(between, {
-            let mut expected = waits(&[(0, 3), (5, 6)]);
-            (expected.batches, expected.plays) = (3, 9);
-            expected
-        });
+        assert_eq!(between, snapshot(3, 9, &[(0, 3), (5, 6)]));
         let mut total = WriterSnapshot::default();
         total.add(&earlier);
         total.add(&between);
@@ -296,6 +348,8 @@ mod tests {
         let run = queue.stats().since(&before);
         assert_eq!(run.plays, 40);
         assert!((1..=40).contains(&run.batches), "{run:?}");
-        assert_eq!(run.waits.iter().sum::<u64>(), 40, "every answer is timed");
+        for timed in [&run.answered, &run.resumed] {
+            assert_eq!(timed.0.iter().sum::<u64>(), 40, "every answer is timed");
+        }
     }
 }
