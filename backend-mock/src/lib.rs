@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod group_commit;
 pub mod keyed_lock;
+pub mod logging;
 pub mod machine;
 pub mod notify;
 pub mod openapi;

@@ -28,7 +28,8 @@ fn start_backend(db: &std::path::Path) -> Backend {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gashapay-backend"))
         .args(["--listen", "127.0.0.1:0", "--seed-demo", "--db"])
         .arg(db)
-        .env("RUST_LOG", "info")
+        // Our most talkative level, so the check below covers every line we write.
+        .env("RUST_LOG", "info,gashapay_backend_mock=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -129,9 +130,16 @@ async fn the_demo_backend_and_the_machine_binary_play_a_png_code_end_to_end() {
     assert_eq!(refused.status.code(), Some(3), "{refused:?}");
     assert!(String::from_utf8_lossy(&refused.stdout).contains("invalid_signature"));
 
-    // The log: stop the server and read everything it wrote.
-    let _ = backend.child.kill();
-    let _ = backend.child.wait();
+    // The log: stop the server as an operator does (Ctrl-C) and read everything it
+    // wrote. Lines are written by a thread of their own; stopping must flush them.
+    let pid = backend.child.id() as libc::pid_t;
+    // SAFETY: a plain signal to our own child, which has not been waited for yet.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let stopped = backend.child.wait().unwrap();
+    assert!(
+        stopped.success(),
+        "the backend stops cleanly on Ctrl-C: {stopped:?}"
+    );
     let mut log = String::new();
     backend
         .child

@@ -3,16 +3,12 @@
 use clap::Parser;
 use gashapay_backend_mock::config::{Args, Settings};
 use gashapay_backend_mock::{start, StartOptions};
+use std::io::IsTerminal;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let colours = std::io::stderr().is_terminal();
+    let _log = gashapay_backend_mock::logging::init(std::io::stderr(), colours);
     let args = Args::parse();
     let options = StartOptions {
         listen: args.listen,

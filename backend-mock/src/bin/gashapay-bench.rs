@@ -56,6 +56,11 @@ struct Args {
     /// separately: `apt-get install wrk`).
     #[arg(long, value_enum, default_value_t = Load::Builtin)]
     load: Load,
+    /// Serve with no log at all, to profile the servers alone. By default they log
+    /// as the shipped binary does (`logging::init`, `RUST_LOG` included), to
+    /// `backend.log` in the bench's directory, as stderr redirected to a file would.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -461,6 +466,10 @@ async fn main() {
     let args = Args::parse();
     let dir = std::env::temp_dir().join(format!("gashapay-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let _log = (!args.quiet).then(|| {
+        let log = std::fs::File::create(dir.join("backend.log")).unwrap();
+        gashapay_backend_mock::logging::init(log, false)
+    });
     let echo_body = serde_json::json!({ "code": format!("GP1:{}", "A".repeat(100)) }).to_string();
     let targets = [
         Target {
@@ -475,7 +484,7 @@ async fn main() {
         validate_target("group commit", true, args.users, &dir).await,
     ];
     println!(
-        "{} connections ({} load), {} player(s), {} s each in {} rounds, synchronous=FULL, WAL, on {}",
+        "{} connections ({} load), {} player(s), {} s each in {} rounds, synchronous=FULL, WAL, {}, on {}",
         args.connections,
         match args.load {
             Load::Builtin => "built-in",
@@ -484,6 +493,10 @@ async fn main() {
         args.users,
         args.seconds,
         args.rounds,
+        match args.quiet {
+            true => "no log",
+            false => "logging as shipped",
+        },
         dir.display()
     );
     println!(

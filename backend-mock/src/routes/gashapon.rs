@@ -95,7 +95,9 @@ pub async fn validate(
     let txn = payload.transaction_id;
     match decision {
         PlayDecision::Accepted => {
-            tracing::info!(transaction = %txn, machine = %machine.machine_id, points = %payload.points, "play accepted");
+            // Routine, so `debug` (see `logging`): refusals and replays stay at
+            // `info` and `warn`.
+            tracing::debug!(transaction = %txn, machine = %machine.machine_id, points = %payload.points, "play accepted");
             Ok(Json(ValidateResponse {
                 transaction_id: txn,
                 points: payload.points,
@@ -295,7 +297,15 @@ pub async fn webhook(
     match decision {
         OutcomeDecision::Settled(status) => {
             state.changes.notify();
-            tracing::info!(transaction = %txn, machine = %report.machine_id, status = status.as_str(), "outcome recorded");
+            // A dispensed play is routine; a refund (the machine failed) is news.
+            match status {
+                TransactionStatus::Refunded => {
+                    tracing::info!(transaction = %txn, machine = %report.machine_id, "outcome recorded: refunded")
+                }
+                _ => {
+                    tracing::debug!(transaction = %txn, machine = %report.machine_id, status = status.as_str(), "outcome recorded")
+                }
+            }
             Ok(Json(WebhookAck {
                 transaction_id: txn,
                 status,
