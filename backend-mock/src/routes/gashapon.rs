@@ -239,6 +239,7 @@ async fn transaction_view(
         answers::Timeout,
         (status = 409, description = "`outcome_conflict`: a different outcome was recorded first", body = ErrorBody),
         answers::TooLarge,
+        (status = 422, description = "`idempotency_key_reused`: this machine sent this webhook-id before with another transaction or outcome; nothing changed", body = ErrorBody),
     ))]
 pub async fn webhook(
     State(state): State<AppState>,
@@ -323,5 +324,13 @@ pub async fn webhook(
             ErrorCode::OutcomeConflict,
             format!("the transaction is already {}", status.as_str()),
         )),
+        OutcomeDecision::EventIdReused => {
+            tracing::warn!(transaction = %txn, machine = %report.machine_id, "webhook id reused for another report");
+            Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this webhook-id was already sent with another transaction or outcome; \
+                 send each event under an id of its own",
+            ))
+        }
     }
 }

@@ -144,6 +144,9 @@ pub enum OutcomeDecision {
     NotYours,
     /// A different outcome was recorded first; nothing changed.
     Conflict(TransactionStatus),
+    /// This machine already sent this event id with another transaction or
+    /// outcome; nothing changed and nothing is recorded.
+    EventIdReused,
 }
 
 /// A stored answer to an idempotent top-up request.

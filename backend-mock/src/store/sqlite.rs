@@ -576,6 +576,8 @@ fn decision_text(decision: OutcomeDecision) -> String {
         OutcomeDecision::Conflict(status) => format!("conflict:{}", status.as_str()),
         OutcomeDecision::NotFound => "not_found".into(),
         OutcomeDecision::NotYours => "not_yours".into(),
+        // Never stored: a reused id records nothing.
+        OutcomeDecision::EventIdReused => "event_id_reused".into(),
     }
 }
 
@@ -1040,18 +1042,24 @@ impl Store for SqliteStore {
 
     fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
         self.write(|tx| {
-            let earlier: Option<String> = tx
+            let txn_id = report.transaction_id.to_string();
+            let earlier: Option<(String, String, String)> = tx
                 .query_row(
-                    "SELECT decision FROM webhook_events WHERE machine_id = ?1 AND event_id = ?2",
+                    "SELECT transaction_id, outcome, decision FROM webhook_events
+                     WHERE machine_id = ?1 AND event_id = ?2",
                     [&report.machine_id.0, &report.event_id],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()
                 .map_err(db)?;
-            if let Some(decision) = earlier {
+            if let Some((earlier_txn, earlier_outcome, decision)) = earlier {
+                // The event id is the idempotency key: the first answer belongs to
+                // the first report, so it is only ever given to that same report.
+                if earlier_txn != txn_id || earlier_outcome != outcome_str(report.outcome) {
+                    return Ok(OutcomeDecision::EventIdReused);
+                }
                 return parse_decision(&decision);
             }
-            let txn_id = report.transaction_id.to_string();
             let Some((machine, user, points, status)) = tx
                 .query_row(
                     "SELECT machine_id, user_id, points, status FROM transactions WHERE id = ?1",

@@ -12,3 +12,4 @@ mod play;
 mod races;
 mod restart;
 mod top_up;
+mod webhook_ids;
