@@ -8,7 +8,7 @@ use gashapay_core::client::{
 };
 use gashapay_core::device::unix_now;
 use gashapay_core::qr::{render, DEFAULT_TTL_SECONDS};
-use gashapay_core::secrets::SecretStore;
+use gashapay_core::secrets::{KeychainLifetime, SecretStore};
 use gashapay_core::{Points, TransactionId};
 use serde_json::json;
 use std::io::Write;
@@ -91,7 +91,14 @@ pub enum CliError {
     Render(#[from] render::RenderError),
     #[error("the play did not finish: {0}")]
     Unfinished(String),
+    #[error("{KEYCHAIN_HINT}")]
+    KeychainNotLasting,
 }
+
+/// Said instead of signing in when the keychain would forget the session.
+const KEYCHAIN_HINT: &str = "not signed in: this shell has no keyring session, so the \
+session would be forgotten as soon as this command ends. Run the commands inside \
+`keyctl session - bash` (Debian package keyutils), or from a desktop login.";
 
 /// Said when no session is found: on Linux the keyring may not outlive the process.
 const SIGN_IN_HINT: &str = "not signed in: run `gashapay login` first. On Linux the \
@@ -112,12 +119,25 @@ impl CliError {
             CliError::Write { .. } => "io",
             CliError::Render(_) => "render",
             CliError::Unfinished(_) => "unfinished",
+            CliError::KeychainNotLasting => "keychain_not_lasting",
         };
         let message = match code {
             "not_signed_in" => SIGN_IN_HINT.to_owned(),
             _ => self.to_string(),
         };
         json!({ "error": code, "message": message })
+    }
+}
+
+/// Signing in where the keychain forgets everything at exit would seem to work and
+/// leave the next command `not_signed_in`; refuse it before asking the server (which
+/// would register a device that is lost at once).
+pub fn check_keychain_lasts(command: &Command, lifetime: KeychainLifetime) -> Result<(), CliError> {
+    match (command, lifetime) {
+        (Command::Login { .. }, KeychainLifetime::ThisProcessOnly) => {
+            Err(CliError::KeychainNotLasting)
+        }
+        _ => Ok(()),
     }
 }
 

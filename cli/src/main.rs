@@ -1,5 +1,5 @@
 use clap::Parser;
-use gashapay_cli::{run, Cli};
+use gashapay_cli::{check_keychain_lasts, run, Cli};
 use gashapay_core::secrets::{KeyringSecretStore, SecretStore};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,10 +8,15 @@ use std::sync::Arc;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // One keychain profile per server, so a demo server and a real one never mix.
-    let secrets: Arc<dyn SecretStore> =
-        Arc::new(KeyringSecretStore::new(format!("gashapay {}", cli.server)));
+    let keychain = KeyringSecretStore::new(format!("gashapay {}", cli.server));
+    let checked = check_keychain_lasts(&cli.command, keychain.lifetime());
+    let secrets: Arc<dyn SecretStore> = Arc::new(keychain);
     let mut stdout = std::io::stdout();
-    match run(cli, secrets, &mut stdout).await {
+    let ran = match checked {
+        Ok(()) => run(cli, secrets, &mut stdout).await,
+        Err(error) => Err(error),
+    };
+    match ran {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{}", error.to_json());

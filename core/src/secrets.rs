@@ -79,6 +79,56 @@ impl KeyringSecretStore {
     }
 }
 
+/// Whether secrets stored in the OS keychain now are still there for the next run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeychainLifetime {
+    /// Kept across runs (the platform's keychain, or a Linux session keyring).
+    Lasting,
+    /// Lost when this process exits.
+    ThisProcessOnly,
+}
+
+#[cfg(feature = "keyring")]
+impl KeyringSecretStore {
+    /// On Linux the `keyring` crate keeps secrets in the kernel's session keyring. A
+    /// process started outside a login session that set one up (a container's
+    /// shell, cron, an ssh login without `pam_keyinit`) has none of its own: the
+    /// kernel then shows it the user's shared fallback keyring, and the crate's first
+    /// write creates a new session keyring that dies with the process.
+    #[cfg(target_os = "linux")]
+    pub fn lifetime(&self) -> KeychainLifetime {
+        const KEYCTL_GET_KEYRING_ID: libc::c_long = 0;
+        const KEY_SPEC_SESSION_KEYRING: libc::c_long = -3;
+        const KEY_SPEC_USER_SESSION_KEYRING: libc::c_long = -5;
+        let id_of = |special: libc::c_long| {
+            // SAFETY: KEYCTL_GET_KEYRING_ID with create = 0 takes no pointers.
+            unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_GET_KEYRING_ID, special, 0) }
+        };
+        // Asking for the session keyring of a thread that has none installs the
+        // fallback as that thread's own, so ask from a thread that is then thrown
+        // away: the caller's threads stay as they were.
+        let ids = std::thread::spawn(move || {
+            (
+                id_of(KEY_SPEC_SESSION_KEYRING),
+                id_of(KEY_SPEC_USER_SESSION_KEYRING),
+            )
+        })
+        .join();
+        match ids {
+            Ok((session, user_session)) if session >= 0 && session != user_session => {
+                KeychainLifetime::Lasting
+            }
+            _ => KeychainLifetime::ThisProcessOnly,
+        }
+    }
+
+    /// The other platforms' keychains belong to the user's account.
+    #[cfg(not(target_os = "linux"))]
+    pub fn lifetime(&self) -> KeychainLifetime {
+        KeychainLifetime::Lasting
+    }
+}
+
 #[cfg(feature = "keyring")]
 fn map_keyring_error(error: keyring::Error) -> SecretStoreError {
     match error {

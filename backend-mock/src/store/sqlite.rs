@@ -279,6 +279,9 @@ impl SqliteStore {
         let conn = if path == ":memory:" {
             Connection::open_in_memory()
         } else {
+            super::owner_only::restrict_database_files(std::path::Path::new(path)).map_err(
+                |error| StoreError::Database(format!("cannot make {path} owner-only: {error}")),
+            )?;
             Connection::open(path)
         }
         .map_err(db)?;
