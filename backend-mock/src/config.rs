@@ -52,6 +52,15 @@ pub struct Args {
     /// get their wait on top).
     #[arg(long, env = "GASHAPAY_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
+    /// Seconds a connection has to complete a request's headers, from its opening
+    /// and from its previous answer (the keep-alive idle timeout); then it is closed.
+    #[arg(long, env = "GASHAPAY_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Most connections open at once (kept below the open-files limit, which the
+    /// backend raises to its hard limit at start). When all are taken, the one idle
+    /// longest is closed to make room.
+    #[arg(long, env = "GASHAPAY_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
@@ -81,6 +90,10 @@ pub struct Settings {
     /// Longest a status request is held waiting for news (a longer `wait` is cut to
     /// this). The protocol's maximum; tests that probe the endpoint shorten it.
     pub long_poll_cap: Duration,
+    /// Time allowed to complete a request's headers (see `serve`).
+    pub header_timeout: Duration,
+    /// Most connections open at once, before the descriptor limit caps it further.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -101,6 +114,8 @@ impl Default for Settings {
             validate_limit: RateLimit::new(20, Duration::from_millis(200)),
             request_timeout: Duration::from_secs(10),
             long_poll_cap: Duration::from_secs(gashapay_core::api::MAX_LONG_POLL_SECONDS),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
         }
     }
 }
@@ -123,6 +138,8 @@ impl Settings {
                 Duration::from_millis(args.validate_refill_ms),
             ),
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+            header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            max_connections: args.max_connections.max(1),
             ..Self::default()
         }
     }

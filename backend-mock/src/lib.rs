@@ -14,8 +14,9 @@ pub mod openapi;
 pub mod payments;
 pub mod rate_limit;
 pub mod records_cache;
-pub mod request_timeout;
+pub mod request_limits;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod sweeper;
@@ -38,16 +39,22 @@ use tower_http::trace::TraceLayer;
 /// Every route, with the shared state. Tests and the binary both serve this.
 pub fn router(state: AppState) -> Router {
     let settings = &state.settings;
-    let body_limit = settings.body_limit_bytes;
-    let quick = settings.request_timeout;
+    let body_limit_bytes = settings.body_limit_bytes;
+    let quick = request_limits::RequestLimits {
+        deadline: settings.request_timeout,
+        body_limit_bytes,
+    };
     // A status request may wait for news up to the long-poll maximum.
-    let long_poll = quick + settings.long_poll_cap;
+    let long_poll = request_limits::RequestLimits {
+        deadline: settings.request_timeout + settings.long_poll_cap,
+        body_limit_bytes,
+    };
     let status = Router::new()
         .route(
             paths::TRANSACTION_BY_ID,
             get(routes::gashapon::transaction_status),
         )
-        .route_layer(from_fn_with_state(long_poll, request_timeout::limit));
+        .route_layer(from_fn_with_state(long_poll, request_limits::enforce));
     Router::new()
         .route(paths::HEALTH, get(openapi::health))
         .route(paths::OPENAPI, get(openapi::document))
@@ -59,11 +66,11 @@ pub fn router(state: AppState) -> Router {
         .route(paths::TOP_UP, post(routes::account::top_up))
         .route(paths::VALIDATE, post(routes::gashapon::validate))
         .route(paths::WEBHOOK, post(routes::gashapon::webhook))
-        .route_layer(from_fn_with_state(quick, request_timeout::limit))
+        .route_layer(from_fn_with_state(quick, request_limits::enforce))
         .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::max(body_limit_bytes))
         .layer(
             // Method and path only: queries and headers (tokens) stay out of the logs.
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -87,8 +94,10 @@ pub struct RunningBackend {
     pub addr: SocketAddr,
     pub state: AppState,
     pub demo: Option<admin::DemoSeed>,
-    shutdown: tokio::sync::oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The open connections and their cap.
+    pub connections: Arc<serve::connections::Connections>,
+    shutdown: tokio_util::sync::CancellationToken,
+    server: tokio::task::JoinHandle<()>,
     sweeper: tokio::task::JoinHandle<()>,
 }
 
@@ -100,7 +109,7 @@ impl RunningBackend {
     /// Stops accepting, finishes in-flight requests, stops the sweeper and closes
     /// the database.
     pub async fn stop(self) {
-        let _ = self.shutdown.send(());
+        self.shutdown.cancel();
         let _ = self.server.await;
         self.sweeper.abort();
         let _ = self.sweeper.await;
@@ -140,25 +149,32 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
     };
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let addr = listener.local_addr()?;
-    let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel();
-    let app = router(state.clone());
-    let server = tokio::spawn(async move {
-        // The peer address keys the sign-in budget (see `rate_limit`).
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = shutdown_rx.await;
-        })
-        .await
-    });
+    let soft_limit = serve::descriptors::raise_soft_limit();
+    let cap = serve::descriptors::connection_cap(
+        state.settings.max_connections,
+        soft_limit,
+        serve::descriptors::open_now(),
+    );
+    let connections = serve::connections::Connections::new(cap);
+    let limits = serve::ConnectionLimits {
+        header_timeout: state.settings.header_timeout,
+        body_limit_bytes: state.settings.body_limit_bytes,
+    };
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let server = tokio::spawn(serve::serve(
+        listener,
+        router(state.clone()),
+        connections.clone(),
+        limits,
+        shutdown.clone(),
+    ));
     let sweeper = tokio::spawn(sweeper::run(state.clone()));
-    tracing::info!(%addr, "backend listening");
+    tracing::info!(%addr, max_connections = cap, open_files_limit = ?soft_limit, "backend listening");
     Ok(RunningBackend {
         addr,
         state,
         demo,
+        connections,
         shutdown,
         server,
         sweeper,

@@ -25,7 +25,11 @@ impl Drop for Backend {
 }
 
 fn start_backend(db: &std::path::Path) -> Backend {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gashapay-backend"))
+    start_backend_from(Command::new(env!("CARGO_BIN_EXE_gashapay-backend")), db)
+}
+
+fn start_backend_from(mut command: Command, db: &std::path::Path) -> Backend {
+    let mut child = command
         .args(["--listen", "127.0.0.1:0", "--seed-demo", "--db"])
         .arg(db)
         // Our most talkative level, so the check below covers every line we write.
@@ -167,4 +171,67 @@ async fn the_demo_backend_and_the_machine_binary_play_a_png_code_end_to_end() {
     }
     let shapes = gashapay_core::redact::credential_shapes(log.as_bytes());
     assert!(shapes.is_empty(), "credential-shaped strings in the log");
+}
+
+/// The backend started as `prlimit --nofile=1024:1024 gashapay-backend` would be: it
+/// cannot raise its limit, so it caps its connections below it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_1024_open_files_the_backend_answers_through_1124_silent_connections() {
+    use std::os::unix::process::CommandExt;
+    // This process holds the client ends.
+    let own_limit = gashapay_backend_mock::serve::descriptors::raise_soft_limit().unwrap();
+    assert!(
+        own_limit >= 1400,
+        "the test needs 1,400 open files, has {own_limit}"
+    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gashapay-backend"));
+    // SAFETY: setrlimit is async-signal-safe and touches only the child's limits.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1024,
+                rlim_max: 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let backend = start_backend_from(command, &dir.path().join("limited.db"));
+    let addr: std::net::SocketAddr = backend.url.trim_start_matches("http://").parse().unwrap();
+
+    let mut silent = Vec::new();
+    for _ in 0..1124 {
+        silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let health = http
+        .get(format!("{}/health", backend.url))
+        .send()
+        .await
+        .expect("health answers with 1,124 silent connections open");
+    assert_eq!(health.status(), 200);
+
+    // The money path too: a player signs in and a machine takes a code.
+    let store = Arc::new(MemorySecretStore::new());
+    let client = ApiClient::new(&backend.url, store, ClientConfig::default()).unwrap();
+    client.login("demo", "demo-password").await.unwrap();
+    let code = client
+        .device_credentials()
+        .unwrap()
+        .make_code(Points(100), unix_now(), 300)
+        .unwrap();
+    let machine = machine_binary(
+        &backend,
+        &["scan", "--code", &code.to_text(), "--delay-ms", "0"],
+    );
+    assert!(machine.status.success(), "{machine:?}");
+    assert_eq!(client.balance().await.unwrap().balance, Points(900));
+    drop(silent);
 }

@@ -59,6 +59,8 @@ macro_rules! error_codes {
 error_codes! {
     BadRequest = "bad_request", 400, "The request is not valid.";
     PayloadTooLarge = "payload_too_large", 413, "The request body is too large.";
+    UriTooLong = "uri_too_long", 414, "The request's path and query are too long.";
+    HeadersTooLarge = "headers_too_large", 431, "The request's headers are too large.";
     Unauthorized = "unauthorized", 401, "Missing or invalid credentials.";
     TokenExpired = "token_expired", 401, "The access token has expired; refresh it.";
     InvalidCredentials = "invalid_credentials", 401, "Wrong username or password.";

@@ -6,6 +6,7 @@ use crate::openapi::answers;
 use crate::state::AppState;
 use crate::store::{OutcomeDecision, OutcomeReport, PlayDecision, PlayRequest};
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -139,9 +140,10 @@ pub struct StatusQuery {
 pub async fn transaction_status(
     State(state): State<AppState>,
     auth: UserAuth,
-    Path(id): Path<String>,
-    query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<StatusQuery>, QueryRejection>,
 ) -> ApiResult<Json<TransactionView>> {
+    let Path(id) = id?;
     let Query(query) = query?;
     let id: TransactionId = id
         .parse()
@@ -244,8 +246,10 @@ async fn transaction_view(
 pub async fn webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<WebhookAck>> {
+    let body = body?;
+    require_json_content_type(&headers)?;
     let header = |name: &str| {
         headers
             .get(name)
@@ -332,5 +336,28 @@ pub async fn webhook(
                  send each event under an id of its own",
             ))
         }
+    }
+}
+
+/// The webhook reads its body as bytes (the signature covers them exactly), so it
+/// checks the content type itself, with the rule `ApiJson` applies elsewhere:
+/// `application/json` or a `+json` type, parameters allowed.
+fn require_json_content_type(headers: &HeaderMap) -> ApiResult<()> {
+    let essence = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match essence {
+        Some(mime) if mime == "application/json" || mime.ends_with("+json") => Ok(()),
+        _ => Err(ApiError::bad_request(
+            "the body must be sent as Content-Type: application/json",
+        )),
     }
 }

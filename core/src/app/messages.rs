@@ -137,7 +137,7 @@ impl UserMessage {
                 "Your points are safe; check your history.",
                 ContactSupport,
             ),
-            BadRequest | PayloadTooLarge | MethodNotAllowed => (
+            BadRequest | PayloadTooLarge | UriTooLong | HeadersTooLarge | MethodNotAllowed => (
                 "Something went wrong",
                 "The app sent a request the server did not understand.",
                 UpdateApp,

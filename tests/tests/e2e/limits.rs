@@ -111,8 +111,7 @@ async fn a_flood_of_oversized_bodies_gets_413s_and_the_server_keeps_serving() {
     let machine = app.machine("m_big").await;
     let http = reqwest::Client::new();
     let big = format!("{{\"code\":\"{}\"}}", "A".repeat(64 * 1024));
-    // Validate checks the machine key before reading a byte of body; with a real key
-    // the body limit is what refuses.
+    // A real machine key, so that nothing but the body limit can be what refuses.
     let key = gashapay_backend_mock::admin::register_machine(&app.backend().state, "m_key", "Key")
         .await
         .unwrap()

@@ -4,8 +4,10 @@
 mod helpers;
 
 mod auth;
+mod bad_requests;
 mod cli;
 mod concurrency;
+mod connections;
 mod fuzz;
 mod limits;
 mod play;

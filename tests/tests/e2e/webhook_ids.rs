@@ -32,7 +32,11 @@ async fn two_plays(app: &TestApp, user: &User, machine: &MachineClient) -> [Tran
 async fn an_event_id_reused_for_another_play_is_refused_and_that_play_is_settled_by_its_own_report()
 {
     for (outcome, settled, balance_after) in [
-        (DispenseOutcome::Dispensed, TransactionStatus::Completed, 800),
+        (
+            DispenseOutcome::Dispensed,
+            TransactionStatus::Completed,
+            800,
+        ),
         (DispenseOutcome::Failed, TransactionStatus::Refunded, 1000),
     ] {
         let app = spawn_app().await;
@@ -102,7 +106,12 @@ async fn an_event_id_reused_for_the_other_outcome_of_the_same_play_changes_nothi
     let code = user.code(50);
     other.validate(&code.to_text()).await.unwrap();
     let ack = other
-        .send_report("evt_7", code.payload.transaction_id, DispenseOutcome::Failed, None)
+        .send_report(
+            "evt_7",
+            code.payload.transaction_id,
+            DispenseOutcome::Failed,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(ack.status, TransactionStatus::Refunded);
@@ -137,7 +146,11 @@ async fn one_event_id_sent_at_once_for_two_plays_settles_one_and_answers_each_fo
                     winners.push(txn);
                 }
                 (_, Err(error)) => {
-                    assert_eq!(error.code(), Some(ErrorCode::IdempotencyKeyReused), "{error}")
+                    assert_eq!(
+                        error.code(),
+                        Some(ErrorCode::IdempotencyKeyReused),
+                        "{error}"
+                    )
                 }
             }
         }
