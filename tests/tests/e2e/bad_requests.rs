@@ -139,6 +139,11 @@ struct Credentials {
     machine_key: String,
 }
 
+/// The header lines that declare a body's type and length.
+fn sized(content_type: &str, length: usize) -> String {
+    format!("content-type: {content_type}\r\ncontent-length: {length}\r\n")
+}
+
 fn head(route: &Route, credentials: &Credentials, extra: &str) -> String {
     head_for(route.method, &route.path, route.caller, credentials, extra)
 }
@@ -174,16 +179,7 @@ async fn every_route_answers_oversized_misencoded_malformed_and_mistyped_request
         .api_key;
 
     // A session of its own, so that the tests below can show it outlives them.
-    let http = reqwest::Client::new();
-    let signed_in: Value = http
-        .post(format!("{}{}", app.base_url(), paths::LOGIN))
-        .json(&json!({ "username": "kit", "password": PASSWORD, "device": { "name": "raw" } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signed_in = app.sign_in_raw("kit").await;
     let credentials = Credentials {
         access: signed_in["access_token"].as_str().unwrap().to_owned(),
         refresh: signed_in["refresh_token"].as_str().unwrap().to_owned(),
@@ -200,10 +196,7 @@ async fn every_route_answers_oversized_misencoded_malformed_and_mistyped_request
             head(
                 &route,
                 &credentials,
-                &format!(
-                    "content-type: application/json\r\ncontent-length: {}\r\n",
-                    BODY_LIMIT + 1
-                ),
+                &sized("application/json", BODY_LIMIT + 1),
             ),
             b"",
         )
@@ -258,37 +251,15 @@ async fn every_route_answers_oversized_misencoded_malformed_and_mistyped_request
             .assert_is(ErrorCode::HeadersTooLarge, &format!("{name}, many headers"));
 
         if route.json_body {
-            let bad_json = b"{\"code\":";
-            send_raw(
-                addr,
-                head(
-                    &route,
-                    &credentials,
-                    &format!(
-                        "content-type: application/json\r\ncontent-length: {}\r\n",
-                        bad_json.len()
-                    ),
-                ),
-                bad_json,
-            )
-            .await
-            .assert_is(ErrorCode::BadRequest, &format!("{name}, bad JSON"));
-
-            let plain = b"{}";
-            send_raw(
-                addr,
-                head(
-                    &route,
-                    &credentials,
-                    &format!(
-                        "content-type: text/plain\r\ncontent-length: {}\r\n",
-                        plain.len()
-                    ),
-                ),
-                plain,
-            )
-            .await
-            .assert_is(ErrorCode::BadRequest, &format!("{name}, text/plain"));
+            for (content_type, body, what) in [
+                ("application/json", &b"{\"code\":"[..], "bad JSON"),
+                ("text/plain", &b"{}"[..], "text/plain"),
+            ] {
+                let head = head(&route, &credentials, &sized(content_type, body.len()));
+                send_raw(addr, head, body)
+                    .await
+                    .assert_is(ErrorCode::BadRequest, &format!("{name}, {what}"));
+            }
         }
     }
 
@@ -309,7 +280,7 @@ async fn every_route_answers_oversized_misencoded_malformed_and_mistyped_request
 
     // None of it changed anything: the sign-out refused above did not sign out, the
     // play is still pending and the points are where they were.
-    let refreshed = http
+    let refreshed = reqwest::Client::new()
         .post(format!("{}{}", app.base_url(), paths::REFRESH))
         .json(&json!({ "refresh_token": credentials.refresh }))
         .send()

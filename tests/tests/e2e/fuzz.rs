@@ -4,7 +4,7 @@
 //! still sound afterwards. `GASHAPAY_FUZZ_CASES` sets the number of cases (300 by
 //! default; see docs/BENCHMARKS.md for the long run).
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::spawn_app;
 use gashapay_core::api::paths;
 use gashapay_core::ErrorCode;
 use proptest::prelude::*;
@@ -89,18 +89,7 @@ fn arbitrary_requests_never_cause_a_server_error_or_change_money_wrongly() {
     let (app, access, machine_key) = runtime.block_on(async {
         let app = spawn_app().await;
         app.user("fuzz", 1000).await;
-        let http = reqwest::Client::new();
-        let login: Value = http
-            .post(format!("{}{}", app.base_url(), paths::LOGIN))
-            .json(
-                &json!({ "username": "fuzz", "password": PASSWORD, "device": { "name": "fuzz" } }),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = app.sign_in_raw("fuzz").await;
         let machine =
             gashapay_backend_mock::admin::register_machine(&app.backend().state, "m_fuzz", "Fuzz")
                 .await

@@ -3,6 +3,7 @@ use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::machine::MachineClient;
 use gashapay_backend_mock::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
+use gashapay_core::api::paths;
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
 use gashapay_core::device::unix_now;
 use gashapay_core::qr::SignedCode;
@@ -125,6 +126,24 @@ impl TestApp {
         let client = client_for(&self.base_url(), store.clone());
         client.login(name, PASSWORD).await.unwrap();
         User { client, store }
+    }
+
+    /// Signs `username` in over plain HTTP and returns the login answer's JSON, for
+    /// tests that send requests by hand.
+    pub async fn sign_in_raw(&self, username: &str) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}{}", self.base_url(), paths::LOGIN))
+            .json(&serde_json::json!({
+                "username": username,
+                "password": PASSWORD,
+                "device": { "name": username },
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn machine(&self, id: &str) -> MachineClient {
