@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_packages build-essential pkg-config ca-certificates keyutils
 ensure_rust
-cargo build --locked -p gashapay-backend-mock -p gashapay-cli --bins
+cargo build --locked -p gashapay-backend-mock -p gashapay-machine -p gashapay-cli --bins
 mkdir -p .gashapay
 exec target/debug/gashapay-backend --seed-demo --db .gashapay/demo.db "$@"

@@ -3,8 +3,8 @@
 //! the app's data directory, and plays the demo machine against it.
 
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::machine::{self, Dispense, MachineClient, RetryPolicy, Step};
 use gashapay_backend_mock::{start, StartOptions};
+use gashapay_machine::{self as machine, Dispense, MachineClient, RetryPolicy, Step};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

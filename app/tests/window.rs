@@ -8,13 +8,13 @@
 //! installs them.
 
 use gashapay_backend_mock::auth::{hash_secret, random_secret};
-use gashapay_backend_mock::machine::{MachineClient, RetryPolicy};
 use gashapay_backend_mock::store::sqlite::SqliteStore;
 use gashapay_backend_mock::store::Store;
 use gashapay_core::qr::SignedCode;
 use gashapay_core::status::DispenseOutcome;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{MachineId, Points, Redacted, TransactionStatus};
+use gashapay_machine::{MachineClient, RetryPolicy};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -233,8 +233,8 @@ async fn revoked_machines_and_devices_are_refused_and_nothing_is_charged() {
 #[tokio::test]
 async fn a_rotated_webhook_secret_overlaps_with_the_old_one_for_the_grace_window() {
     use gashapay_backend_mock::admin::{register_machine, rotate_webhook_secret};
-    use gashapay_backend_mock::machine::MachineClient;
     use gashapay_core::status::DispenseOutcome;
+    use gashapay_machine::MachineClient;
     let app = spawn_app().await;
     let user = app.user("rot", 1000).await;
     let creds = register_machine(&app.backend().state, "m_rot", "Rotating")

@@ -1,8 +1,8 @@
 use crate::helpers::{spawn_app, PASSWORD};
 use clap::Parser;
-use gashapay_backend_mock::machine::{decode_qr_image, play, Dispense, RetryPolicy};
 use gashapay_cli::{run, Cli};
 use gashapay_core::secrets::{MemorySecretStore, SecretStore};
+use gashapay_machine::{decode_qr_image, play, Dispense, RetryPolicy};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,5 @@
 use gashapay_backend_mock::admin::{create_user, register_machine};
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::machine::MachineClient;
 use gashapay_backend_mock::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::api::paths;
@@ -9,6 +8,7 @@ use gashapay_core::device::unix_now;
 use gashapay_core::qr::SignedCode;
 use gashapay_core::secrets::MemorySecretStore;
 use gashapay_core::Points;
+use gashapay_machine::MachineClient;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,11 +1,11 @@
 use crate::helpers::{fast_polling, spawn_app, spawn_app_with, test_settings};
-use gashapay_backend_mock::machine::{decode_qr_image, play, Dispense, RetryPolicy, Step};
 use gashapay_core::api::HistoryKind;
 use gashapay_core::client::{watch_transaction, PollEnd};
 use gashapay_core::device::unix_now;
 use gashapay_core::qr::render;
 use gashapay_core::status::DispenseOutcome;
 use gashapay_core::{ErrorCode, Points, RefundReason, TransactionStatus};
+use gashapay_machine::{decode_qr_image, play, Dispense, RetryPolicy, Step};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -334,7 +334,7 @@ async fn webhooks_are_checked_for_signature_owner_and_conflicts_and_replays_have
     assert_eq!(unknown.code(), Some(ErrorCode::NotFound));
 
     // A webhook signed with the wrong secret.
-    let impostor = gashapay_backend_mock::machine::MachineClient::new(
+    let impostor = gashapay_machine::MachineClient::new(
         &app.base_url(),
         gashapay_core::MachineId("m_owner".into()),
         gashapay_core::Redacted::new("gpk.m_owner.wrong".into()),

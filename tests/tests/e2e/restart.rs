@@ -1,7 +1,7 @@
 use crate::helpers::spawn_app;
-use gashapay_backend_mock::machine::RetryPolicy;
 use gashapay_core::status::DispenseOutcome;
 use gashapay_core::Points;
+use gashapay_machine::RetryPolicy;
 
 #[tokio::test]
 async fn balances_history_and_spent_codes_survive_a_restart_on_the_same_file() {

@@ -3,9 +3,9 @@
 //! refused and changes nothing, so no play is settled by another play's answer.
 
 use crate::helpers::{spawn_app, TestApp, User};
-use gashapay_backend_mock::machine::MachineClient;
 use gashapay_core::status::DispenseOutcome;
 use gashapay_core::{ErrorCode, TransactionId, TransactionStatus};
+use gashapay_machine::MachineClient;
 use std::sync::Arc;
 
 async fn status(user: &User, txn: TransactionId) -> TransactionStatus {

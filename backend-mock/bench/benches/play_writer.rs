@@ -4,7 +4,7 @@
 //! - in memory: the writer's own work, with no disk;
 //! - on a file with `synchronous=FULL`: the same plus the WAL writes and the fsync.
 //!
-//! `cargo bench -p gashapay-backend-mock --bench play_writer`
+//! `cargo bench -p gashapay-bench --bench play_writer`
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use gashapay_backend_mock::admin::create_player;

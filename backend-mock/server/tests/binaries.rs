@@ -1,15 +1,18 @@
-//! The shipped binaries, as an operator runs them: `gashapay-backend --seed-demo`
-//! prints the demo machine's credentials, `gashapay-machine scan --png` plays with
-//! them, and the backend's log never shows a secret, a token or a whole code.
+//! The shipped binary, as an operator runs it: `gashapay-backend --seed-demo` prints
+//! the demo machine's credentials, a machine plays with them, and the backend's log
+//! never shows a secret, a token or a whole code.
 
 use gashapay_core::client::{ApiClient, ClientConfig};
 use gashapay_core::device::unix_now;
 use gashapay_core::qr::render;
 use gashapay_core::secrets::{keys, MemorySecretStore, SecretStore};
-use gashapay_core::Points;
+use gashapay_core::webhook::WebhookSecret;
+use gashapay_core::{ErrorCode, MachineId, Points, Redacted, TransactionStatus};
+use gashapay_machine::{decode_qr_image, play, Dispense, MachineClient, MachineError, RetryPolicy};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 struct Backend {
     child: std::process::Child,
@@ -61,16 +64,26 @@ fn start_backend_from(mut command: Command, db: &std::path::Path) -> Backend {
     }
 }
 
-fn machine_binary(backend: &Backend, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gashapay-machine"))
-        .args(args)
-        .envs(backend.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
-        .unwrap()
+/// The demo machine, from the credentials the backend printed.
+fn demo_machine(backend: &Backend) -> MachineClient {
+    let var = |name: &str| {
+        backend
+            .env
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap()
+    };
+    MachineClient::new(
+        &var("GASHAPAY_SERVER"),
+        MachineId(var("GASHAPAY_MACHINE_ID")),
+        Redacted::new(var("GASHAPAY_MACHINE_API_KEY")),
+        WebhookSecret::parse(&var("GASHAPAY_WEBHOOK_SECRET")).unwrap(),
+    )
 }
 
 #[tokio::test]
-async fn the_demo_backend_and_the_machine_binary_play_a_png_code_end_to_end() {
+async fn the_demo_backend_plays_with_the_printed_credentials_and_logs_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let mut backend = start_backend(&dir.path().join("demo.db"));
     let store = Arc::new(MemorySecretStore::new());
@@ -86,53 +99,38 @@ async fn the_demo_backend_and_the_machine_binary_play_a_png_code_end_to_end() {
     let png = dir.path().join("code.png");
     std::fs::write(&png, render::png(&code.to_text(), 8).unwrap()).unwrap();
 
-    let png_arg = png.display().to_string();
-    let machine = machine_binary(
-        &backend,
-        &[
-            "scan",
-            "--outcome",
-            "fail",
-            "--delay-ms",
-            "50",
-            "--png",
-            &png_arg,
-        ],
-    );
-    assert!(machine.status.success(), "{machine:?}");
-    let steps: Vec<serde_json::Value> = String::from_utf8(machine.stdout)
+    let machine = demo_machine(&backend);
+    let scanned = decode_qr_image(&std::fs::read(&png).unwrap()).unwrap();
+    let quick = Duration::from_millis(50);
+    let policy = RetryPolicy::default();
+    let ack = play(&machine, &scanned, Dispense::Fail, quick, &policy, |_| {})
+        .await
         .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let names: Vec<_> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
-    assert_eq!(names, ["scanned", "validated", "dispensing", "reported"]);
-    assert_eq!(steps[3]["status"], "refunded");
+        .unwrap();
+    assert_eq!(ack.status, TransactionStatus::Refunded);
     assert_eq!(client.balance().await.unwrap().balance, Points(1000));
 
     // The same code from the same machine: its first answer again (accepted), and
     // the report of the (already refunded) failure changes nothing.
-    let again = machine_binary(
-        &backend,
-        &[
-            "scan",
-            "--code",
-            &code.to_text(),
-            "--outcome",
-            "fail",
-            "--delay-ms",
-            "0",
-        ],
-    );
-    assert!(again.status.success(), "{again:?}");
+    play(&machine, &scanned, Dispense::Fail, quick, &policy, |_| {})
+        .await
+        .unwrap();
     assert_eq!(client.balance().await.unwrap().balance, Points(1000));
 
-    // A forged code: refused, exit code 3, the reason on stdout.
+    // A forged code is refused with its reason.
     let mut forged = code;
     forged.payload.points = Points(1);
-    let refused = machine_binary(&backend, &["scan", "--code", &forged.to_text()]);
-    assert_eq!(refused.status.code(), Some(3), "{refused:?}");
-    assert!(String::from_utf8_lossy(&refused.stdout).contains("invalid_signature"));
+    let refused = machine.validate(&forged.to_text()).await.unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            MachineError::Refused {
+                code: ErrorCode::InvalidSignature,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
 
     // The log: stop the server as an operator does (Ctrl-C) and read everything it
     // wrote. Lines are written by a thread of their own; stopping must flush them.
@@ -208,7 +206,7 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
         silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
     }
     let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(3))
+        .timeout(Duration::from_secs(3))
         .build()
         .unwrap();
     let health = http
@@ -227,11 +225,18 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
         .unwrap()
         .make_code(Points(100), unix_now(), 300)
         .unwrap();
-    let machine = machine_binary(
-        &backend,
-        &["scan", "--code", &code.to_text(), "--delay-ms", "0"],
-    );
-    assert!(machine.status.success(), "{machine:?}");
+    let ack = play(
+        &demo_machine(&backend),
+        &code.to_text(),
+        Dispense::Ok,
+        Duration::ZERO,
+        &RetryPolicy::default(),
+        |_| {},
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(ack.status, TransactionStatus::Completed);
     assert_eq!(client.balance().await.unwrap().balance, Points(900));
     drop(silent);
 }

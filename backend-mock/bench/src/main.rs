@@ -235,7 +235,7 @@ async fn load_with_wrk(
     let (requests, size) = write_wrk_requests(target, count, THREADS, dir);
     let script = dir.join("requests.lua");
     if !script.exists() {
-        std::fs::write(&script, include_str!("../../bench/requests.lua")).unwrap();
+        std::fs::write(&script, include_str!("../wrk/requests.lua")).unwrap();
     }
     // From here on this process only serves: its CPU is the server side's.
     let cpu_before = CpuTime::now();
@@ -737,7 +737,7 @@ async fn status_latency(plays: usize, dir: &std::path::Path) {
     let creds = register_machine(&state, "m_status", "Status")
         .await
         .unwrap();
-    let machine = gashapay_backend_mock::machine::MachineClient::new(
+    let machine = gashapay_machine::MachineClient::new(
         &backend.base_url(),
         creds.machine_id,
         creds.api_key,

@@ -8,7 +8,6 @@ pub mod error;
 pub mod group_commit;
 pub mod keyed_lock;
 pub mod logging;
-pub mod machine;
 pub mod notify;
 pub mod openapi;
 pub mod payments;

@@ -4,7 +4,6 @@
 //! integrity check, every operation a client saw acknowledged is there exactly once,
 //! no play is both dispensed and refunded, and every balance is its ledger's sum.
 
-use gashapay_backend_mock::machine::MachineClient;
 use gashapay_backend_mock::store::sqlite::SqliteStore;
 use gashapay_backend_mock::store::Store;
 use gashapay_core::client::{ApiClient, ClientConfig};
@@ -12,6 +11,7 @@ use gashapay_core::secrets::MemorySecretStore;
 use gashapay_core::status::DispenseOutcome;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{MachineId, Points, Redacted, TransactionId, TransactionStatus};
+use gashapay_machine::MachineClient;
 use rand::Rng;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};

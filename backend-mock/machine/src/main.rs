@@ -2,9 +2,9 @@
 //! per step on stdout.
 
 use clap::{Parser, Subcommand};
-use gashapay_backend_mock::machine::{self, Dispense, MachineClient, RetryPolicy};
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{MachineId, Redacted};
+use gashapay_machine::{self as machine, Dispense, MachineClient, RetryPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;

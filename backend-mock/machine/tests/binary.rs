@@ -1,0 +1,133 @@
+//! `gashapay-machine scan`, as an operator runs it with the exports the demo backend
+//! prints: one JSON line a step on stdout, exit code 3 with the reason when the backend
+//! refuses, and a repeated scan answered as the first without taking points twice.
+
+use gashapay_backend_mock::admin::DemoSeed;
+use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::{start, RunningBackend, StartOptions};
+use gashapay_core::client::{ApiClient, ClientConfig};
+use gashapay_core::device::unix_now;
+use gashapay_core::qr::render;
+use gashapay_core::secrets::MemorySecretStore;
+use gashapay_core::Points;
+use std::process::Output;
+use std::sync::Arc;
+
+async fn demo_backend(dir: &std::path::Path) -> RunningBackend {
+    start(StartOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join("demo.db").display().to_string(),
+        settings: Settings::default(),
+        payment_secret: None,
+        seed_demo: true,
+    })
+    .await
+    .unwrap()
+}
+
+/// Runs the binary with the demo machine's exports, off the runtime's threads so the
+/// in-process backend keeps answering.
+async fn machine_binary(url: &str, demo: &DemoSeed, args: &[&str]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-machine"));
+    command
+        .args(args)
+        .env("GASHAPAY_SERVER", url)
+        .env("GASHAPAY_MACHINE_ID", demo.machine.machine_id.to_string())
+        .env("GASHAPAY_MACHINE_API_KEY", demo.machine.api_key.expose())
+        .env(
+            "GASHAPAY_WEBHOOK_SECRET",
+            demo.machine.webhook_secret.to_text(),
+        );
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn steps(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_machine_binary_plays_a_png_code_and_reports_refusals_by_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = demo_backend(dir.path()).await;
+    let demo = backend.demo.as_ref().unwrap();
+    let url = backend.base_url();
+    let store = Arc::new(MemorySecretStore::new());
+    let client = ApiClient::new(&url, store, ClientConfig::default()).unwrap();
+    client.login(&demo.username, &demo.password).await.unwrap();
+    assert_eq!(client.balance().await.unwrap().balance, Points(1000));
+
+    let code = client
+        .device_credentials()
+        .unwrap()
+        .make_code(Points(100), unix_now(), 300)
+        .unwrap();
+    let png = dir.path().join("code.png");
+    std::fs::write(&png, render::png(&code.to_text(), 8).unwrap()).unwrap();
+    let png_arg = png.display().to_string();
+
+    // Dispensed: the points are taken once.
+    let played = machine_binary(
+        &url,
+        demo,
+        &[
+            "scan",
+            "--outcome",
+            "ok",
+            "--delay-ms",
+            "50",
+            "--png",
+            &png_arg,
+        ],
+    )
+    .await;
+    assert!(played.status.success(), "{played:?}");
+    let played_steps = steps(&played);
+    let names: Vec<_> = played_steps
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["scanned", "validated", "dispensing", "reported"]);
+    assert_eq!(played_steps[1]["points"], 100);
+    assert_eq!(played_steps[3]["status"], "completed");
+    assert_eq!(client.balance().await.unwrap().balance, Points(900));
+
+    // The same code again from the same machine: its first answer, nothing taken twice.
+    let again = machine_binary(
+        &url,
+        demo,
+        &["scan", "--code", &code.to_text(), "--delay-ms", "0"],
+    )
+    .await;
+    assert!(again.status.success(), "{again:?}");
+    assert_eq!(client.balance().await.unwrap().balance, Points(900));
+
+    // A forged code: refused, exit code 3, the reason on stdout, nothing taken.
+    let mut forged = code;
+    forged.payload.points = Points(1);
+    let refused = machine_binary(&url, demo, &["scan", "--code", &forged.to_text()]).await;
+    assert_eq!(refused.status.code(), Some(3), "{refused:?}");
+    assert_eq!(
+        steps(&refused).last().unwrap()["error"],
+        "invalid_signature"
+    );
+    assert_eq!(client.balance().await.unwrap().balance, Points(900));
+
+    // A file that is not an image: one error line and a failure exit.
+    let not_an_image = dir.path().join("notes.png");
+    std::fs::write(&not_an_image, b"not an image").unwrap();
+    let unreadable = machine_binary(
+        &url,
+        demo,
+        &["scan", "--png", &not_an_image.display().to_string()],
+    )
+    .await;
+    assert_eq!(unreadable.status.code(), Some(1), "{unreadable:?}");
+    assert_eq!(steps(&unreadable)[0]["step"], "error");
+
+    backend.stop().await;
+}
