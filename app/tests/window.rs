@@ -7,7 +7,7 @@
 //! Needs Xvfb, xdotool, zbarimg, ImageMagick and tesseract: `scripts/test.sh`
 //! installs them.
 
-use gashapay_backend_mock::auth::{hash_secret, random_secret};
+use gashapay_backend_mock::credentials::{hash_secret, random_secret};
 use gashapay_backend_mock::store::sqlite::SqliteStore;
 use gashapay_backend_mock::store::Store;
 use gashapay_core::qr::SignedCode;

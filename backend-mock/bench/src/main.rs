@@ -14,12 +14,10 @@
 
 use clap::Parser;
 use gashapay_backend_mock::admin::{create_player, create_user, register_machine};
-use gashapay_backend_mock::auth::now_millis;
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::group_commit::{
-    PlayQueue, WaitHistogram, WriterSnapshot, WRITER_THREAD_NAME,
-};
-use gashapay_backend_mock::rate_limit::RateLimit;
+use gashapay_backend_mock::credentials::now_millis;
+use gashapay_backend_mock::http::rate_limit::RateLimit;
+use gashapay_backend_mock::writer::{PlayQueue, WaitHistogram, WriterSnapshot, WRITER_THREAD_NAME};
 use gashapay_backend_mock::{start, StartOptions};
 use gashapay_core::device::{unix_now, DeviceCredentials};
 use gashapay_core::Points;

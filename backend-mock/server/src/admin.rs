@@ -2,8 +2,10 @@
 //! and by the app's demo mode. Issued machine credentials are returned once; only the
 //! API key's hash is kept.
 
-use crate::auth::{hash_password, hash_secret, now_millis, random_secret, MACHINE_KEY_PREFIX};
-use crate::error::{ApiError, ApiResult};
+use crate::credentials::{
+    hash_password, hash_secret, now_millis, random_secret, MACHINE_KEY_PREFIX,
+};
+use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{Store, StoreResult, UnixMillis};
 use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
@@ -35,7 +37,8 @@ pub async fn create_user(
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(ApiError::internal)??;
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     let username = username.to_owned();
     state
         .db(move |store| welcome(store, &username, &hash, points, now_millis()))
@@ -161,7 +164,7 @@ pub async fn rotate_webhook_secret(
 ) -> ApiResult<WebhookSecret> {
     let next = WebhookSecret::generate();
     let (id, stored) = (id.clone(), next.clone());
-    let until = crate::auth::now_millis() + grace.as_millis() as i64;
+    let until = crate::credentials::now_millis() + grace.as_millis() as i64;
     let forget = id.clone();
     let rotated = state
         .db(move |store| store.rotate_webhook_secret(&id, &stored, until))

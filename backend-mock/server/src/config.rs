@@ -1,6 +1,6 @@
 //! Backend settings, from flags or `GASHAPAY_*` environment variables.
 
-use crate::rate_limit::RateLimit;
+use crate::http::rate_limit::RateLimit;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! one per service.
 
 use crate::config::Settings;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::notify::Changes;
 use crate::payments::PaymentProvider;
 use crate::store::{Store, StoreResult};
@@ -30,11 +30,11 @@ pub struct Services {
     /// Serialises top-ups per user, so one idempotency key never charges twice.
     pub top_up_locks: Arc<crate::keyed_lock::KeyedLock<u64>>,
     /// The group-commit writer for validations; `None` commits each play alone.
-    pub plays: Option<Arc<crate::group_commit::PlayQueue>>,
+    pub plays: Option<Arc<crate::writer::PlayQueue>>,
     /// Machines and devices, read once from the store.
     pub records: Arc<crate::records_cache::RecordsCache>,
     /// Request budgets for sign-in and validate.
-    pub limits: Arc<crate::rate_limit::RateLimits>,
+    pub limits: Arc<crate::http::rate_limit::RateLimits>,
 }
 
 impl AppState {
@@ -44,14 +44,12 @@ impl AppState {
         payments: Arc<dyn PaymentProvider>,
     ) -> std::io::Result<Self> {
         let plays = match settings.group_commit {
-            true => Some(Arc::new(crate::group_commit::PlayQueue::start(
-                store.clone(),
-            )?)),
+            true => Some(Arc::new(crate::writer::PlayQueue::start(store.clone())?)),
             false => None,
         };
         Ok(Self(Arc::new(Services {
             plays,
-            limits: Arc::new(crate::rate_limit::RateLimits::new(
+            limits: Arc::new(crate::http::rate_limit::RateLimits::new(
                 settings.sign_in_limit,
                 settings.validate_limit,
             )),

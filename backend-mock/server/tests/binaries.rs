@@ -177,7 +177,7 @@ async fn the_demo_backend_plays_with_the_printed_credentials_and_logs_no_secret(
 async fn with_1024_open_files_the_backend_answers_through_1124_silent_connections() {
     use std::os::unix::process::CommandExt;
     // This process holds the client ends.
-    let own_limit = gashapay_backend_mock::serve::descriptors::raise_soft_limit().unwrap();
+    let own_limit = gashapay_backend_mock::http::serve::descriptors::raise_soft_limit().unwrap();
     assert!(
         own_limit >= 1400,
         "the test needs 1,400 open files, has {own_limit}"

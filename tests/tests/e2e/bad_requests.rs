@@ -3,7 +3,7 @@
 //! handler refuses them, and a refused request changes nothing.
 
 use crate::helpers::{spawn_app, PASSWORD};
-use gashapay_backend_mock::serve::head_limits::{MAX_HEADERS, MAX_URI_BYTES};
+use gashapay_backend_mock::http::serve::head_limits::{MAX_HEADERS, MAX_URI_BYTES};
 use gashapay_core::api::paths;
 use gashapay_core::ErrorCode;
 use serde_json::{json, Value};

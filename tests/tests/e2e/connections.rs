@@ -4,7 +4,7 @@
 //! makes room. Meanwhile health and the money path keep answering.
 
 use crate::helpers::{spawn_app_with, test_settings, TestApp};
-use gashapay_backend_mock::serve::descriptors;
+use gashapay_backend_mock::http::serve::descriptors;
 use gashapay_core::api::paths;
 use gashapay_core::status::DispenseOutcome;
 use gashapay_core::TransactionStatus;

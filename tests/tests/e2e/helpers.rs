@@ -1,6 +1,6 @@
 use gashapay_backend_mock::admin::{create_user, register_machine};
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::rate_limit::RateLimit;
+use gashapay_backend_mock::http::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::api::paths;
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};

@@ -3,7 +3,6 @@
 //! each money-moving method is one atomic database transaction: it either happens
 //! whole, or not at all.
 
-pub mod owner_only;
 pub mod sqlite;
 
 use gashapay_core::api::{ErrorBody, HistoryEntry, TopUpResponse};

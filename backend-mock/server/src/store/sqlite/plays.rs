@@ -7,7 +7,8 @@
 //!
 //! A single play is a batch of one: there is one way to decide a play.
 
-use super::{db, kind_str};
+use super::ledger::kind_str;
+use super::{db, SqliteStore};
 use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::{TransactionId, UserId};
@@ -16,6 +17,24 @@ use rusqlite::{OptionalExtension, Transaction};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+pub(super) fn play(store: &SqliteStore, request: &PlayRequest) -> StoreResult<PlayDecision> {
+    let decisions = store.write(|tx| play_batch_in(tx, std::slice::from_ref(request)))?;
+    decisions
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Corrupt("a play went undecided".into()))
+}
+
+pub(super) fn play_batch(
+    store: &SqliteStore,
+    requests: &[PlayRequest],
+) -> StoreResult<Vec<PlayDecision>> {
+    // One transaction, one fsync, for the whole batch. Plays apply in order, so a
+    // later play in the batch sees the earlier ones (a duplicate code is a replay
+    // or already used; the balance goes down play by play).
+    store.write(|tx| play_batch_in(tx, requests))
+}
 
 /// Rows per multi-row statement, largest first. A batch is cut greedily into chunks
 /// of these sizes, so each statement exists in only this many prepared forms.

@@ -4,7 +4,7 @@
 //! the rest. A refused request changes nothing and answers `429 rate_limited` with a
 //! `Retry-After` header.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use gashapay_core::ErrorCode;

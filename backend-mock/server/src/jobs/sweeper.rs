@@ -1,7 +1,7 @@
 //! Refunds plays whose machine never reported an outcome (seed 001: the money must
 //! not stay taken when the machine goes silent), and forgets idle rate-limit keys.
 
-use crate::auth::now_millis;
+use crate::credentials::now_millis;
 use crate::state::AppState;
 
 pub async fn run(state: AppState) {

@@ -1,8 +1,9 @@
 //! Balance, history and top-up for the signed-in user.
 
-use crate::auth::{now_millis, UserAuth};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::openapi::answers;
+use crate::credentials::now_millis;
+use crate::http::answers;
+use crate::http::auth::UserAuth;
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::payments::PaymentError;
 use crate::state::AppState;
 use axum::extract::{Query, State};

@@ -8,7 +8,7 @@
 //! `spawn_blocking`: on two cores, every extra hop between threads is a wake-up the
 //! next batch waits for.
 
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::store::{PlayDecision, PlayRequest, Store};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};

@@ -3,7 +3,7 @@
 //! hyper's own (a 64 KiB URI, 100 headers, a ~400 KiB head), which answer with a bare
 //! status; between the two, a client gets a code it can read.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use axum::http::{header, Request};
 use gashapay_core::ErrorCode;
 

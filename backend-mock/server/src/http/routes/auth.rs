@@ -1,12 +1,12 @@
 //! Sign-in, refresh, sign-out.
 
-use crate::auth::{
-    new_tokens, now_millis, same_hash, session_of_token, verify_password, UserAuth, ACCESS_PREFIX,
-    REFRESH_PREFIX,
+use crate::credentials::{
+    new_tokens, now_millis, same_hash, verify_password, ACCESS_PREFIX, REFRESH_PREFIX,
 };
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::openapi::answers;
-use crate::rate_limit::ClientAddress;
+use crate::http::answers;
+use crate::http::auth::{session_of_token, UserAuth};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::http::rate_limit::ClientAddress;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,7 +19,11 @@ use gashapay_core::{ErrorCode, Redacted};
 
 const MAX_FIELD_LEN: usize = 256;
 
-fn token_pair(session_id: i64, tokens: &crate::auth::NewTokens, state: &AppState) -> TokenPair {
+fn token_pair(
+    session_id: i64,
+    tokens: &crate::credentials::NewTokens,
+    state: &AppState,
+) -> TokenPair {
     TokenPair {
         access_token: Redacted::new(format!(
             "{ACCESS_PREFIX}.{session_id}.{}",

@@ -10,7 +10,7 @@
 //!   with `413 payload_too_large` exactly as one that parses it, and never acts on
 //!   such a request.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;

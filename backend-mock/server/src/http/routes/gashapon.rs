@@ -1,8 +1,9 @@
 //! The machine-facing endpoints (validate, webhook) and the app's status endpoint.
 
-use crate::auth::{now_millis, MachineAuth, UserAuth};
-use crate::error::{ApiError, ApiResult};
-use crate::openapi::answers;
+use crate::credentials::now_millis;
+use crate::http::answers;
+use crate::http::auth::{MachineAuth, UserAuth};
+use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{OutcomeDecision, OutcomeReport, PlayDecision, PlayRequest};
 use axum::body::Bytes;
@@ -44,7 +45,7 @@ fn unix_now() -> u64 {
 pub async fn validate(
     State(state): State<AppState>,
     machine: MachineAuth,
-    crate::error::ApiJson(request): crate::error::ApiJson<ValidateRequest>,
+    crate::http::error::ApiJson(request): crate::http::error::ApiJson<ValidateRequest>,
 ) -> ApiResult<Json<ValidateResponse>> {
     state.limits.validate.check(&machine.machine_id)?;
     if request.code.len() > MAX_TEXT_LEN {

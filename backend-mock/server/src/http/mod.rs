@@ -1,0 +1,66 @@
+//! The HTTP layer: the router, the JSON error answer, who is calling, the OpenAPI
+//! document, rate and request limits, and the accept loop. Only this layer turns the
+//! inner layers' errors into answers.
+
+pub mod answers;
+pub mod auth;
+pub mod error;
+pub mod limits;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod serve;
+
+use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use axum::Router;
+use error::ApiError;
+use gashapay_core::api::paths;
+use gashapay_core::ErrorCode;
+use tower_http::trace::TraceLayer;
+
+/// Every route, with the shared state. Tests and the binary both serve this.
+pub fn router(state: AppState) -> Router {
+    let settings = &state.settings;
+    let body_limit_bytes = settings.body_limit_bytes;
+    let quick = limits::RequestLimits {
+        deadline: settings.request_timeout,
+        body_limit_bytes,
+    };
+    // A status request may wait for news up to the long-poll maximum.
+    let long_poll = limits::RequestLimits {
+        deadline: settings.request_timeout + settings.long_poll_cap,
+        body_limit_bytes,
+    };
+    let status = Router::new()
+        .route(
+            paths::TRANSACTION_BY_ID,
+            get(routes::gashapon::transaction_status),
+        )
+        .route_layer(from_fn_with_state(long_poll, limits::enforce));
+    Router::new()
+        .route(paths::HEALTH, get(openapi::health))
+        .route(paths::OPENAPI, get(openapi::document))
+        .route(paths::LOGIN, post(routes::auth::login))
+        .route(paths::REFRESH, post(routes::auth::refresh))
+        .route(paths::LOGOUT, post(routes::auth::logout))
+        .route(paths::BALANCE, get(routes::account::balance))
+        .route(paths::HISTORY, get(routes::account::history))
+        .route(paths::TOP_UP, post(routes::account::top_up))
+        .route(paths::VALIDATE, post(routes::gashapon::validate))
+        .route(paths::WEBHOOK, post(routes::gashapon::webhook))
+        .route_layer(from_fn_with_state(quick, limits::enforce))
+        .merge(status)
+        .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
+        .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })
+        .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .layer(
+            // Method and path only: queries and headers (tokens) stay out of the logs.
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}

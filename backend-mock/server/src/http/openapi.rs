@@ -1,0 +1,72 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations
+//! and the core's API types, served at `/api/v1/openapi.json`. Schemathesis tests the
+//! running backend against it (`tests/openapi.rs`).
+
+use gashapay_core::api::Health;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "GashaPay API",
+        description = "The GashaPay backend, as the mock implements it. The prose reference, with the QR format and the webhook signature, is docs/PROTOCOL.md.",
+        version = "1"
+    ),
+    paths(
+        health,
+        crate::http::routes::auth::login,
+        crate::http::routes::auth::refresh,
+        crate::http::routes::auth::logout,
+        crate::http::routes::account::balance,
+        crate::http::routes::account::history,
+        crate::http::routes::account::top_up,
+        crate::http::routes::gashapon::validate,
+        crate::http::routes::gashapon::webhook,
+        crate::http::routes::gashapon::transaction_status,
+    ),
+    modifiers(&Credentials),
+    tags(
+        (name = "auth", description = "Sessions of the app"),
+        (name = "account", description = "The signed-in user's points and plays"),
+        (name = "machine", description = "What a machine calls"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The two kinds of bearer credential: a user's access token, a machine's API key.
+struct Credentials;
+
+impl Modify for Credentials {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, about) in [
+            (
+                "user_token",
+                "An access token `gpa.<session>.<secret>` from login or refresh",
+            ),
+            (
+                "machine_key",
+                "A machine API key `gpk.<machine id>.<secret>`",
+            ),
+        ] {
+            let mut scheme = Http::new(HttpAuthScheme::Bearer);
+            scheme.description = Some(about.to_owned());
+            components.add_security_scheme(name, SecurityScheme::Http(scheme));
+        }
+    }
+}
+
+/// Liveness.
+#[utoipa::path(get, path = gashapay_core::api::paths::HEALTH, tag = "machine",
+    responses((status = 200, description = "Serving", body = Health)))]
+pub async fn health() -> axum::Json<Health> {
+    axum::Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// The document as served.
+pub async fn document() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

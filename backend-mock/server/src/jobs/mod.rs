@@ -1,0 +1,3 @@
+//! Work the server does on its own schedule, beside the requests.
+
+pub mod sweeper;

@@ -1,0 +1,55 @@
+//! The devices a user signs in from, with the secret each signs its codes with.
+
+use super::*;
+use rusqlite::{params, OptionalExtension};
+
+pub(super) fn register_device(
+    store: &SqliteStore,
+    user: UserId,
+    name: &str,
+    secret: &DeviceSecret,
+    now: UnixMillis,
+) -> StoreResult<DeviceId> {
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO devices (user_id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![user.0 as i64, name, secret.as_bytes().as_slice(), now],
+        )
+        .map_err(db)?;
+        let id = u32::try_from(tx.last_insert_rowid())
+            .map_err(|_| StoreError::Corrupt("device ids exhausted".into()))?;
+        Ok(DeviceId(id))
+    })
+}
+
+pub(super) fn device(store: &SqliteStore, id: DeviceId) -> StoreResult<Option<DeviceRecord>> {
+    let row = store.read(|conn| {
+        conn.prepare_cached("SELECT user_id, secret, revoked FROM devices WHERE id = ?1")?
+            .query_row([id.0], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get::<_, bool>(2)?,
+                ))
+            })
+            .optional()
+    })?;
+    row.map(|(user, secret, revoked)| {
+        let secret: [u8; 32] = hash32(secret)?;
+        Ok(DeviceRecord {
+            id,
+            user_id: UserId(user as u64),
+            secret: DeviceSecret::from_bytes(secret),
+            revoked,
+        })
+    })
+    .transpose()
+}
+
+pub(super) fn revoke_device(store: &SqliteStore, id: DeviceId) -> StoreResult<()> {
+    store.write(|tx| {
+        tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [id.0])
+            .map_err(db)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,335 @@
+//! Balances and the append-only ledger: grants, top-ups (with their stored answers),
+//! refunds, and the history read back from it.
+
+use super::*;
+use chrono::{TimeZone, Utc};
+use gashapay_core::api::HistoryKind;
+use rusqlite::{params, OptionalExtension};
+
+/// Adds `delta` to the balance and appends the matching ledger entry; the CHECK
+/// constraints refuse a negative balance, rolling the whole transaction back.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn post_ledger(
+    tx: &rusqlite::Transaction<'_>,
+    user: UserId,
+    kind: HistoryKind,
+    delta: i64,
+    label: Option<&str>,
+    transaction_id: Option<TransactionId>,
+    top_up_id: Option<&str>,
+    now: UnixMillis,
+) -> StoreResult<Points> {
+    let balance_after: i64 = tx
+        .prepare_cached("UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance")
+        .map_err(db)?
+        .query_row(params![delta, user.0 as i64], |row| row.get(0))
+        .map_err(db)?;
+    let entry = LedgerEntry {
+        user,
+        kind,
+        delta,
+        balance_after,
+        label,
+        transaction_id: transaction_id.map(|t| t.to_string()),
+        top_up_id,
+        now,
+    };
+    append_ledger(tx, &entry)?;
+    Ok(Points(balance_after as u64))
+}
+
+/// One ledger row, written after its balance change.
+struct LedgerEntry<'a> {
+    user: UserId,
+    kind: HistoryKind,
+    delta: i64,
+    balance_after: i64,
+    label: Option<&'a str>,
+    transaction_id: Option<String>,
+    top_up_id: Option<&'a str>,
+    now: UnixMillis,
+}
+
+fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id, top_up_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .map_err(db)?
+    .execute(params![
+        entry.user.0 as i64,
+        kind_str(entry.kind),
+        entry.delta,
+        entry.balance_after,
+        entry.label,
+        entry.transaction_id,
+        entry.top_up_id,
+        entry.now
+    ])
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(super) fn kind_str(kind: HistoryKind) -> &'static str {
+    match kind {
+        HistoryKind::Play => "play",
+        HistoryKind::Refund => "refund",
+        HistoryKind::TopUp => "top_up",
+    }
+}
+
+pub(super) fn parse_kind(text: &str) -> Option<HistoryKind> {
+    match text {
+        "play" => Some(HistoryKind::Play),
+        "refund" => Some(HistoryKind::Refund),
+        "top_up" => Some(HistoryKind::TopUp),
+        _ => None,
+    }
+}
+
+pub(super) fn refund(
+    tx: &rusqlite::Transaction<'_>,
+    id: TransactionId,
+    user: UserId,
+    points: i64,
+    reason: RefundReason,
+    now: UnixMillis,
+) -> StoreResult<()> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE transactions SET status = 'refunded', refund_reason = ?1, updated_at = ?2
+             WHERE id = ?3 AND status = 'pending'",
+        )
+        .map_err(db)?
+        .execute(params![reason.as_str(), now, id.to_string()])
+        .map_err(db)?;
+    if changed != 1 {
+        return Err(StoreError::Corrupt(format!("{id} was not pending")));
+    }
+    post_ledger(
+        tx,
+        user,
+        HistoryKind::Refund,
+        points,
+        None,
+        Some(id),
+        None,
+        now,
+    )?;
+    Ok(())
+}
+
+pub(super) fn to_utc(millis: UnixMillis) -> chrono::DateTime<Utc> {
+    Utc.timestamp_millis_opt(millis)
+        .single()
+        .unwrap_or_default()
+}
+
+fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Stored {
+        Ok(TopUpResponse),
+        Err(ErrorBody),
+    }
+    let stored: Stored = serde_json::from_str(answer)
+        .map_err(|e| StoreError::Corrupt(format!("stored top-up answer: {e}")))?;
+    Ok(StoredTopUp {
+        request_hash: hash32(hash)?,
+        answer: match stored {
+            Stored::Ok(response) => Ok(response),
+            Stored::Err(body) => Err(body),
+        },
+    })
+}
+
+pub(super) fn balance(store: &SqliteStore, user: UserId) -> StoreResult<Points> {
+    let balance: Option<i64> = store.read(|conn| {
+        conn.query_row(
+            "SELECT balance FROM users WHERE id = ?1",
+            [user.0 as i64],
+            |row| row.get(0),
+        )
+        .optional()
+    })?;
+    Ok(Points(balance.unwrap_or(0) as u64))
+}
+
+pub(super) fn history(
+    store: &SqliteStore,
+    user: UserId,
+    limit: u32,
+    before: Option<i64>,
+) -> StoreResult<Vec<HistoryEntry>> {
+    type Row = (
+        i64,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = store.read(|conn| {
+        let mut statement = conn.prepare_cached(
+            "SELECT l.id, l.kind, l.delta, l.balance_after, l.label, l.transaction_id,
+                    l.created_at, t.machine_id, m.name, t.status, t.refund_reason
+             FROM ledger l
+             LEFT JOIN transactions t ON t.id = l.transaction_id
+             LEFT JOIN machines m ON m.id = t.machine_id
+             WHERE l.user_id = ?1 AND l.id < ?2
+             ORDER BY l.id DESC LIMIT ?3",
+        )?;
+        let rows = statement.query_map(
+            params![user.0 as i64, before.unwrap_or(i64::MAX), limit],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                    row.get(8)?,
+                    row.get(9)?,
+                    row.get(10)?,
+                ))
+            },
+        )?;
+        rows.collect()
+    })?;
+    rows.into_iter()
+        .map(
+            |(id, kind, delta, after, label, txn, at, machine, machine_name, status, reason)| {
+                let kind = parse_kind(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
+                let refund_reason = reason.as_deref().and_then(RefundReason::parse);
+                let machine_label = machine_name.clone().unwrap_or_else(|| "a machine".into());
+                let label = match kind {
+                    HistoryKind::Play => format!("Play at {machine_label}"),
+                    HistoryKind::Refund => match refund_reason {
+                        Some(RefundReason::NoOutcome) => {
+                            format!("Refund: {machine_label} did not answer")
+                        }
+                        _ => format!("Refund: {machine_label} failed to dispense"),
+                    },
+                    HistoryKind::TopUp => label.unwrap_or_else(|| "Top-up".into()),
+                };
+                Ok(HistoryEntry {
+                    id,
+                    kind,
+                    label,
+                    delta,
+                    balance_after: Points(after as u64),
+                    at: to_utc(at),
+                    transaction_id: txn.as_deref().and_then(|t| t.parse().ok()),
+                    machine_id: machine.map(MachineId),
+                    machine_name,
+                    outcome: status.as_deref().and_then(TransactionStatus::parse),
+                    refund_reason,
+                })
+            },
+        )
+        .collect()
+}
+
+pub(super) fn grant(
+    store: &SqliteStore,
+    user: UserId,
+    amount: Points,
+    label: &str,
+    now: UnixMillis,
+) -> StoreResult<Points> {
+    store.write(|tx| {
+        post_ledger(
+            tx,
+            user,
+            HistoryKind::TopUp,
+            amount.0 as i64,
+            Some(label),
+            None,
+            None,
+            now,
+        )
+    })
+}
+
+pub(super) fn top_up_answer(
+    store: &SqliteStore,
+    user: UserId,
+    key: &str,
+) -> StoreResult<Option<StoredTopUp>> {
+    let row = store.read(|conn| {
+        conn.query_row(
+            "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
+            params![user.0 as i64, key],
+            |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, String>(1)?)),
+        )
+        .optional()
+    })?;
+    row.map(|(hash, answer)| decode_top_up(hash, &answer))
+        .transpose()
+}
+
+pub(super) fn record_top_up(
+    store: &SqliteStore,
+    user: UserId,
+    key: &str,
+    request_hash: &[u8; 32],
+    answer: Result<(String, Points), ErrorBody>,
+    now: UnixMillis,
+) -> StoreResult<StoredTopUp> {
+    store.write(|tx| {
+        let earlier: Option<(Vec<u8>, String)> = tx
+            .query_row(
+                "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
+                params![user.0 as i64, key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        if let Some((hash, answer)) = earlier {
+            return decode_top_up(hash, &answer);
+        }
+        let answer = match answer {
+            Ok((top_up_id, amount)) => {
+                let balance = post_ledger(
+                    tx,
+                    user,
+                    HistoryKind::TopUp,
+                    amount.0 as i64,
+                    Some("Top-up by card"),
+                    None,
+                    Some(&top_up_id),
+                    now,
+                )?;
+                Ok(TopUpResponse {
+                    top_up_id,
+                    amount,
+                    balance,
+                })
+            }
+            Err(body) => Err(body),
+        };
+        let json = match &answer {
+            Ok(response) => serde_json::json!({ "ok": response }),
+            Err(body) => serde_json::json!({ "err": body }),
+        };
+        tx.execute(
+            "INSERT INTO top_ups (user_id, idempotency_key, request_hash, answer, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![user.0 as i64, key, request_hash.as_slice(), json.to_string(), now],
+        )
+        .map_err(db)?;
+        Ok(StoredTopUp {
+            request_hash: *request_hash,
+            answer,
+        })
+    })
+}

@@ -1,0 +1,325 @@
+//! The SQLite store. One writing connection behind a mutex: SQLite has a single writer
+//! anyway, and serialising here keeps every read-check-write sequence atomic. WAL mode
+//! with `synchronous=FULL` means a committed deduction is on disk before the machine
+//! is told "yes". Reads have a connection of their own, and a background thread
+//! copies committed pages from the WAL into the database file (`checkpointer.rs`).
+//!
+//! One file a concern: accounts and sessions, devices, machines, the ledger and
+//! history (with top-ups), plays, outcomes (webhook reports, refunds, status), the
+//! audit; the schema is the numbered files in `migrations/`.
+
+mod accounts;
+mod audit;
+mod checkpointer;
+mod devices;
+mod ledger;
+mod machines;
+mod outcomes;
+mod owner_only;
+mod plays;
+#[cfg(test)]
+mod tests;
+
+use super::*;
+use checkpointer::Checkpointer;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::sync::Mutex;
+
+/// Each entry moves the schema from version N to N + 1 (`PRAGMA user_version`).
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_webhook_secret_rotation.sql"),
+    include_str!("migrations/0003_fewer_btrees.sql"),
+    include_str!("migrations/0004_checks_spelled_with_or.sql"),
+];
+
+pub struct SqliteStore {
+    /// The single writer (and the reader for `:memory:`, which cannot be shared).
+    conn: Mutex<Connection>,
+    /// Reads on their own connection: in WAL mode they see the last commit and never
+    /// wait for the writer's fsync.
+    reader: Option<Mutex<Connection>>,
+    /// Copies committed pages from the WAL into the database file on its own thread.
+    _checkpointer: Option<Checkpointer>,
+}
+
+fn db(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`; `:memory:`
+    /// gives a private in-memory database.
+    pub fn open(path: &str) -> StoreResult<Self> {
+        let conn = if path == ":memory:" {
+            Connection::open_in_memory()
+        } else {
+            owner_only::restrict_database_files(std::path::Path::new(path)).map_err(|error| {
+                StoreError::Database(format!("cannot make {path} owner-only: {error}"))
+            })?;
+            Connection::open(path)
+        }
+        .map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        if path != ":memory:" {
+            let mode: String = conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+                .map_err(db)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Database(format!(
+                    "could not switch to WAL mode (got {mode})"
+                )));
+            }
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        // The page cache: big enough for the pages the writer revisits batch after
+        // batch (the newest rows, the index leaves, the balances of a thousand
+        // active players), and no bigger. When an insert splits an index leaf,
+        // SQLite renumbers pages through a scratch number far past the end of the
+        // file, and the commit then walks the whole cache to drop pages beyond the
+        // end: with a 64 MiB cache that walk was a fifth of the play writer's time
+        // (docs/BENCHMARKS.md, session 8). 8 MiB is 2,048 pages of 4 KiB.
+        conn.pragma_update(None, "cache_size", -8192).map_err(db)?;
+        // The play path keeps a few multi-row forms of its statements beside the rest.
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = Self {
+            conn: Mutex::new(conn),
+            reader: None,
+            _checkpointer: None,
+        };
+        store.migrate()?;
+        if path != ":memory:" {
+            let reader = Connection::open(path).map_err(db)?;
+            reader
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(db)?;
+            store.reader = Some(Mutex::new(reader));
+            store._checkpointer = Some(Checkpointer::start(path)?);
+        }
+        Ok(store)
+    }
+
+    /// Brings the schema up to date. Foreign keys are off meanwhile, because a
+    /// migration may rebuild a table others refer to (SQLite's documented way to
+    /// change a table); `foreign_key_check` then proves every reference still holds
+    /// before the migration commits.
+    fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.conn.lock().expect("poisoned");
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(db)?;
+        let migrated = Self::apply_migrations(&mut conn);
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        migrated
+    }
+
+    fn apply_migrations(conn: &mut Connection) -> StoreResult<()> {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(db)?;
+        let version = usize::try_from(version)
+            .map_err(|_| StoreError::Corrupt(format!("schema version {version}")))?;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Database(format!(
+                "the database has schema version {version}, newer than this build's {}",
+                MIGRATIONS.len()
+            )));
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+            tx.execute_batch(migration).map_err(db)?;
+            tx.pragma_update(None, "user_version", (index + 1) as i64)
+                .map_err(db)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()
+            .map_err(db)?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt(format!(
+                "a migration left a broken reference in {table}"
+            )));
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let conn = self
+            .reader
+            .as_ref()
+            .unwrap_or(&self.conn)
+            .lock()
+            .expect("poisoned");
+        f(&conn).map_err(db)
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so
+    /// the checks `f` makes still hold when it writes). Any error rolls back.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn.lock().expect("poisoned");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(db)?;
+        Ok(value)
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: UnixMillis,
+    ) -> StoreResult<UserId> {
+        accounts::create_user(self, username, password_hash, now)
+    }
+
+    fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        accounts::user_by_name(self, username)
+    }
+
+    fn register_device(
+        &self,
+        user: UserId,
+        name: &str,
+        secret: &DeviceSecret,
+        now: UnixMillis,
+    ) -> StoreResult<DeviceId> {
+        devices::register_device(self, user, name, secret, now)
+    }
+
+    fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>> {
+        devices::device(self, id)
+    }
+
+    fn revoke_device(&self, id: DeviceId) -> StoreResult<()> {
+        devices::revoke_device(self, id)
+    }
+
+    fn create_session(
+        &self,
+        user: UserId,
+        device: DeviceId,
+        tokens: &TokenHashes,
+        now: UnixMillis,
+    ) -> StoreResult<i64> {
+        accounts::create_session(self, user, device, tokens, now)
+    }
+
+    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
+        accounts::session(self, id)
+    }
+
+    fn rotate_session(
+        &self,
+        id: i64,
+        expected_refresh: &[u8; 32],
+        next: &TokenHashes,
+    ) -> StoreResult<bool> {
+        accounts::rotate_session(self, id, expected_refresh, next)
+    }
+
+    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
+        accounts::revoke_session(self, id, now)
+    }
+
+    fn upsert_machine(
+        &self,
+        id: &MachineId,
+        name: &str,
+        api_key_hash: &[u8; 32],
+        webhook_secret: &WebhookSecret,
+    ) -> StoreResult<()> {
+        machines::upsert_machine(self, id, name, api_key_hash, webhook_secret)
+    }
+
+    fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
+        machines::machine(self, id)
+    }
+
+    fn rotate_webhook_secret(
+        &self,
+        id: &MachineId,
+        next: &WebhookSecret,
+        previous_valid_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        machines::rotate_webhook_secret(self, id, next, previous_valid_until)
+    }
+
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()> {
+        machines::revoke_machine(self, id)
+    }
+
+    fn balance(&self, user: UserId) -> StoreResult<Points> {
+        ledger::balance(self, user)
+    }
+
+    fn history(
+        &self,
+        user: UserId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        ledger::history(self, user, limit, before)
+    }
+
+    fn grant(
+        &self,
+        user: UserId,
+        amount: Points,
+        label: &str,
+        now: UnixMillis,
+    ) -> StoreResult<Points> {
+        ledger::grant(self, user, amount, label, now)
+    }
+
+    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
+        plays::play(self, request)
+    }
+
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        plays::play_batch(self, requests)
+    }
+
+    fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
+        outcomes::report_outcome(self, report)
+    }
+
+    fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>> {
+        outcomes::refund_stale(self, cutoff, now)
+    }
+
+    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>> {
+        outcomes::transaction(self, id)
+    }
+
+    fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {
+        ledger::top_up_answer(self, user, key)
+    }
+
+    fn record_top_up(
+        &self,
+        user: UserId,
+        key: &str,
+        request_hash: &[u8; 32],
+        answer: Result<(String, Points), ErrorBody>,
+        now: UnixMillis,
+    ) -> StoreResult<StoredTopUp> {
+        ledger::record_top_up(self, user, key, request_hash, answer, now)
+    }
+}

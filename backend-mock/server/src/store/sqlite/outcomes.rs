@@ -1,0 +1,215 @@
+//! What machines report: dispensed or failed (settling or refunding the play once,
+//! keyed by webhook event id), the sweeper's refunds, and a transaction's status.
+
+use super::ledger::refund;
+use super::*;
+use rusqlite::{params, OptionalExtension};
+
+fn decision_text(decision: OutcomeDecision) -> String {
+    match decision {
+        OutcomeDecision::Settled(status) => format!("settled:{}", status.as_str()),
+        OutcomeDecision::Conflict(status) => format!("conflict:{}", status.as_str()),
+        OutcomeDecision::NotFound => "not_found".into(),
+        OutcomeDecision::NotYours => "not_yours".into(),
+        // Never stored: a reused id records nothing.
+        OutcomeDecision::EventIdReused => "event_id_reused".into(),
+    }
+}
+
+fn parse_decision(text: &str) -> StoreResult<OutcomeDecision> {
+    let status = |s: &str| {
+        TransactionStatus::parse(s)
+            .ok_or_else(|| StoreError::Corrupt(format!("bad decision {text}")))
+    };
+    match text.split_once(':') {
+        Some(("settled", s)) => Ok(OutcomeDecision::Settled(status(s)?)),
+        Some(("conflict", s)) => Ok(OutcomeDecision::Conflict(status(s)?)),
+        _ if text == "not_found" => Ok(OutcomeDecision::NotFound),
+        _ if text == "not_yours" => Ok(OutcomeDecision::NotYours),
+        _ => Err(StoreError::Corrupt(format!("bad decision {text}"))),
+    }
+}
+
+fn outcome_str(outcome: DispenseOutcome) -> &'static str {
+    match outcome {
+        DispenseOutcome::Dispensed => "dispensed",
+        DispenseOutcome::Failed => "failed",
+    }
+}
+
+pub(super) fn report_outcome(
+    store: &SqliteStore,
+    report: &OutcomeReport,
+) -> StoreResult<OutcomeDecision> {
+    store.write(|tx| {
+        let txn_id = report.transaction_id.to_string();
+        let earlier: Option<(String, String, String)> = tx
+            .query_row(
+                "SELECT transaction_id, outcome, decision FROM webhook_events
+                 WHERE machine_id = ?1 AND event_id = ?2",
+                [&report.machine_id.0, &report.event_id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        if let Some((earlier_txn, earlier_outcome, decision)) = earlier {
+            // The event id is the idempotency key: the first answer belongs to
+            // the first report, so it is only ever given to that same report.
+            if earlier_txn != txn_id || earlier_outcome != outcome_str(report.outcome) {
+                return Ok(OutcomeDecision::EventIdReused);
+            }
+            return parse_decision(&decision);
+        }
+        let Some((machine, user, points, status)) = tx
+            .query_row(
+                "SELECT machine_id, user_id, points, status FROM transactions WHERE id = ?1",
+                [&txn_id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(db)?
+        else {
+            return Ok(OutcomeDecision::NotFound);
+        };
+        if machine != report.machine_id.0 {
+            return Ok(OutcomeDecision::NotYours);
+        }
+        let status = TransactionStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+        use DispenseOutcome::*;
+        use TransactionStatus::*;
+        let decision = match (status, report.outcome) {
+            (Pending, Dispensed) => {
+                tx.execute(
+                    "UPDATE transactions SET status = 'completed', detail = ?1, updated_at = ?2
+                     WHERE id = ?3",
+                    params![report.detail, report.now, txn_id],
+                )
+                .map_err(db)?;
+                OutcomeDecision::Settled(Completed)
+            }
+            (Pending, Failed) => {
+                refund(
+                    tx,
+                    report.transaction_id,
+                    UserId(user as u64),
+                    points,
+                    RefundReason::DispenseFailed,
+                    report.now,
+                )?;
+                tx.execute(
+                    "UPDATE transactions SET detail = ?1 WHERE id = ?2",
+                    params![report.detail, txn_id],
+                )
+                .map_err(db)?;
+                OutcomeDecision::Settled(Refunded)
+            }
+            (Completed, Dispensed) => OutcomeDecision::Settled(Completed),
+            (Refunded, Failed) => OutcomeDecision::Settled(Refunded),
+            (other, _) => OutcomeDecision::Conflict(other),
+        };
+        tx.execute(
+            "INSERT INTO webhook_events (machine_id, event_id, transaction_id, outcome, decision, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                report.machine_id.0,
+                report.event_id,
+                txn_id,
+                outcome_str(report.outcome),
+                decision_text(decision),
+                report.now
+            ],
+        )
+        .map_err(db)?;
+        Ok(decision)
+    })
+}
+
+pub(super) fn refund_stale(
+    store: &SqliteStore,
+    cutoff: UnixMillis,
+    now: UnixMillis,
+) -> StoreResult<Vec<TransactionId>> {
+    store.write(|tx| {
+        let stale: Vec<(String, i64, i64)> = {
+            let mut statement = tx
+                .prepare_cached(
+                    "SELECT id, user_id, points FROM transactions
+                     WHERE status = 'pending' AND created_at <= ?1",
+                )
+                .map_err(db)?;
+            let rows = statement
+                .query_map([cutoff], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .map_err(db)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(db)?
+        };
+        let mut refunded = Vec::with_capacity(stale.len());
+        for (id, user, points) in stale {
+            let id: TransactionId = id
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
+            refund(
+                tx,
+                id,
+                UserId(user as u64),
+                points,
+                RefundReason::NoOutcome,
+                now,
+            )?;
+            refunded.push(id);
+        }
+        Ok(refunded)
+    })
+}
+
+pub(super) fn transaction(
+    store: &SqliteStore,
+    id: TransactionId,
+) -> StoreResult<Option<TransactionRecord>> {
+    let row = store.read(|conn| {
+        conn.query_row(
+            "SELECT t.user_id, t.machine_id, m.name, t.points, t.status, t.rejection,
+                    t.refund_reason, t.updated_at
+             FROM transactions t JOIN machines m ON m.id = t.machine_id
+             WHERE t.id = ?1",
+            [id.to_string()],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, i64>(7)?,
+                ))
+            },
+        )
+        .optional()
+    })?;
+    row.map(
+        |(user, machine, machine_name, points, status, rejection, reason, updated)| {
+            Ok(TransactionRecord {
+                id,
+                user_id: UserId(user as u64),
+                machine_id: MachineId(machine),
+                machine_name,
+                points: Points(points as u64),
+                status: TransactionStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                rejection: rejection.as_deref().map(ErrorCode::parse),
+                refund_reason: reason.as_deref().and_then(RefundReason::parse),
+                updated_at: updated,
+            })
+        },
+    )
+    .transpose()
+}

@@ -1,0 +1,199 @@
+use super::ledger::post_ledger;
+use super::*;
+use gashapay_core::api::HistoryKind;
+use rusqlite::Connection;
+
+/// A database written by the previous schema (version 2): a top-up, a completed
+/// play, a refunded play and a refused one.
+fn version_two_database(path: &str) -> (TransactionId, TransactionId, TransactionId) {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    for migration in &MIGRATIONS[..2] {
+        conn.execute_batch(migration).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    let ids = [(); 3].map(|_| TransactionId::new_random());
+    let [done, refunded, refused] = ids.map(|id| id.to_string());
+    conn.execute_batch(&format!(
+        "INSERT INTO users (id, username, password_hash, balance, created_at)
+             VALUES (1, 'ann', 'hash', 90, 1);
+         INSERT INTO devices (id, user_id, name, secret, revoked, created_at)
+             VALUES (1, 1, 'phone', x'00', 0, 1);
+         INSERT INTO machines (id, name, api_key_hash, webhook_secret)
+             VALUES ('m_a', 'Machine A', x'00', 'secret'), ('m_b', 'Machine B', x'00', 'secret');
+         INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+             rejection, refund_reason, issued_at, created_at, updated_at) VALUES
+             ('{done}', 1, 1, 'm_a', 10, 'completed', NULL, NULL, 1, 2, 3),
+             ('{refunded}', 1, 1, 'm_a', 20, 'refunded', NULL, 'dispense_failed', 1, 4, 5),
+             ('{refused}', 1, 1, 'm_a', 500, 'rejected', 'insufficient_points', NULL, 1, 6, 6);
+         INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id,
+             top_up_id, created_at) VALUES
+             (1, 'top_up', 100, 100, 'Top-up', NULL, 'tu_1', 1),
+             (1, 'play', -10, 90, NULL, '{done}', NULL, 2),
+             (1, 'play', -20, 70, NULL, '{refunded}', NULL, 4),
+             (1, 'refund', 20, 90, NULL, '{refunded}', NULL, 5);"
+    ))
+    .unwrap();
+    ids.into()
+}
+
+#[test]
+fn a_commit_reaches_the_database_file_long_before_the_wal_fills() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checkpointed.db");
+    let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+    // A few WAL pages, far below the 1,000 at which the writer checkpoints
+    // itself: only the background checkpointer copies them into the file.
+    let name = "checkpointed-player-7f3a";
+    crate::admin::create_player(&store, name, Points(5), 1).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let file = std::fs::read(&path).unwrap();
+        if file.windows(name.len()).any(|w| w == name.as_bytes()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new player is still only in the WAL"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Dropping the store stops the checkpointer's thread (this would hang if not).
+    drop(store);
+}
+
+#[test]
+fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let path = path.to_str().unwrap();
+    let (done, refunded, refused) = version_two_database(path);
+
+    let store = SqliteStore::open(path).unwrap();
+    let version: i64 = store
+        .read(|conn| conn.query_row("PRAGMA user_version", [], |row| row.get(0)))
+        .unwrap();
+    assert_eq!(version, MIGRATIONS.len() as i64);
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+    let ann = UserId(1);
+    assert_eq!(store.balance(ann).unwrap(), Points(90));
+    let history: Vec<_> = store
+        .history(ann, 10, None)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.kind, e.delta, e.balance_after.0, e.transaction_id))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (4, HistoryKind::Refund, 20, 90, Some(refunded)),
+            (3, HistoryKind::Play, -20, 70, Some(refunded)),
+            (2, HistoryKind::Play, -10, 90, Some(done)),
+            (1, HistoryKind::TopUp, 100, 100, None),
+        ]
+    );
+    let status = |id| store.transaction(id).unwrap().map(|t| t.status);
+    assert_eq!(status(done), Some(TransactionStatus::Completed));
+    assert_eq!(status(refunded), Some(TransactionStatus::Refunded));
+    assert_eq!(status(refused), Some(TransactionStatus::Rejected));
+
+    // The migrated tables still refuse what they refused: a spent code, a
+    // top-up id twice, a play for more than the balance.
+    let play = PlayRequest {
+        transaction_id: done,
+        user_id: ann,
+        device_id: DeviceId(1),
+        machine_id: MachineId("m_b".into()),
+        points: Points(10),
+        issued_at: 1,
+        rejection: None,
+        now: 7,
+    };
+    assert_eq!(store.play(&play).unwrap(), PlayDecision::AlreadyUsed);
+    let twice =
+        store.write(|tx| post_ledger(tx, ann, HistoryKind::TopUp, 5, None, None, Some("tu_1"), 8));
+    assert!(matches!(twice, Err(StoreError::Database(_))), "{twice:?}");
+    let greedy = PlayRequest {
+        transaction_id: TransactionId::new_random(),
+        points: Points(91),
+        ..play.clone()
+    };
+    assert_eq!(
+        store.play(&greedy).unwrap(),
+        PlayDecision::Rejected(ErrorCode::InsufficientPoints)
+    );
+    let fresh = PlayRequest {
+        transaction_id: TransactionId::new_random(),
+        machine_id: MachineId("m_a".into()),
+        points: Points(90),
+        ..play
+    };
+    assert_eq!(store.play(&fresh).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.balance(ann).unwrap(), Points(0));
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+
+    // Nor a status or a ledger kind outside the lists.
+    let unknown_status = store.write(|tx| {
+        tx.execute(
+            "UPDATE transactions SET status = 'lost' WHERE id = ?1",
+            [done.to_string()],
+        )
+        .map_err(db)
+    });
+    assert!(
+        matches!(&unknown_status, Err(StoreError::Database(m)) if m.contains("CHECK")),
+        "{unknown_status:?}"
+    );
+    let unknown_kind = store.write(|tx| {
+        tx.execute(
+            "INSERT INTO ledger (user_id, kind, delta, balance_after, created_at)
+             VALUES (1, 'gift', 5, 5, 9)",
+            [],
+        )
+        .map_err(db)
+    });
+    assert!(
+        matches!(&unknown_kind, Err(StoreError::Database(m)) if m.contains("CHECK")),
+        "{unknown_kind:?}"
+    );
+    assert_eq!(store.balance(ann).unwrap(), Points(0));
+}
+
+/// Asserts that `sql` compiles to a write (an insert into a table or an index)
+/// and builds no temporary table (`OpenEphemeral`) to run.
+pub(super) fn assert_writes_without_temporary_table(store: &SqliteStore, sql: &str) {
+    let opcodes: Vec<String> = store
+        .read(|conn| {
+            let mut explain = conn.prepare(&format!("EXPLAIN {sql}"))?;
+            let mut rows = explain.raw_query();
+            let mut opcodes = Vec::new();
+            while let Some(row) = rows.next()? {
+                opcodes.push(row.get(1)?);
+            }
+            Ok(opcodes)
+        })
+        .unwrap();
+    assert!(
+        opcodes.iter().any(|op| op.ends_with("Insert")),
+        "{sql}: {opcodes:?}"
+    );
+    assert!(!opcodes.iter().any(|op| op == "OpenEphemeral"), "{sql}");
+}
+
+/// A CHECK written `x IN ('a', 'b', 'c')` makes SQLite build a temporary B-tree
+/// of the list for every row it checks (about 3 µs a row). Writes that set a
+/// transaction's status or a ledger row's kind must not pay that.
+#[test]
+fn writing_a_status_or_a_ledger_kind_builds_no_temporary_table() {
+    let store = SqliteStore::open(":memory:").unwrap();
+    for sql in [
+        "UPDATE transactions SET status = ?1, updated_at = ?2 WHERE id = ?3",
+        "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+             issued_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ledger (user_id, kind, delta, balance_after, created_at)
+             VALUES (?, ?, ?, ?, ?)",
+    ] {
+        assert_writes_without_temporary_table(&store, sql);
+    }
+}
