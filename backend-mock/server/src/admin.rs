@@ -5,13 +5,27 @@
 use crate::credentials::{
     hash_password, hash_secret, now_millis, random_secret, MACHINE_KEY_PREFIX,
 };
-use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{Store, StoreResult, UnixMillis};
+use crate::store::{Store, StoreError, StoreResult, UnixMillis};
 use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::Redacted;
+
+/// Why a provisioning step did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("machine ids are 1-64 characters of a-z, 0-9, _ and -")]
+    InvalidMachineId,
+    #[error("no machine {0}")]
+    NoSuchMachine(MachineId),
+    #[error("cannot hash the password: {0}")]
+    PasswordHash(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type AdminResult<T> = Result<T, AdminError>;
 
 pub const DEMO_USERNAME: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -33,16 +47,16 @@ pub async fn create_user(
     username: &str,
     password: &str,
     points: Points,
-) -> ApiResult<UserId> {
+) -> AdminResult<UserId> {
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|error| AdminError::PasswordHash(error.to_string()))?
+        .map_err(|error| AdminError::PasswordHash(error.to_string()))?;
     let username = username.to_owned();
-    state
+    Ok(state
         .db(move |store| welcome(store, &username, &hash, points, now_millis()))
-        .await
+        .await?)
 }
 
 /// A user and their welcome points, granted only if there are some.
@@ -80,16 +94,14 @@ pub async fn register_machine(
     state: &AppState,
     id: &str,
     name: &str,
-) -> ApiResult<MachineCredentials> {
+) -> AdminResult<MachineCredentials> {
     let valid_id = !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if !valid_id {
-        return Err(ApiError::bad_request(
-            "machine ids are 1-64 characters of a-z, 0-9, _ and -",
-        ));
+        return Err(AdminError::InvalidMachineId);
     }
     let secret = random_secret();
     let api_key = format!("{MACHINE_KEY_PREFIX}.{id}.{secret}");
@@ -100,11 +112,9 @@ pub async fn register_machine(
         webhook_secret.clone(),
     );
     let key_hash = hash_secret(&secret);
-    let forget = machine_id.clone();
     state
         .db(move |store| store.upsert_machine(&machine_id, &name, &key_hash, &hook))
         .await?;
-    state.records.forget_machine(&forget);
     Ok(MachineCredentials {
         machine_id: MachineId(id.to_owned()),
         api_key: Redacted::new(api_key),
@@ -122,7 +132,7 @@ pub struct DemoSeed {
 
 /// Creates the demo user (once, with welcome points) and (re)issues the demo
 /// machine's credentials.
-pub async fn seed_demo(state: &AppState) -> ApiResult<DemoSeed> {
+pub async fn seed_demo(state: &AppState) -> AdminResult<DemoSeed> {
     let exists = state
         .db(|store| store.user_by_name(DEMO_USERNAME))
         .await?
@@ -140,18 +150,16 @@ pub async fn seed_demo(state: &AppState) -> ApiResult<DemoSeed> {
 }
 
 /// Revokes a machine: its API key and webhook secret stop working at once.
-pub async fn revoke_machine(state: &AppState, id: &MachineId) -> ApiResult<()> {
+pub async fn revoke_machine(state: &AppState, id: &MachineId) -> AdminResult<()> {
     let stored = id.clone();
     state.db(move |store| store.revoke_machine(&stored)).await?;
-    state.records.forget_machine(id);
     Ok(())
 }
 
 /// Revokes a device: codes it signed are refused (`unknown_device`), and its next
 /// sign-in registers a new device with a new secret.
-pub async fn revoke_device(state: &AppState, id: gashapay_core::DeviceId) -> ApiResult<()> {
+pub async fn revoke_device(state: &AppState, id: gashapay_core::DeviceId) -> AdminResult<()> {
     state.db(move |store| store.revoke_device(id)).await?;
-    state.records.forget_device(id);
     Ok(())
 }
 
@@ -161,17 +169,16 @@ pub async fn rotate_webhook_secret(
     state: &AppState,
     id: &MachineId,
     grace: std::time::Duration,
-) -> ApiResult<WebhookSecret> {
+) -> AdminResult<WebhookSecret> {
     let next = WebhookSecret::generate();
     let (id, stored) = (id.clone(), next.clone());
     let until = crate::credentials::now_millis() + grace.as_millis() as i64;
-    let forget = id.clone();
+    let missing = id.clone();
     let rotated = state
         .db(move |store| store.rotate_webhook_secret(&id, &stored, until))
         .await?;
-    state.records.forget_machine(&forget);
     if !rotated {
-        return Err(ApiError::of(gashapay_core::ErrorCode::NotFound));
+        return Err(AdminError::NoSuchMachine(missing));
     }
     Ok(next)
 }

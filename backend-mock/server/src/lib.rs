@@ -10,7 +10,6 @@ pub mod keyed_lock;
 pub mod logging;
 pub mod notify;
 pub mod payments;
-pub mod records_cache;
 pub mod state;
 pub mod store;
 pub mod writer;
@@ -81,13 +80,12 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
         .payment_secret
         .unwrap_or_else(credentials::random_secret);
     let payments: Arc<dyn PaymentProvider> = Arc::new(MockPaymentProvider::new(payment_secret));
-    let state =
-        AppState::new(Arc::new(store), options.settings, payments).map_err(StartError::Writer)?;
+    let state = AppState::new(store, options.settings, payments).map_err(StartError::Writer)?;
     let demo = if options.seed_demo {
         Some(
             admin::seed_demo(&state)
                 .await
-                .map_err(|e| StartError::Seed(e.message))?,
+                .map_err(|e| StartError::Seed(e.to_string()))?,
         )
     } else {
         None

@@ -3,10 +3,13 @@
 //! one per service.
 
 use crate::config::Settings;
-use crate::http::error::{ApiError, ApiResult};
 use crate::notify::Changes;
 use crate::payments::PaymentProvider;
-use crate::store::{Store, StoreResult};
+use crate::store::cached::CachedStore;
+use crate::store::{
+    DeviceRecord, MachineRecord, PlayDecision, PlayRequest, Store, StoreError, StoreResult,
+};
+use crate::writer::{PlayQueue, WriterError};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -22,7 +25,8 @@ impl std::ops::Deref for AppState {
 
 /// What the handlers share; reached through [`AppState`].
 pub struct Services {
-    pub store: Arc<dyn Store>,
+    /// The store, with machines and devices kept in memory.
+    pub store: Arc<CachedStore>,
     pub settings: Arc<Settings>,
     pub payments: Arc<dyn PaymentProvider>,
     /// Wakes long-polling status requests when any transaction changes.
@@ -30,21 +34,20 @@ pub struct Services {
     /// Serialises top-ups per user, so one idempotency key never charges twice.
     pub top_up_locks: Arc<crate::keyed_lock::KeyedLock<u64>>,
     /// The group-commit writer for validations; `None` commits each play alone.
-    pub plays: Option<Arc<crate::writer::PlayQueue>>,
-    /// Machines and devices, read once from the store.
-    pub records: Arc<crate::records_cache::RecordsCache>,
+    pub plays: Option<Arc<PlayQueue>>,
     /// Request budgets for sign-in and validate.
     pub limits: Arc<crate::http::rate_limit::RateLimits>,
 }
 
 impl AppState {
     pub fn new(
-        store: Arc<dyn Store>,
+        store: impl Store,
         settings: Settings,
         payments: Arc<dyn PaymentProvider>,
     ) -> std::io::Result<Self> {
+        let store = Arc::new(CachedStore::new(store));
         let plays = match settings.group_commit {
-            true => Some(Arc::new(crate::writer::PlayQueue::start(store.clone())?)),
+            true => Some(Arc::new(PlayQueue::start(store.clone())?)),
             false => None,
         };
         Ok(Self(Arc::new(Services {
@@ -53,7 +56,6 @@ impl AppState {
                 settings.sign_in_limit,
                 settings.validate_limit,
             )),
-            records: Arc::default(),
             store,
             settings: Arc::new(settings),
             payments,
@@ -63,13 +65,10 @@ impl AppState {
     }
 
     /// Applies a verified play: through the group-commit writer when there is one.
-    pub async fn play(
-        &self,
-        request: crate::store::PlayRequest,
-    ) -> ApiResult<crate::store::PlayDecision> {
+    pub async fn play(&self, request: PlayRequest) -> Result<PlayDecision, WriterError> {
         match &self.plays {
             Some(queue) => queue.play(request).await,
-            None => self.db(move |store| store.play(&request)).await,
+            None => Ok(self.db(move |store| store.play(&request)).await?),
         }
     }
 
@@ -77,36 +76,40 @@ impl AppState {
     pub async fn machine(
         &self,
         id: &gashapay_core::MachineId,
-    ) -> ApiResult<Option<Arc<crate::store::MachineRecord>>> {
-        if let Some(record) = self.records.machine(id) {
+    ) -> StoreResult<Option<Arc<MachineRecord>>> {
+        if let Some(record) = self.store.kept_machine(id) {
             return Ok(Some(record));
         }
-        let lookup = id.clone();
-        let record = self.db(move |store| store.machine(&lookup)).await?;
-        Ok(record.map(|r| self.records.keep_machine(r)))
+        let (store, id) = (self.store.clone(), id.clone());
+        blocking(move || store.machine_shared(&id)).await
     }
 
     /// A device, from memory or (once) from the store.
     pub async fn device(
         &self,
         id: gashapay_core::DeviceId,
-    ) -> ApiResult<Option<Arc<crate::store::DeviceRecord>>> {
-        if let Some(record) = self.records.device(id) {
+    ) -> StoreResult<Option<Arc<DeviceRecord>>> {
+        if let Some(record) = self.store.kept_device(id) {
             return Ok(Some(record));
         }
-        let record = self.db(move |store| store.device(id)).await?;
-        Ok(record.map(|r| self.records.keep_device(r)))
+        let store = self.store.clone();
+        blocking(move || store.device_shared(id)).await
     }
 
     /// Runs a store call on the blocking pool (SQLite calls block).
     pub async fn db<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
-    ) -> ApiResult<T> {
+    ) -> StoreResult<T> {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::from)
+        blocking(move || f(store.as_ref())).await
     }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|error| StoreError::Database(format!("a store call panicked: {error}")))?
 }

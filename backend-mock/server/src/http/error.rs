@@ -72,6 +72,15 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::writer::WriterError> for ApiError {
+    fn from(error: crate::writer::WriterError) -> Self {
+        match error {
+            crate::writer::WriterError::Store(error) => error.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.body())).into_response();

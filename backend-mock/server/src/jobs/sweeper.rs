@@ -23,7 +23,7 @@ pub async fn run(state: AppState) {
                 }
             }
             Ok(_) => {}
-            Err(error) => tracing::error!(code = %error.code, "sweep failed"),
+            Err(error) => tracing::error!(%error, "sweep failed"),
         }
     }
 }

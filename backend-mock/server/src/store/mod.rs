@@ -3,6 +3,8 @@
 //! each money-moving method is one atomic database transaction: it either happens
 //! whole, or not at all.
 
+pub mod cached;
+mod records_cache;
 pub mod sqlite;
 
 use gashapay_core::api::{ErrorBody, HistoryEntry, TopUpResponse};
@@ -12,7 +14,7 @@ use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::ErrorCode;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(String),

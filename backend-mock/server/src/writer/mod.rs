@@ -8,19 +8,34 @@
 //! `spawn_blocking`: on two cores, every extra hop between threads is a wake-up the
 //! next batch waits for.
 
-use crate::http::error::{ApiError, ApiResult};
-use crate::store::{PlayDecision, PlayRequest, Store};
+use crate::store::{PlayDecision, PlayRequest, Store, StoreError};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::oneshot;
+
+/// Why the writer gave no decision for a play. In every case nothing was deducted:
+/// a failed batch rolls back as a whole.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriterError {
+    #[error("the play writer has stopped")]
+    Stopped,
+    #[error("the play writer panicked")]
+    Panicked,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The most plays one transaction takes.
 pub const MAX_BATCH: usize = 512;
 
 /// The writer thread's name (a profiler or the bench finds it by it; Linux shows
 /// its first 15 bytes).
+mod stats;
+
+use stats::WriterStats;
+pub use stats::{WaitHistogram, WriterSnapshot};
+
 pub const WRITER_THREAD_NAME: &str = "gashapay-play-writer";
 
 struct Job {
@@ -30,7 +45,7 @@ struct Job {
 
 /// The writer's answer to one play, and when it gave it (after the commit).
 struct Answer {
-    decision: ApiResult<PlayDecision>,
+    decision: Result<PlayDecision, WriterError>,
     given_at: Instant,
 }
 
@@ -53,15 +68,13 @@ impl PlayQueue {
         Ok(Self { jobs, stats })
     }
 
-    pub async fn play(&self, request: PlayRequest) -> ApiResult<PlayDecision> {
+    pub async fn play(&self, request: PlayRequest) -> Result<PlayDecision, WriterError> {
         let queued = Instant::now();
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job { request, reply })
-            .map_err(|_| ApiError::internal("the play writer has stopped"))?;
-        let answer = answer
-            .await
-            .map_err(|_| ApiError::internal("the play writer dropped a play"))?;
+            .map_err(|_| WriterError::Stopped)?;
+        let answer = answer.await.map_err(|_| WriterError::Stopped)?;
         self.stats.record(queued, answer.given_at, Instant::now());
         answer.decision
     }
@@ -69,146 +82,6 @@ impl PlayQueue {
     /// What the writer has done so far.
     pub fn stats(&self) -> WriterSnapshot {
         self.stats.snapshot()
-    }
-}
-
-/// Width of one bucket of the wait histograms.
-const WAIT_BUCKET: Duration = Duration::from_micros(100);
-/// Buckets of a wait histogram; the last also takes every longer wait.
-const WAIT_BUCKETS: usize = 256;
-
-/// Counters the writer keeps as it goes (a few relaxed atomic adds per batch and per
-/// play), so a benchmark or an operator can see how well plays share commits and
-/// where a validation's time goes: queued for and inside the writer, then waiting
-/// for the runtime to run the request again once the writer has answered.
-#[derive(Default)]
-struct WriterStats {
-    batches: AtomicU64,
-    plays: AtomicU64,
-    answered: AtomicHistogram,
-    resumed: AtomicHistogram,
-}
-
-impl WriterStats {
-    fn record_batch(&self, plays: usize) {
-        self.batches.fetch_add(1, Relaxed);
-        self.plays.fetch_add(plays as u64, Relaxed);
-    }
-
-    fn record(&self, queued: Instant, answered: Instant, resumed: Instant) {
-        self.answered
-            .record(answered.saturating_duration_since(queued));
-        self.resumed
-            .record(resumed.saturating_duration_since(answered));
-    }
-
-    fn snapshot(&self) -> WriterSnapshot {
-        WriterSnapshot {
-            batches: self.batches.load(Relaxed),
-            plays: self.plays.load(Relaxed),
-            answered: self.answered.snapshot(),
-            resumed: self.resumed.snapshot(),
-        }
-    }
-}
-
-struct AtomicHistogram([AtomicU64; WAIT_BUCKETS]);
-
-impl Default for AtomicHistogram {
-    fn default() -> Self {
-        Self(std::array::from_fn(|_| AtomicU64::new(0)))
-    }
-}
-
-impl AtomicHistogram {
-    fn record(&self, wait: Duration) {
-        let bucket = (wait.as_micros() / WAIT_BUCKET.as_micros()) as usize;
-        self.0[bucket.min(WAIT_BUCKETS - 1)].fetch_add(1, Relaxed);
-    }
-
-    fn snapshot(&self) -> WaitHistogram {
-        WaitHistogram(std::array::from_fn(|bucket| self.0[bucket].load(Relaxed)))
-    }
-}
-
-/// Waits counted in `WAIT_BUCKET` wide buckets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WaitHistogram([u64; WAIT_BUCKETS]);
-
-impl Default for WaitHistogram {
-    fn default() -> Self {
-        Self([0; WAIT_BUCKETS])
-    }
-}
-
-impl WaitHistogram {
-    fn since(&self, earlier: &WaitHistogram) -> WaitHistogram {
-        WaitHistogram(std::array::from_fn(|bucket| {
-            self.0[bucket] - earlier.0[bucket]
-        }))
-    }
-
-    fn add(&mut self, other: &WaitHistogram) {
-        for (total, n) in self.0.iter_mut().zip(&other.0) {
-            *total += n;
-        }
-    }
-
-    /// The time within which a share `q` (0 to 1) of the waits ended, to the
-    /// histogram's 100 µs resolution (an upper bound); `None` if nothing was counted
-    /// or the quantile falls among the longest waits.
-    pub fn quantile(&self, q: f64) -> Option<Duration> {
-        let total: u64 = self.0.iter().sum();
-        let wanted = (q * total as f64).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (bucket, &n) in self.0.iter().enumerate() {
-            seen += n;
-            if seen >= wanted && total > 0 {
-                return (bucket < WAIT_BUCKETS - 1).then(|| WAIT_BUCKET * (bucket as u32 + 1));
-            }
-        }
-        None
-    }
-}
-
-/// The writer's counters at one moment; subtract two to get what happened between.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WriterSnapshot {
-    /// Batches the writer ran: each one transaction (one commit and one fsync, or
-    /// rolled back as a whole).
-    pub batches: u64,
-    /// Plays decided in them.
-    pub plays: u64,
-    /// Plays answered, by time from being queued to the writer's answer (after the
-    /// commit): the writer's share of a validation's latency.
-    pub answered: WaitHistogram,
-    /// Plays answered, by time from the writer's answer to the request running again
-    /// on the async runtime: the hop back, which grows when the cores are busy.
-    pub resumed: WaitHistogram,
-}
-
-impl WriterSnapshot {
-    /// What happened since `earlier`, a snapshot of the same writer.
-    pub fn since(&self, earlier: &WriterSnapshot) -> WriterSnapshot {
-        WriterSnapshot {
-            batches: self.batches - earlier.batches,
-            plays: self.plays - earlier.plays,
-            answered: self.answered.since(&earlier.answered),
-            resumed: self.resumed.since(&earlier.resumed),
-        }
-    }
-
-    /// Adds `other`'s counts to these (to total several stretches of a run).
-    pub fn add(&mut self, other: &WriterSnapshot) {
-        self.batches += other.batches;
-        self.plays += other.plays;
-        self.answered.add(&other.answered);
-        self.resumed.add(&other.resumed);
-    }
-
-    /// Plays per commit, on average.
-    pub fn mean_batch(&self) -> Option<f64> {
-        (self.batches > 0).then(|| self.plays as f64 / self.batches as f64)
     }
 }
 
@@ -240,8 +113,8 @@ fn write_batches(store: &dyn Store, queue: &mpsc::Receiver<Job>, stats: &WriterS
             // The batch rolled back as a whole: nothing was deducted for anyone.
             failed => {
                 let error = match failed {
-                    Ok(Err(error)) => ApiError::from(error),
-                    _ => ApiError::internal("the play writer panicked"),
+                    Ok(Err(error)) => WriterError::Store(error),
+                    _ => WriterError::Panicked,
                 };
                 for reply in replies.drain(..) {
                     let _ = reply.send(Answer {
@@ -261,62 +134,6 @@ mod tests {
     use crate::store::sqlite::SqliteStore;
     use gashapay_core::ids::{MachineId, Points, TransactionId};
     use gashapay_core::webhook::WebhookSecret;
-
-    fn waits(buckets: &[(usize, u64)]) -> WaitHistogram {
-        let mut histogram = WaitHistogram::default();
-        for &(bucket, n) in buckets {
-            histogram.0[bucket] = n;
-        }
-        histogram
-    }
-
-    fn snapshot(batches: u64, plays: u64, answered: &[(usize, u64)]) -> WriterSnapshot {
-        WriterSnapshot {
-            batches,
-            plays,
-            answered: waits(answered),
-            // Shifted, so a mix-up of the two histograms shows.
-            resumed: waits(
-                &answered
-                    .iter()
-                    .map(|&(b, n)| (b + 1, n))
-                    .collect::<Vec<_>>(),
-            ),
-        }
-    }
-
-    #[test]
-    fn wait_quantiles_are_the_upper_edge_of_their_bucket() {
-        // 90 plays answered within 100 µs, 9 within 1.2 ms, 1 within 3 ms.
-        let histogram = waits(&[(0, 90), (11, 9), (29, 1)]);
-        for (q, within_micros) in [
-            (0.5, 100),
-            (0.9, 100),
-            (0.91, 1200),
-            (0.99, 1200),
-            (1.0, 3000),
-        ] {
-            let expected = Some(Duration::from_micros(within_micros));
-            assert_eq!(histogram.quantile(q), expected, "quantile {q}");
-        }
-        // Beyond the histogram's range there is no honest upper bound.
-        assert_eq!(waits(&[(WAIT_BUCKETS - 1, 1)]).quantile(0.5), None);
-        assert_eq!(WaitHistogram::default().quantile(0.5), None);
-        assert_eq!(WriterSnapshot::default().mean_batch(), None);
-    }
-
-    #[test]
-    fn snapshots_subtract_and_add_up() {
-        let earlier = snapshot(2, 3, &[(0, 1), (3, 2)]);
-        let later = snapshot(5, 12, &[(0, 4), (3, 2), (5, 6)]);
-        let between = later.since(&earlier);
-        assert_eq!(between.mean_batch(), Some(3.0));
-        assert_eq!(between, snapshot(3, 9, &[(0, 3), (5, 6)]));
-        let mut total = WriterSnapshot::default();
-        total.add(&earlier);
-        total.add(&between);
-        assert_eq!(total, later);
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_writer_counts_every_batch_and_every_answered_play() {
@@ -349,7 +166,7 @@ mod tests {
         assert_eq!(run.plays, 40);
         assert!((1..=40).contains(&run.batches), "{run:?}");
         for timed in [&run.answered, &run.resumed] {
-            assert_eq!(timed.0.iter().sum::<u64>(), 40, "every answer is timed");
+            assert_eq!(timed.count(), 40, "every answer is timed");
         }
     }
 }

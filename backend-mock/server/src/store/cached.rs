@@ -1,0 +1,277 @@
+//! Any store, with machines and devices kept in memory. Every validation needs both
+//! and they change rarely, so reading them from the database each time would put two
+//! blocking reads in front of the writer. Every write that changes a machine or a
+//! device goes through here and forgets what was kept, so callers never clear the
+//! cache themselves. Only this process's writes are seen: a second backend on the same
+//! database would not see them until it restarts.
+
+use super::records_cache::RecordsCache;
+use super::*;
+use std::sync::Arc;
+
+pub struct CachedStore {
+    inner: Box<dyn Store>,
+    records: RecordsCache,
+}
+
+impl CachedStore {
+    pub fn new(inner: impl Store) -> Self {
+        Self {
+            inner: Box::new(inner),
+            records: RecordsCache::default(),
+        }
+    }
+
+    /// A kept machine, without touching the database (callers on the async runtime
+    /// try this before going to the blocking pool).
+    pub fn kept_machine(&self, id: &MachineId) -> Option<Arc<MachineRecord>> {
+        self.records.machine(id)
+    }
+
+    pub fn kept_device(&self, id: DeviceId) -> Option<Arc<DeviceRecord>> {
+        self.records.device(id)
+    }
+
+    /// A machine, kept from now on (blocking on a miss).
+    pub fn machine_shared(&self, id: &MachineId) -> StoreResult<Option<Arc<MachineRecord>>> {
+        if let Some(record) = self.records.machine(id) {
+            return Ok(Some(record));
+        }
+        let generation = self.records.generation();
+        let record = self.inner.machine(id)?;
+        Ok(record.map(|record| self.records.keep_machine(generation, record)))
+    }
+
+    /// A device, kept from now on (blocking on a miss).
+    pub fn device_shared(&self, id: DeviceId) -> StoreResult<Option<Arc<DeviceRecord>>> {
+        if let Some(record) = self.records.device(id) {
+            return Ok(Some(record));
+        }
+        let generation = self.records.generation();
+        let record = self.inner.device(id)?;
+        Ok(record.map(|record| self.records.keep_device(generation, record)))
+    }
+}
+
+impl Store for CachedStore {
+    fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: UnixMillis,
+    ) -> StoreResult<UserId> {
+        self.inner.create_user(username, password_hash, now)
+    }
+
+    fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        self.inner.user_by_name(username)
+    }
+
+    fn register_device(
+        &self,
+        user: UserId,
+        name: &str,
+        secret: &DeviceSecret,
+        now: UnixMillis,
+    ) -> StoreResult<DeviceId> {
+        self.inner.register_device(user, name, secret, now)
+    }
+
+    fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>> {
+        Ok(self.device_shared(id)?.map(|record| (*record).clone()))
+    }
+
+    fn revoke_device(&self, id: DeviceId) -> StoreResult<()> {
+        let written = self.inner.revoke_device(id);
+        self.records.forget_device(id);
+        written
+    }
+
+    fn create_session(
+        &self,
+        user: UserId,
+        device: DeviceId,
+        tokens: &TokenHashes,
+        now: UnixMillis,
+    ) -> StoreResult<i64> {
+        self.inner.create_session(user, device, tokens, now)
+    }
+
+    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
+        self.inner.session(id)
+    }
+
+    fn rotate_session(
+        &self,
+        id: i64,
+        expected_refresh: &[u8; 32],
+        next: &TokenHashes,
+    ) -> StoreResult<bool> {
+        self.inner.rotate_session(id, expected_refresh, next)
+    }
+
+    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
+        self.inner.revoke_session(id, now)
+    }
+
+    fn upsert_machine(
+        &self,
+        id: &MachineId,
+        name: &str,
+        api_key_hash: &[u8; 32],
+        webhook_secret: &WebhookSecret,
+    ) -> StoreResult<()> {
+        let written = self
+            .inner
+            .upsert_machine(id, name, api_key_hash, webhook_secret);
+        self.records.forget_machine(id);
+        written
+    }
+
+    fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
+        Ok(self.machine_shared(id)?.map(|record| (*record).clone()))
+    }
+
+    fn rotate_webhook_secret(
+        &self,
+        id: &MachineId,
+        next: &WebhookSecret,
+        previous_valid_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        let written = self
+            .inner
+            .rotate_webhook_secret(id, next, previous_valid_until);
+        self.records.forget_machine(id);
+        written
+    }
+
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()> {
+        let written = self.inner.revoke_machine(id);
+        self.records.forget_machine(id);
+        written
+    }
+
+    fn balance(&self, user: UserId) -> StoreResult<Points> {
+        self.inner.balance(user)
+    }
+
+    fn history(
+        &self,
+        user: UserId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        self.inner.history(user, limit, before)
+    }
+
+    fn grant(
+        &self,
+        user: UserId,
+        amount: Points,
+        label: &str,
+        now: UnixMillis,
+    ) -> StoreResult<Points> {
+        self.inner.grant(user, amount, label, now)
+    }
+
+    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
+        self.inner.play(request)
+    }
+
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        self.inner.play_batch(requests)
+    }
+
+    fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
+        self.inner.report_outcome(report)
+    }
+
+    fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>> {
+        self.inner.refund_stale(cutoff, now)
+    }
+
+    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>> {
+        self.inner.transaction(id)
+    }
+
+    fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {
+        self.inner.top_up_answer(user, key)
+    }
+
+    fn record_top_up(
+        &self,
+        user: UserId,
+        key: &str,
+        request_hash: &[u8; 32],
+        answer: Result<(String, Points), ErrorBody>,
+        now: UnixMillis,
+    ) -> StoreResult<StoredTopUp> {
+        self.inner
+            .record_top_up(user, key, request_hash, answer, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::create_player;
+    use crate::store::sqlite::SqliteStore;
+
+    fn store_with_machine() -> (CachedStore, MachineId) {
+        let store = CachedStore::new(SqliteStore::open(":memory:").unwrap());
+        let id = MachineId("m_1".into());
+        store
+            .upsert_machine(&id, "One", &[1; 32], &WebhookSecret::generate())
+            .unwrap();
+        (store, id)
+    }
+
+    #[test]
+    fn a_machine_write_through_the_store_is_seen_by_the_next_read() {
+        let (store, id) = store_with_machine();
+        assert!(store.kept_machine(&id).is_none());
+        let first = store.machine_shared(&id).unwrap().unwrap();
+        assert!(
+            store.kept_machine(&id).is_some(),
+            "a read keeps the machine"
+        );
+
+        let next = WebhookSecret::generate();
+        assert!(store.rotate_webhook_secret(&id, &next, 0).unwrap());
+        let rotated = store.machine(&id).unwrap().unwrap();
+        assert_eq!(rotated.webhook_secret, next);
+        assert_ne!(rotated.webhook_secret, first.webhook_secret);
+
+        store.revoke_machine(&id).unwrap();
+        assert!(store.machine(&id).unwrap().unwrap().revoked);
+
+        store
+            .upsert_machine(&id, "Renamed", &[2; 32], &WebhookSecret::generate())
+            .unwrap();
+        let renewed = store.machine_shared(&id).unwrap().unwrap();
+        assert_eq!((renewed.name.as_str(), renewed.revoked), ("Renamed", false));
+    }
+
+    #[test]
+    fn a_device_revoked_through_the_store_is_seen_revoked() {
+        let store = CachedStore::new(SqliteStore::open(":memory:").unwrap());
+        let (_, device, _) = create_player(&store, "ada", gashapay_core::Points(5), 1).unwrap();
+        assert!(!store.device_shared(device).unwrap().unwrap().revoked);
+        store.revoke_device(device).unwrap();
+        assert!(store.kept_device(device).is_none());
+        assert!(store.device(device).unwrap().unwrap().revoked);
+    }
+
+    #[test]
+    fn a_read_that_raced_a_write_keeps_nothing() {
+        let (store, id) = store_with_machine();
+        // A read that began before the revocation...
+        let generation = store.records.generation();
+        let stale = store.inner.machine(&id).unwrap().unwrap();
+        store.revoke_machine(&id).unwrap();
+        // ...and finishes after it: answered, but not kept.
+        store.records.keep_machine(generation, stale);
+        assert!(store.kept_machine(&id).is_none());
+        assert!(store.machine(&id).unwrap().unwrap().revoked);
+    }
+}
