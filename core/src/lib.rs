@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod device;
 pub mod error;
+pub mod history;
 pub mod ids;
 pub mod qr;
 pub mod redact;

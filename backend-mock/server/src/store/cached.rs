@@ -160,7 +160,7 @@ impl Store for CachedStore {
         user: UserId,
         limit: u32,
         before: Option<i64>,
-    ) -> StoreResult<Vec<HistoryEntry>> {
+    ) -> StoreResult<Vec<HistoryRecord>> {
         self.inner.history(user, limit, before)
     }
 
@@ -203,7 +203,7 @@ impl Store for CachedStore {
         user: UserId,
         key: &str,
         request_hash: &[u8; 32],
-        answer: Result<(String, Points), ErrorBody>,
+        answer: Result<(String, Points), Refusal>,
         now: UnixMillis,
     ) -> StoreResult<StoredTopUp> {
         self.inner

@@ -7,7 +7,7 @@ pub mod cached;
 mod records_cache;
 pub mod sqlite;
 
-use gashapay_core::api::{ErrorBody, HistoryEntry, TopUpResponse};
+use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
@@ -155,7 +155,39 @@ pub enum OutcomeDecision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTopUp {
     pub request_hash: [u8; 32],
-    pub answer: Result<TopUpResponse, ErrorBody>,
+    pub answer: Result<TopUpRecord, Refusal>,
+}
+
+/// A credited top-up, as stored with its idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TopUpRecord {
+    pub top_up_id: String,
+    pub amount: Points,
+    pub balance: Points,
+}
+
+/// A refused request, as stored so that a retry gets the same refusal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Refusal {
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+/// One ledger entry with the play it belongs to, newest first in a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRecord {
+    pub id: i64,
+    pub kind: HistoryKind,
+    /// The label stored with the entry (grants and top-ups).
+    pub label: Option<String>,
+    pub delta: i64,
+    pub balance_after: Points,
+    pub at: UnixMillis,
+    pub transaction_id: Option<TransactionId>,
+    pub machine_id: Option<MachineId>,
+    pub machine_name: Option<String>,
+    pub outcome: Option<TransactionStatus>,
+    pub refund_reason: Option<RefundReason>,
 }
 
 pub trait Store: Send + Sync + 'static {
@@ -221,7 +253,7 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         limit: u32,
         before: Option<i64>,
-    ) -> StoreResult<Vec<HistoryEntry>>;
+    ) -> StoreResult<Vec<HistoryRecord>>;
     /// Credits points with a label (demo and welcome grants).
     fn grant(
         &self,
@@ -249,7 +281,7 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         key: &str,
         request_hash: &[u8; 32],
-        answer: Result<(String, Points), ErrorBody>,
+        answer: Result<(String, Points), Refusal>,
         now: UnixMillis,
     ) -> StoreResult<StoredTopUp>;
 }

@@ -6,15 +6,18 @@ use crate::http::auth::UserAuth;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::payments::PaymentError;
 use crate::state::AppState;
+use crate::store::{HistoryRecord, Refusal};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chrono::TimeZone;
 use gashapay_core::api::{
-    paths, BalanceResponse, ErrorBody, HistoryPage, TopUpRequest, TopUpResponse,
+    paths, BalanceResponse, ErrorBody, HistoryEntry, HistoryPage, TopUpRequest, TopUpResponse,
     IDEMPOTENCY_KEY_HEADER,
 };
-use gashapay_core::{ErrorCode, Points};
+use gashapay_core::history::entry_label;
+use gashapay_core::ErrorCode;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -78,9 +81,33 @@ pub async fn history(
         .then(|| entries.last().map(|e| e.id))
         .flatten();
     Ok(Json(HistoryPage {
-        entries,
+        entries: entries.into_iter().map(history_entry).collect(),
         next_before,
     }))
+}
+
+fn history_entry(record: HistoryRecord) -> HistoryEntry {
+    HistoryEntry {
+        id: record.id,
+        kind: record.kind,
+        label: entry_label(
+            record.kind,
+            record.label.as_deref(),
+            record.machine_name.as_deref(),
+            record.refund_reason,
+        ),
+        delta: record.delta,
+        balance_after: record.balance_after,
+        at: chrono::Utc
+            .timestamp_millis_opt(record.at)
+            .single()
+            .unwrap_or_default(),
+        transaction_id: record.transaction_id,
+        machine_id: record.machine_id,
+        machine_name: record.machine_name,
+        outcome: record.outcome,
+        refund_reason: record.refund_reason,
+    }
 }
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
@@ -145,12 +172,14 @@ pub async fn top_up(
             let charge = state
                 .payments
                 .charge(request.amount, &request.payment_token, &reference);
-            let answer: Result<(String, Points), ErrorBody> = match charge {
+            let refused = |code: ErrorCode| Refusal {
+                error: code,
+                message: code.default_message().to_owned(),
+            };
+            let answer = match charge {
                 Ok(charge_id) => Ok((charge_id, request.amount)),
-                Err(PaymentError::Declined) => Err(ApiError::of(ErrorCode::PaymentDeclined).body()),
-                Err(PaymentError::InvalidToken) => {
-                    Err(ApiError::of(ErrorCode::InvalidPaymentToken).body())
-                }
+                Err(PaymentError::Declined) => Err(refused(ErrorCode::PaymentDeclined)),
+                Err(PaymentError::InvalidToken) => Err(refused(ErrorCode::InvalidPaymentToken)),
             };
             tracing::info!(user = %auth.user_id, amount = %request.amount, ok = answer.is_ok(), "top-up");
             state
@@ -164,7 +193,14 @@ pub async fn top_up(
         return Err(ApiError::of(ErrorCode::IdempotencyKeyReused));
     }
     Ok(match stored.answer {
-        Ok(response) => (StatusCode::OK, Json(response)).into_response(),
-        Err(body) => ApiError::new(body.error, body.message).into_response(),
+        Ok(credited) => {
+            let response = TopUpResponse {
+                top_up_id: credited.top_up_id,
+                amount: credited.amount,
+                balance: credited.balance,
+            };
+            (StatusCode::OK, Json(response)).into_response()
+        }
+        Err(refusal) => ApiError::new(refusal.error, refusal.message).into_response(),
     })
 }

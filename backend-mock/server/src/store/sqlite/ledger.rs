@@ -2,7 +2,6 @@
 //! refunds, and the history read back from it.
 
 use super::*;
-use chrono::{TimeZone, Utc};
 use gashapay_core::api::HistoryKind;
 use rusqlite::{params, OptionalExtension};
 
@@ -119,18 +118,12 @@ pub(super) fn refund(
     Ok(())
 }
 
-pub(super) fn to_utc(millis: UnixMillis) -> chrono::DateTime<Utc> {
-    Utc.timestamp_millis_opt(millis)
-        .single()
-        .unwrap_or_default()
-}
-
 fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "snake_case")]
     enum Stored {
-        Ok(TopUpResponse),
-        Err(ErrorBody),
+        Ok(TopUpRecord),
+        Err(Refusal),
     }
     let stored: Stored = serde_json::from_str(answer)
         .map_err(|e| StoreError::Corrupt(format!("stored top-up answer: {e}")))?;
@@ -160,7 +153,7 @@ pub(super) fn history(
     user: UserId,
     limit: u32,
     before: Option<i64>,
-) -> StoreResult<Vec<HistoryEntry>> {
+) -> StoreResult<Vec<HistoryRecord>> {
     type Row = (
         i64,
         String,
@@ -209,30 +202,18 @@ pub(super) fn history(
             |(id, kind, delta, after, label, txn, at, machine, machine_name, status, reason)| {
                 let kind = parse_kind(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
-                let refund_reason = reason.as_deref().and_then(RefundReason::parse);
-                let machine_label = machine_name.clone().unwrap_or_else(|| "a machine".into());
-                let label = match kind {
-                    HistoryKind::Play => format!("Play at {machine_label}"),
-                    HistoryKind::Refund => match refund_reason {
-                        Some(RefundReason::NoOutcome) => {
-                            format!("Refund: {machine_label} did not answer")
-                        }
-                        _ => format!("Refund: {machine_label} failed to dispense"),
-                    },
-                    HistoryKind::TopUp => label.unwrap_or_else(|| "Top-up".into()),
-                };
-                Ok(HistoryEntry {
+                Ok(HistoryRecord {
                     id,
                     kind,
                     label,
                     delta,
                     balance_after: Points(after as u64),
-                    at: to_utc(at),
+                    at,
                     transaction_id: txn.as_deref().and_then(|t| t.parse().ok()),
                     machine_id: machine.map(MachineId),
                     machine_name,
                     outcome: status.as_deref().and_then(TransactionStatus::parse),
-                    refund_reason,
+                    refund_reason: reason.as_deref().and_then(RefundReason::parse),
                 })
             },
         )
@@ -282,7 +263,7 @@ pub(super) fn record_top_up(
     user: UserId,
     key: &str,
     request_hash: &[u8; 32],
-    answer: Result<(String, Points), ErrorBody>,
+    answer: Result<(String, Points), Refusal>,
     now: UnixMillis,
 ) -> StoreResult<StoredTopUp> {
     store.write(|tx| {
@@ -309,7 +290,7 @@ pub(super) fn record_top_up(
                     Some(&top_up_id),
                     now,
                 )?;
-                Ok(TopUpResponse {
+                Ok(TopUpRecord {
                     top_up_id,
                     amount,
                     balance,

@@ -274,7 +274,7 @@ impl Store for SqliteStore {
         user: UserId,
         limit: u32,
         before: Option<i64>,
-    ) -> StoreResult<Vec<HistoryEntry>> {
+    ) -> StoreResult<Vec<HistoryRecord>> {
         ledger::history(self, user, limit, before)
     }
 
@@ -317,7 +317,7 @@ impl Store for SqliteStore {
         user: UserId,
         key: &str,
         request_hash: &[u8; 32],
-        answer: Result<(String, Points), ErrorBody>,
+        answer: Result<(String, Points), Refusal>,
         now: UnixMillis,
     ) -> StoreResult<StoredTopUp> {
         ledger::record_top_up(self, user, key, request_hash, answer, now)
