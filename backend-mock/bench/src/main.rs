@@ -4,13 +4,12 @@
 //! file), loads each from `--connections` keep-alive connections for `--seconds`,
 //! every validation with a distinct valid code, and prints req/s, p50/p99 and the
 //! ratio to the echo. Run it in release: `cargo run --release -p
-//! gashapay-backend-mock --bin gashapay-bench`.
+//! gashapay-bench`.
 //!
 //! The built-in load generator runs in this process and shares the machine's cores
 //! with the servers, so absolute numbers are lower than an external tool's; the ratio
 //! is the figure to compare. `--load wrk` drives the same targets with wrk instead
-//! (`wrk -t2`, with `bench/requests.lua` sending each pre-made code once), the tool the
-//! issue's baseline figures came from.
+//! (`wrk -t2`, with `wrk/requests.lua` sending each pre-made code once).
 
 use clap::Parser;
 use gashapay_backend_mock::admin::{create_player, create_user, register_machine};
@@ -152,7 +151,7 @@ impl Measurement {
 }
 
 /// One wrk round's latency distribution: its request count and the latency at each
-/// of the percentiles `bench/requests.lua` prints (`latency_us=q:µs,...`).
+/// of the percentiles `wrk/requests.lua` prints (`latency_us=q:µs,...`).
 #[derive(Debug, Clone, PartialEq)]
 struct RoundLatency {
     requests: u64,
@@ -218,7 +217,7 @@ impl RoundLatency {
 
 /// Loads `target` with wrk for `seconds` (whole seconds; wrk takes no fractions):
 /// writes enough requests for the fastest target, runs wrk with
-/// `bench/requests.lua`, and reads the line the script prints.
+/// `wrk/requests.lua`, and reads the line the script prints.
 async fn load_with_wrk(
     target: &Target,
     connections: usize,

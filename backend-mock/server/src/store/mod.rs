@@ -264,7 +264,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Points>;
     /// Checks one-time use and the balance, and deducts, in one transaction.
     fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision>;
-    /// Several plays in order, committed together (group commit): all or none.
+    /// Several plays in order, as the group-commit writer hands them over. An
+    /// implementation that commits them together (SQLite does) makes them all or none;
+    /// this default commits each play alone, so an error may leave earlier ones applied.
     fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
         requests.iter().map(|request| self.play(request)).collect()
     }
