@@ -2,9 +2,8 @@
 //! benchmark log alike (the bench measures what the log lines cost).
 //!
 //! Lines are formatted on the thread that logs them but written by a thread of their
-//! own, a buffer at a time: a `write` call per line, on the cores the requests need,
-//! cost a validation about 8 µs of server CPU, against about 4 µs through this
-//! thread (docs/BENCHMARKS.md, "Session 10").
+//! own, a buffer at a time, so the cores the requests need never wait on a `write`
+//! per line (the cost of each way is in docs/BENCHMARKS.md).
 
 use std::io::{BufWriter, Write};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
@@ -13,9 +12,8 @@ use tracing_subscriber::EnvFilter;
 /// What is logged unless `RUST_LOG` says otherwise: our `info` lines and above
 /// (start-up, sign-ins, refused plays, replays, refunds, errors), and tower_http's
 /// only when something goes wrong. A routine play (accepted, then dispensed) logs at
-/// `debug`: at full load its line cost more than a tenth of a validation's server
-/// CPU, enough to take group commit under its throughput goal (docs/BENCHMARKS.md,
-/// "Session 10"), and the ledger records every play anyway.
+/// `debug`: at full load its line costs a noticeable share of a validation's server
+/// CPU (docs/BENCHMARKS.md), and the ledger records every play anyway.
 /// `RUST_LOG=info,gashapay_backend_mock=debug` shows them.
 pub const DEFAULT_FILTER: &str = "info,tower_http=warn";
 

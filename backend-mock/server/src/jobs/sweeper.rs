@@ -1,5 +1,5 @@
-//! Refunds plays whose machine never reported an outcome (seed 001: the money must
-//! not stay taken when the machine goes silent), and forgets idle rate-limit keys.
+//! Refunds plays whose machine never reported an outcome (the money must not stay
+//! taken when a machine goes silent), and forgets idle rate-limit keys.
 
 use crate::credentials::now_millis;
 use crate::state::AppState;
