@@ -42,7 +42,7 @@ pub const TAG_LEN: usize = 16;
 /// Longest text the parser looks at; anything longer is rejected before decoding.
 pub const MAX_TEXT_LEN: usize = 256;
 pub const DEVICE_SECRET_LEN: usize = 32;
-/// The time to live the app uses (seed 000 recommends five minutes).
+/// The time to live the app uses: five minutes.
 pub const DEFAULT_TTL_SECONDS: u16 = 300;
 
 type HmacSha256 = Hmac<Sha256>;

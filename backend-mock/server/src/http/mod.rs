@@ -12,7 +12,6 @@ pub mod routes;
 pub mod serve;
 
 use crate::state::AppState;
-use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
@@ -55,7 +54,6 @@ pub fn router(state: AppState) -> Router {
         .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })
-        .layer(DefaultBodyLimit::max(body_limit_bytes))
         .layer(
             // Method and path only: queries and headers (tokens) stay out of the logs.
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

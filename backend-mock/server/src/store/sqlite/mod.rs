@@ -86,8 +86,8 @@ impl SqliteStore {
         // active players), and no bigger. When an insert splits an index leaf,
         // SQLite renumbers pages through a scratch number far past the end of the
         // file, and the commit then walks the whole cache to drop pages beyond the
-        // end: with a 64 MiB cache that walk was a fifth of the play writer's time
-        // (docs/BENCHMARKS.md, session 8). 8 MiB is 2,048 pages of 4 KiB.
+        // end, so a larger cache makes every such commit slower (docs/BENCHMARKS.md).
+        // 8 MiB is 2,048 pages of 4 KiB.
         conn.pragma_update(None, "cache_size", -8192).map_err(db)?;
         // The play path keeps a few multi-row forms of its statements beside the rest.
         conn.set_prepared_statement_cache_capacity(64);
