@@ -4,11 +4,11 @@
 
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, StartOptions};
-use gashapay_machine::{self as machine, Dispense, MachineClient, RetryPolicy, Step};
+use gashapay_core::app::demo::{log_line, DemoStep};
+use gashapay_core::status::DispensePlan;
+use gashapay_machine::{self as machine, MachineClient, RetryPolicy, Step};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use crate::screens::DemoOutcome;
 
 /// In demo mode a silent machine is refunded after this long, so a tester sees it.
 pub const DEMO_OUTCOME_TIMEOUT: Duration = Duration::from_secs(20);
@@ -68,6 +68,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
                     },
                     payment_secret: None,
                     seed_demo: true,
+                    clock: gashapay_core::clock::SystemClock::shared(),
                 };
                 match start(options).await {
                     Ok(backend) => {
@@ -103,48 +104,38 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
 
 impl DemoEnv {
     /// The emulated machine takes `code` (as its camera would read it off the
-    /// screen), validates it, and dispenses as chosen. `log` sees each step in words.
-    pub async fn scan(&self, code: &str, outcome: DemoOutcome, mut log: impl FnMut(String)) {
-        let dispense = match outcome {
-            DemoOutcome::Dispense => Dispense::Ok,
-            DemoOutcome::Jam => Dispense::Fail,
-            DemoOutcome::NoAnswer => Dispense::None,
-        };
+    /// screen), validates it, and dispenses as planned. `log` sees each step in words.
+    pub async fn scan(&self, code: &str, plan: DispensePlan, mut log: impl FnMut(String)) {
         let result = machine::play(
             &self.machine,
             code,
-            dispense,
+            plan,
             DEMO_DISPENSE_DELAY,
             &RetryPolicy::default(),
-            |step| log(describe(step)),
+            |step| log(log_line(&demo_step(step))),
         )
         .await;
         if let Err(error) = result {
             if !matches!(error, machine::MachineError::Refused { .. }) {
-                log(format!("Error: {error}"));
+                let error = error.to_string();
+                log(log_line(&DemoStep::Failed { error }));
             }
         }
     }
 }
 
-fn describe(step: &Step) -> String {
+fn demo_step(step: &Step) -> DemoStep {
     match step {
-        Step::Scanned { points, .. } => match points {
-            Some(points) => format!("Scanned a code for {points} pts"),
-            None => "Scanned something that is not a GashaPay code".into(),
+        Step::Scanned { points, .. } => DemoStep::Scanned { points: *points },
+        Step::Validated { points, .. } => DemoStep::Accepted { points: *points },
+        Step::Refused { message, .. } => DemoStep::Refused {
+            message: message.clone(),
         },
-        Step::Validated { points, .. } => format!("Backend accepted: {points} pts taken"),
-        Step::Refused { message, .. } => format!("Backend refused: {message}"),
-        Step::Dispensing { outcome } => match outcome {
-            Dispense::Ok => "Dispensing…".into(),
-            Dispense::Fail => "Dispensing… jammed!".into(),
-            Dispense::None => "Dispensing… (will never report)".into(),
+        Step::Dispensing { outcome } => DemoStep::Dispensing { plan: *outcome },
+        Step::ReportRetry { attempt, .. } => DemoStep::ReportRetry { attempt: *attempt },
+        Step::Reported { status, .. } => DemoStep::Reported { status: *status },
+        Step::NotReporting { .. } => DemoStep::Silent {
+            refund_after_secs: DEMO_OUTCOME_TIMEOUT.as_secs(),
         },
-        Step::ReportRetry { attempt, .. } => format!("Report failed, retrying ({attempt})"),
-        Step::Reported { status, .. } => format!("Reported; the play is {}", status.as_str()),
-        Step::NotReporting { .. } => format!(
-            "Staying silent; the backend refunds after {} s",
-            DEMO_OUTCOME_TIMEOUT.as_secs()
-        ),
     }
 }

@@ -3,7 +3,8 @@
 
 use dioxus::prelude::*;
 use gashapay_app::pages::App;
-use gashapay_app::services::{Keychain, Services};
+use gashapay_app::services::Services;
+use gashapay_core::app::settings::Keychain;
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
 use gashapay_core::secrets::{MemorySecretStore, SecretStore};
 use std::sync::Arc;
@@ -121,7 +122,7 @@ fn main() {
         builder.with_cfg(
             Config::new().with_menu(None).with_window(
                 WindowBuilder::new()
-                    .with_title("GashaPay")
+                    .with_title(gashapay_core::app::text::texts().app_name)
                     .with_inner_size(LogicalSize::new(width, 760.0)),
             ),
         )

@@ -2,12 +2,15 @@
 //! screens to state and services.
 
 use crate::screens::*;
-use crate::services::{self, use_services, Keychain};
-use crate::state::{use_app_state, AppState, Session};
+use crate::services::{self, use_services};
+use crate::state::{use_app_state, AppState};
 use dioxus::prelude::*;
-use gashapay_core::app::play::PlayEvent;
-use gashapay_core::app::views::history_row;
-use gashapay_core::device::unix_now;
+use gashapay_core::app::history::HistoryEvent;
+use gashapay_core::app::play::{PlayEvent, PlayPhase};
+use gashapay_core::app::session::{Session, SessionEvent};
+use gashapay_core::app::settings::settings_view;
+use gashapay_core::app::text::texts;
+use gashapay_core::clock::unix_now;
 
 #[derive(Routable, Clone, PartialEq, Debug)]
 #[rustfmt::skip]
@@ -31,9 +34,7 @@ pub fn App() -> Element {
     let services = use_services();
     let state = use_context_provider(AppState::new);
     let start_services = services.clone();
-    use_hook(move || {
-        spawn(services::start(state, start_services));
-    });
+    use_hook(move || services::start(state, start_services));
     use_future(move || {
         let services = services.clone();
         async move {
@@ -42,10 +43,7 @@ pub fn App() -> Element {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 now.set(unix_now());
                 // Ticks drive a shown code's renewal; nothing else needs them.
-                let showing = matches!(
-                    state.play.read().phase,
-                    gashapay_core::app::play::PlayPhase::Showing { .. }
-                );
+                let showing = matches!(state.play.read().phase, PlayPhase::Showing { .. });
                 if showing {
                     services::play_event(state, services.clone(), PlayEvent::Tick);
                 }
@@ -66,36 +64,29 @@ fn local_zone() -> chrono::FixedOffset {
 fn Shell() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let mut busy = use_signal(|| false);
+    let t = texts();
     let session = state.session.read().clone();
-    let phone = match session {
-        Session::Starting => rsx! { p { class: "screen muted", "Starting…" } },
-        Session::SignedOut { message } => {
-            let services = services.clone();
-            rsx! {
-                SignInScreen {
-                    server: services.server_url.clone(),
-                    busy: busy(),
-                    message,
-                    on_submit: move |(username, password): (String, String)| {
-                        busy.set(true);
-                        let services = services.clone();
-                        spawn(async move {
-                            services::sign_in(state, services, username, password).await;
-                            busy.set(false);
-                        });
-                    },
-                }
+    let phone = match session.sign_in_view(&services.server_url) {
+        Some(view) => rsx! {
+            SignInScreen {
+                view,
+                on_submit: move |(username, password): (String, String)| {
+                    let event = SessionEvent::SignIn { username, password: password.into() };
+                    services::session_event(state, services.clone(), event);
+                },
             }
+        },
+        None if session == Session::Starting => {
+            rsx! { p { class: "screen muted", "{t.starting}" } }
         }
-        Session::SignedIn => rsx! {
+        None => rsx! {
             main { class: "page", Outlet::<Route> {} }
-            nav { class: "tabs", aria_label: "Main",
-                Link { to: Route::Home {}, class: "tab", "Home" }
-                Link { to: Route::Play {}, class: "tab", "Play" }
-                Link { to: Route::History {}, class: "tab", "History" }
-                Link { to: Route::TopUp {}, class: "tab", "Top up" }
-                Link { to: Route::Settings {}, class: "tab", "Settings" }
+            nav { class: "tabs", aria_label: t.main_navigation,
+                Link { to: Route::Home {}, class: "tab", "{t.tab_home}" }
+                Link { to: Route::Play {}, class: "tab", "{t.tab_play}" }
+                Link { to: Route::History {}, class: "tab", "{t.tab_history}" }
+                Link { to: Route::TopUp {}, class: "tab", "{t.tab_top_up}" }
+                Link { to: Route::Settings {}, class: "tab", "{t.tab_settings}" }
             }
         },
     };
@@ -111,29 +102,30 @@ fn Shell() -> Element {
 #[cfg(feature = "demo")]
 #[component]
 fn DemoSide() -> Element {
+    use gashapay_core::status::DispensePlan;
     let state = use_app_state();
     let services = use_services();
-    let mut outcome = use_signal(|| DemoOutcome::Dispense);
+    let mut plan = use_signal(|| DispensePlan::Ok);
     let mut log = use_signal(Vec::<String>::new);
     let Some(demo) = services.demo.clone() else {
         return rsx! {};
     };
     let code_on_screen = match &state.play.read().phase {
-        gashapay_core::app::play::PlayPhase::Showing { code } => Some(code.to_text()),
+        PlayPhase::Showing { code } => Some(code.to_text()),
         _ => None,
     };
     rsx! {
         DemoPanel {
             can_scan: code_on_screen.is_some(),
-            outcome: outcome(),
+            plan: plan(),
             log: log(),
-            on_outcome: move |choice| outcome.set(choice),
+            on_plan: move |choice| plan.set(choice),
             on_scan: move |_| {
                 let Some(code) = code_on_screen.clone() else { return };
                 let demo = demo.clone();
                 log.set(Vec::new());
                 spawn(async move {
-                    demo.scan(&code, outcome(), |line| log.write().push(line)).await;
+                    demo.scan(&code, plan(), |line| log.write().push(line)).await;
                 });
             },
         }
@@ -153,14 +145,7 @@ fn Home() -> Element {
     let navigator = use_navigator();
     let zone = local_zone();
     let balance = state.balance.read().view(&zone);
-    let recent = state
-        .history
-        .read()
-        .entries
-        .iter()
-        .take(5)
-        .map(|entry| history_row(entry, &zone))
-        .collect::<Vec<_>>();
+    let recent = state.history.read().recent(&zone);
     rsx! {
         HomeScreen {
             balance,
@@ -192,25 +177,12 @@ fn Play() -> Element {
 fn History() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let zone = local_zone();
-    let model = state.history.read().clone();
-    let rows = model
-        .entries
-        .iter()
-        .map(|e| history_row(e, &zone))
-        .collect::<Vec<_>>();
-    let (more, refresh) = (services.clone(), services.clone());
+    let view = state.history.read().view(&local_zone());
     rsx! {
         HistoryScreen {
-            rows,
-            has_more: model.next_before.is_some(),
-            loading: model.loading,
-            problem: model.problem,
-            on_more: move |_| {
-                spawn(services::load_history(state, more.clone(), true));
-            },
-            on_refresh: move |_| {
-                spawn(services::load_history(state, refresh.clone(), false));
+            view,
+            on_event: move |event: HistoryEvent| {
+                services::history_event(state, services.clone(), event);
             },
         }
     }
@@ -220,15 +192,11 @@ fn History() -> Element {
 fn TopUp() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let model = state.top_up.read().clone();
+    let view = state.top_up.read().view();
     rsx! {
         TopUpScreen {
-            busy: model.busy,
-            result: model.result,
-            problem: model.problem,
-            on_submit: move |(amount, token): (u64, String)| {
-                spawn(services::top_up(state, services.clone(), amount, token));
-            },
+            view,
+            on_event: move |event| services::top_up_event(state, services.clone(), event),
         }
     }
 }
@@ -237,22 +205,18 @@ fn TopUp() -> Element {
 fn Settings() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let device = match services.client.device_credentials() {
-        Ok(creds) => format!("Device {} of user {}", creds.device_id, creds.user_id),
-        Err(_) => "Not registered".into(),
-    };
-    let keychain = match &services.keychain {
-        Keychain::System => "The system keychain".to_owned(),
-        Keychain::MemoryOnly { reason } => format!("Memory only, until the app quits ({reason})"),
-    };
+    let device = services.client.device_credentials().ok();
+    let view = settings_view(
+        &services.server_url,
+        services.is_demo(),
+        device.as_ref(),
+        &services.keychain,
+    );
     rsx! {
         SettingsScreen {
-            server: services.server_url.clone(),
-            device,
-            keychain,
-            demo: services.is_demo(),
+            view,
             on_sign_out: move |_| {
-                spawn(services::sign_out(state, services.clone()));
+                services::session_event(state, services.clone(), SessionEvent::SignOut);
             },
         }
     }

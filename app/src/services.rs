@@ -1,25 +1,20 @@
-//! Runs what screens ask for: calls through the core's client, effects of the play
-//! state machine, and folding the answers back into the signals.
+//! Runs what the core's models ask for: each event goes to its model, and each effect
+//! the model returns becomes a call through the core's client whose answer comes back
+//! as the next event.
 
-use crate::state::{AppState, Session};
+use crate::state::AppState;
 use dioxus::prelude::*;
+use gashapay_core::app::failure::CallFailure;
+use gashapay_core::app::history::HistoryEvent;
 use gashapay_core::app::messages::UserMessage;
-use gashapay_core::app::play::{PlayEffect, PlayEvent};
+use gashapay_core::app::play::{PlayEffect, PlayEvent, PlayModel};
+use gashapay_core::app::session::{SessionEffect, SessionEvent};
+use gashapay_core::app::settings::Keychain;
+use gashapay_core::app::top_up::{TopUpEffect, TopUpEvent};
 use gashapay_core::client::{watch_transaction, ApiClient, ClientError, PollConfig, PollEnd};
-use gashapay_core::device::unix_now;
-use gashapay_core::Points;
-use std::sync::Arc;
+use gashapay_core::clock::unix_now;
+use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
-
-/// Where the app keeps its secrets, for the settings screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Keychain {
-    System,
-    /// No system keychain answered; the session lasts until the app quits.
-    MemoryOnly {
-        reason: String,
-    },
-}
 
 /// Everything the app talks to, provided as context at launch.
 #[derive(Clone)]
@@ -28,8 +23,9 @@ pub struct Services {
     pub server_url: String,
     pub keychain: Keychain,
     pub poll: PollConfig,
-    /// Cancels every status watch (sign-out).
-    pub watches: CancellationToken,
+    /// Cancels the status watches of the signed-in user; replaced at each sign-out so
+    /// the next user's watches start uncancelled.
+    pub watches: Arc<Mutex<CancellationToken>>,
     #[cfg(feature = "demo")]
     pub demo: Option<Arc<crate::demo::DemoEnv>>,
 }
@@ -43,78 +39,99 @@ impl Services {
     pub fn is_demo(&self) -> bool {
         false
     }
+
+    fn watch_token(&self) -> CancellationToken {
+        lock(&self.watches).child_token()
+    }
+
+    fn cancel_watches(&self) {
+        std::mem::take(&mut *lock(&self.watches)).cancel();
+    }
+}
+
+fn lock(watches: &Mutex<CancellationToken>) -> std::sync::MutexGuard<'_, CancellationToken> {
+    watches
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub fn use_services() -> Services {
     use_context::<Services>()
 }
 
-/// A call failed: a lost session signs the user out; anything else is returned as a
-/// message for the screen.
-fn handle(state: AppState, error: &ClientError) -> UserMessage {
-    let message = UserMessage::for_client_error(error);
-    let session_over = matches!(error, ClientError::NotSignedIn)
-        || matches!(error.code(), Some(gashapay_core::ErrorCode::Unauthorized));
-    if session_over {
-        let mut session = state.session;
-        session.set(Session::SignedOut {
-            message: Some(message.clone()),
-        });
-    }
-    message
+/// A call failed: the session model hears of it (a lost session signs out), and the
+/// caller gets what to show.
+fn failed(state: AppState, services: &Services, error: &ClientError) -> CallFailure {
+    let failure = CallFailure::from(error);
+    session_event(
+        state,
+        services.clone(),
+        SessionEvent::CallFailed(failure.clone()),
+    );
+    failure
 }
 
-/// At launch: a stored session is tried; the demo signs its user in.
-pub async fn start(state: AppState, services: Services) {
-    let mut session = state.session;
+/// At launch: a stored session is used; the demo signs its user in.
+pub fn start(state: AppState, services: Services) {
     #[cfg(feature = "demo")]
-    if let Some(demo) = &services.demo {
-        if !services.client.has_session().unwrap_or(false) {
-            sign_in(
-                state,
-                services.clone(),
-                demo.username.clone(),
-                demo.password.clone(),
-            )
-            .await;
-            return;
-        }
-    }
-    if services.client.has_session().unwrap_or(false) {
-        session.set(Session::SignedIn);
-        refresh_balance(state, services.clone()).await;
-        load_history(state, services, false).await;
-    } else {
-        session.set(Session::SignedOut { message: None });
+    let demo_account = services
+        .demo
+        .as_ref()
+        .map(|demo| (demo.username.clone(), demo.password.clone().into()));
+    #[cfg(not(feature = "demo"))]
+    let demo_account = None;
+    let stored_session = services.client.has_session().unwrap_or(false);
+    session_event(
+        state,
+        services,
+        SessionEvent::Started {
+            stored_session,
+            demo_account,
+        },
+    );
+}
+
+pub fn session_event(state: AppState, services: Services, event: SessionEvent) {
+    let mut session = state.session;
+    let effects = session.write().update(event);
+    for effect in effects {
+        run_session_effect(state, services.clone(), effect);
     }
 }
 
-pub async fn sign_in(state: AppState, services: Services, username: String, password: String) {
-    let mut session = state.session;
-    match services.client.login(&username, &password).await {
-        Ok(_) => {
-            session.set(Session::SignedIn);
-            refresh_balance(state, services.clone()).await;
-            load_history(state, services, false).await;
-        }
-        Err(error) => {
-            let message = UserMessage::for_client_error(&error);
-            session.set(Session::SignedOut {
-                message: Some(message),
+fn run_session_effect(state: AppState, services: Services, effect: SessionEffect) {
+    match effect {
+        SessionEffect::SignIn { username, password } => {
+            spawn(async move {
+                let event = match services.client.login(&username, password.expose()).await {
+                    Ok(_) => SessionEvent::SignedIn,
+                    Err(error) => SessionEvent::SignInFailed(UserMessage::for_client_error(&error)),
+                };
+                session_event(state, services, event);
             });
         }
+        SessionEffect::LoadAccount => load_account(state, services),
+        SessionEffect::Logout => {
+            spawn(async move {
+                // Signed out here whatever the server says.
+                let _ = services.client.logout().await;
+            });
+        }
+        SessionEffect::ClearAccount => {
+            services.cancel_watches();
+            let (mut balance, mut play) = (state.balance, state.play);
+            balance.set(Default::default());
+            play.set(PlayModel::default());
+            history_event(state, services.clone(), HistoryEvent::Clear);
+            top_up_event(state, services, TopUpEvent::Clear);
+        }
     }
 }
 
-pub async fn sign_out(state: AppState, services: Services) {
-    services.watches.cancel();
-    let _ = services.client.logout().await;
-    let (mut session, mut balance, mut history, mut play) =
-        (state.session, state.balance, state.history, state.play);
-    balance.set(Default::default());
-    history.set(Default::default());
-    play.set(Default::default());
-    session.set(Session::SignedOut { message: None });
+/// The balance and the newest page of history, fetched again.
+pub fn load_account(state: AppState, services: Services) {
+    spawn(refresh_balance(state, services.clone()));
+    history_event(state, services, HistoryEvent::Refresh);
 }
 
 pub async fn refresh_balance(state: AppState, services: Services) {
@@ -122,88 +139,53 @@ pub async fn refresh_balance(state: AppState, services: Services) {
     match services.client.balance().await {
         Ok(answer) => balance.write().loaded(answer.balance, answer.as_of),
         Err(error) => {
-            let message = handle(state, &error);
-            balance.write().failed(message);
+            let failure = failed(state, &services, &error);
+            balance.write().failed(failure.message);
         }
     }
 }
 
-pub const HISTORY_PAGE: u32 = 20;
-
-pub async fn load_history(state: AppState, services: Services, more: bool) {
+pub fn history_event(state: AppState, services: Services, event: HistoryEvent) {
     let mut history = state.history;
-    let before = if more {
-        history.read().next_before
-    } else {
-        None
-    };
-    if more && before.is_none() {
+    let Some(fetch) = history.write().update(event) else {
         return;
-    }
-    history.write().loading = true;
-    match services.client.history(HISTORY_PAGE, before).await {
-        Ok(page) => {
-            let mut model = history.write();
-            if more {
-                model.entries.extend(page.entries);
-            } else {
-                model.entries = page.entries;
-            }
-            model.next_before = page.next_before;
-            model.loading = false;
-            model.problem = None;
-        }
-        Err(error) => {
-            let message = handle(state, &error);
-            let mut model = history.write();
-            model.loading = false;
-            model.problem = Some(message);
-        }
-    }
+    };
+    spawn(async move {
+        let event = match services.client.history(fetch.limit, fetch.before).await {
+            Ok(page) => HistoryEvent::Loaded {
+                page,
+                appended: fetch.appended,
+            },
+            Err(error) => HistoryEvent::Failed(failed(state, &services, &error).message),
+        };
+        history_event(state, services, event);
+    });
 }
 
-/// Top-up with the test payment token. A failed attempt keeps its idempotency key,
-/// so "Try again" can never charge twice.
-pub async fn top_up(state: AppState, services: Services, amount: u64, payment_token: String) {
-    let mut model = state.top_up;
-    let key = model
-        .read()
-        .pending_key
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    {
-        let mut m = model.write();
-        m.busy = true;
-        m.pending_key = Some(key.clone());
-        m.problem = None;
-        m.result = None;
-    }
-    let result = services
-        .client
-        .top_up(Points(amount), &payment_token, &key)
-        .await;
-    let mut m = model.write();
-    m.busy = false;
-    match result {
-        Ok(answer) => {
-            m.pending_key = None;
-            m.result = Some(format!(
-                "Added {}. New balance: {}",
-                gashapay_core::app::format::points(answer.amount),
-                gashapay_core::app::format::points(answer.balance)
-            ));
-            drop(m);
-            refresh_balance(state, services.clone()).await;
-            load_history(state, services, false).await;
-        }
-        Err(error) => {
-            // Only a lost answer is retried with the same key; a refusal is final.
-            if !error.is_transient() {
-                m.pending_key = None;
+pub fn top_up_event(state: AppState, services: Services, event: TopUpEvent) {
+    let mut top_up = state.top_up;
+    let effects = top_up.write().update(event);
+    for effect in effects {
+        let services = services.clone();
+        match effect {
+            TopUpEffect::Charge {
+                amount,
+                payment_token,
+                idempotency_key,
+            } => {
+                spawn(async move {
+                    let event = match services
+                        .client
+                        .top_up(amount, &payment_token, &idempotency_key)
+                        .await
+                    {
+                        Ok(answer) => TopUpEvent::Paid(answer),
+                        Err(error) => TopUpEvent::Failed(failed(state, &services, &error)),
+                    };
+                    top_up_event(state, services, event);
+                });
             }
-            drop(m);
-            let message = handle(state, &error);
-            model.write().problem = Some(message);
+            TopUpEffect::RefreshAccount => load_account(state, services),
         }
     }
 }
@@ -225,7 +207,7 @@ fn run_play_effect(state: AppState, services: Services, effect: PlayEffect) {
     match effect {
         PlayEffect::Watch { id, expires_at } => {
             spawn(async move {
-                let cancel = services.watches.child_token();
+                let cancel = services.watch_token();
                 let result = watch_transaction(
                     &services.client,
                     id,
@@ -244,17 +226,12 @@ fn run_play_effect(state: AppState, services: Services, effect: PlayEffect) {
                 match result {
                     Ok(PollEnd::Final(_) | PollEnd::NeverScanned | PollEnd::Cancelled) => {}
                     Err(error) => {
-                        let message = handle(state, &error);
+                        let message = failed(state, &services, &error).message;
                         play_event(state, services, PlayEvent::WatchFailed { id, message });
                     }
                 }
             });
         }
-        PlayEffect::RefreshBalance => {
-            spawn(async move {
-                refresh_balance(state, services.clone()).await;
-                load_history(state, services, false).await;
-            });
-        }
+        PlayEffect::RefreshBalance => load_account(state, services),
     }
 }

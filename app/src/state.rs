@@ -2,37 +2,11 @@
 //! `use_app_state()`. The models themselves (and their rules) live in the core.
 
 use dioxus::prelude::*;
-use gashapay_core::api::HistoryEntry;
-use gashapay_core::app::messages::UserMessage;
+use gashapay_core::app::history::HistoryModel;
 use gashapay_core::app::play::PlayModel;
+use gashapay_core::app::session::Session;
+use gashapay_core::app::top_up::TopUpModel;
 use gashapay_core::app::views::BalanceModel;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Session {
-    /// Checking the stored session at start.
-    Starting,
-    SignedOut {
-        message: Option<UserMessage>,
-    },
-    SignedIn,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HistoryModel {
-    pub entries: Vec<HistoryEntry>,
-    pub next_before: Option<i64>,
-    pub loading: bool,
-    pub problem: Option<UserMessage>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TopUpModel {
-    pub busy: bool,
-    pub result: Option<String>,
-    pub problem: Option<UserMessage>,
-    /// Kept while a top-up has not been answered, so "Try again" charges once.
-    pub pending_key: Option<String>,
-}
 
 /// Every signal the screens read.
 #[derive(Clone, Copy)]
@@ -61,7 +35,7 @@ impl AppState {
             history: Signal::new(HistoryModel::default()),
             play: Signal::new(PlayModel::default()),
             top_up: Signal::new(TopUpModel::default()),
-            now: Signal::new(gashapay_core::device::unix_now()),
+            now: Signal::new(gashapay_core::clock::unix_now()),
         }
     }
 }

@@ -4,13 +4,21 @@
 use chrono::{FixedOffset, TimeZone, Utc};
 use dioxus::prelude::*;
 use gashapay_app::screens::*;
-use gashapay_core::api::{ErrorBody, HistoryEntry, HistoryKind, TransactionView};
+use gashapay_core::api::{
+    ErrorBody, HistoryEntry, HistoryKind, HistoryPage, TopUpResponse, TransactionView,
+};
+use gashapay_core::app::failure::CallFailure;
+use gashapay_core::app::history::{HistoryEvent, HistoryModel, HistoryView};
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
+use gashapay_core::app::session::Session;
+use gashapay_core::app::settings::{settings_view, Keychain};
+use gashapay_core::app::top_up::{TopUpEvent, TopUpModel};
 use gashapay_core::app::views::{history_row, BalanceModel, BalanceView, HistoryRowView};
 use gashapay_core::device::DeviceCredentials;
 use gashapay_core::ids::{AppId, DeviceId, UserId};
 use gashapay_core::qr::DeviceSecret;
+use gashapay_core::status::DispensePlan;
 use gashapay_core::{ErrorCode, Points, RefundReason, TransactionStatus};
 
 const T0: u64 = 1_800_000_000;
@@ -248,43 +256,53 @@ fn play_explains_a_refusal_and_the_next_step() {
 }
 
 #[component]
-fn HistoryHarness(
-    rows: Vec<HistoryRowView>,
-    has_more: bool,
+fn HistoryHarness(view: HistoryView) -> Element {
+    rsx! { HistoryScreen { view, on_event: |_| {} } }
+}
+
+/// The history screen's view after a page of `entries` (and `next_before`) and,
+/// optionally, a failed refresh.
+fn history_view(
+    entries: Vec<HistoryEntry>,
+    next_before: Option<i64>,
     problem: Option<UserMessage>,
-) -> Element {
-    rsx! { HistoryScreen { rows, has_more, loading: false, problem, on_more: |_| {}, on_refresh: |_| {} } }
+) -> HistoryView {
+    let mut model = HistoryModel::default();
+    model.update(HistoryEvent::Loaded {
+        page: HistoryPage {
+            entries,
+            next_before,
+        },
+        appended: false,
+    });
+    if let Some(problem) = problem {
+        model.update(HistoryEvent::Refresh);
+        model.update(HistoryEvent::Failed(problem));
+    }
+    model.view(&zone())
 }
 
 #[test]
 fn history_lists_plays_refunds_and_top_ups_with_dates_and_signs() {
-    let rows = vec![
-        history_row(
-            &entry(
-                3,
-                HistoryKind::Refund,
-                100,
-                Some(TransactionStatus::Refunded),
-            ),
-            &zone(),
+    let entries = vec![
+        entry(
+            3,
+            HistoryKind::Refund,
+            100,
+            Some(TransactionStatus::Refunded),
         ),
-        history_row(
-            &entry(
-                2,
-                HistoryKind::Play,
-                -100,
-                Some(TransactionStatus::Refunded),
-            ),
-            &zone(),
+        entry(
+            2,
+            HistoryKind::Play,
+            -100,
+            Some(TransactionStatus::Refunded),
         ),
-        history_row(&entry(1, HistoryKind::TopUp, 500, None), &zone()),
+        entry(1, HistoryKind::TopUp, 500, None),
     ];
     let html = render(
         HistoryHarness,
         HistoryHarnessProps {
-            rows,
-            has_more: true,
-            problem: None,
+            view: history_view(entries, Some(1), None),
         },
     );
     assert!(html.contains("Refund: Demo capsule machine failed to dispense"));
@@ -299,9 +317,7 @@ fn history_lists_plays_refunds_and_top_ups_with_dates_and_signs() {
     let empty = render(
         HistoryHarness,
         HistoryHarnessProps {
-            rows: vec![],
-            has_more: false,
-            problem: Some(UserMessage::offline()),
+            view: history_view(vec![], None, Some(UserMessage::offline())),
         },
     );
     assert!(empty.contains("Nothing here yet"));
@@ -311,7 +327,10 @@ fn history_lists_plays_refunds_and_top_ups_with_dates_and_signs() {
 
 #[component]
 fn SignInHarness(message: Option<UserMessage>) -> Element {
-    rsx! { SignInScreen { server: "http://127.0.0.1:8080", busy: false, message, on_submit: |_| {} } }
+    let view = Session::SignedOut { message }
+        .sign_in_view("http://127.0.0.1:8080")
+        .unwrap();
+    rsx! { SignInScreen { view, on_submit: |_| {} } }
 }
 
 #[test]
@@ -328,8 +347,13 @@ fn sign_in_names_the_server_and_explains_a_refusal() {
 }
 
 #[component]
-fn TopUpHarness(result: Option<String>, problem: Option<UserMessage>) -> Element {
-    rsx! { TopUpScreen { busy: false, result, problem, on_submit: |_| {} } }
+fn TopUpHarness(answer: Option<TopUpEvent>) -> Element {
+    let mut model = TopUpModel::default();
+    if let Some(answer) = answer {
+        model.update(TopUpEvent::Pay);
+        model.update(answer);
+    }
+    rsx! { TopUpScreen { view: model.view(), on_event: |_| {} } }
 }
 
 #[test]
@@ -337,8 +361,11 @@ fn top_up_shows_the_result_or_the_decline() {
     let ok = render(
         TopUpHarness,
         TopUpHarnessProps {
-            result: Some("Added 500 pts. New balance: 1,400 pts".into()),
-            problem: None,
+            answer: Some(TopUpEvent::Paid(TopUpResponse {
+                top_up_id: "tu_1".into(),
+                amount: Points(500),
+                balance: Points(1400),
+            })),
         },
     );
     assert!(ok.contains("Added 500 pts. New balance: 1,400 pts"));
@@ -346,8 +373,11 @@ fn top_up_shows_the_result_or_the_decline() {
     let declined = render(
         TopUpHarness,
         TopUpHarnessProps {
-            result: None,
-            problem: Some(UserMessage::for_code(ErrorCode::PaymentDeclined)),
+            answer: Some(TopUpEvent::Failed(CallFailure {
+                message: UserMessage::for_code(ErrorCode::PaymentDeclined),
+                ends_session: false,
+                transient: false,
+            })),
         },
     );
     assert!(declined.contains("Payment declined"));
@@ -377,7 +407,12 @@ fn every_error_the_core_can_return_renders_with_a_next_step() {
 
 #[component]
 fn SettingsHarness() -> Element {
-    rsx! { SettingsScreen { server: "http://127.0.0.1:9", device: "Device 3 of user 1", keychain: "The system keychain", demo: true, on_sign_out: |_| {} } }
+    let device = DeviceCredentials {
+        device_id: DeviceId(3),
+        ..creds()
+    };
+    let view = settings_view("http://127.0.0.1:9", true, Some(&device), &Keychain::System);
+    rsx! { SettingsScreen { view, on_sign_out: |_| {} } }
 }
 
 #[test]
@@ -394,7 +429,7 @@ fn settings_show_server_device_keychain_and_sign_out() {
 
 #[component]
 fn DemoHarness(can_scan: bool) -> Element {
-    rsx! { DemoPanel { can_scan, outcome: DemoOutcome::Jam, log: vec!["Backend accepted: 100 pts taken".to_string()], on_outcome: |_| {}, on_scan: |_| {} } }
+    rsx! { DemoPanel { can_scan, plan: DispensePlan::Fail, log: vec!["Backend accepted: 100 pts taken".to_string()], on_plan: |_| {}, on_scan: |_| {} } }
 }
 
 #[test]

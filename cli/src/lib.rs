@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use gashapay_core::client::{
     watch_transaction, ApiClient, ClientConfig, ClientError, PollConfig, PollEnd,
 };
-use gashapay_core::device::unix_now;
+use gashapay_core::clock::unix_now;
 use gashapay_core::qr::{render, DEFAULT_TTL_SECONDS};
 use gashapay_core::secrets::{KeychainLifetime, SecretStore};
 use gashapay_core::{Points, TransactionId};

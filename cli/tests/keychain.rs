@@ -49,6 +49,7 @@ fn sign_in_succeeds_only_where_the_next_command_finds_the_session() {
             settings: Settings::default(),
             payment_secret: None,
             seed_demo: false,
+            clock: gashapay_core::clock::SystemClock::shared(),
         })
         .await
         .unwrap();

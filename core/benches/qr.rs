@@ -3,7 +3,8 @@
 //! `cargo bench -p gashapay-core --features render --bench qr`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gashapay_core::device::{unix_now, DeviceCredentials};
+use gashapay_core::clock::unix_now;
+use gashapay_core::device::DeviceCredentials;
 use gashapay_core::qr::{render, DeviceSecret};
 use gashapay_core::{AppId, DeviceId, Points, UserId};
 use std::hint::black_box;

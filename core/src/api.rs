@@ -109,8 +109,20 @@ pub struct BalanceResponse {
     pub as_of: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HistoryKind {
     Play,
@@ -142,6 +154,47 @@ pub struct HistoryEntry {
     pub outcome: Option<TransactionStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_reason: Option<RefundReason>,
+}
+
+/// Entries on a history page when the request does not say.
+pub const DEFAULT_HISTORY_PAGE: u32 = 20;
+/// Most entries a history page may ask for.
+pub const MAX_HISTORY_PAGE: u32 = 100;
+
+/// The query of [`paths::HISTORY`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct HistoryQuery {
+    /// Entries per page, 1 to 100 (default 20).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// A `next_before` from the previous page: entries older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<i64>,
+}
+
+impl HistoryQuery {
+    /// The page size asked for, or `None` when it is outside 1 to [`MAX_HISTORY_PAGE`].
+    pub fn page_size(&self) -> Option<u32> {
+        let limit = self.limit.unwrap_or(DEFAULT_HISTORY_PAGE);
+        (1..=MAX_HISTORY_PAGE).contains(&limit).then_some(limit)
+    }
+}
+
+/// The query of [`paths::TRANSACTION_BY_ID`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct StatusQuery {
+    /// Seconds to hold the request waiting for a change (at most 30; more is cut to 30).
+    #[cfg_attr(feature = "openapi", param(maximum = 30))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<u64>,
+    /// The status the caller already knows; return as soon as it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<TransactionStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -73,11 +73,6 @@ impl DeviceCredentials {
     }
 }
 
-/// Seconds since the Unix epoch by the system clock.
-pub fn unix_now() -> u64 {
-    chrono::Utc::now().timestamp().max(0) as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,15 +9,18 @@
 
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod device;
 pub mod error;
 pub mod history;
 pub mod ids;
 pub mod qr;
 pub mod redact;
+pub mod retry;
 pub mod secrets;
 pub mod status;
 pub mod webhook;
+mod wire_text;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -6,6 +6,7 @@ use gashapay_core::client::{
     watch_transaction, ApiClient, ClientConfig, ClientError, PollConfig, PollEnd,
 };
 use gashapay_core::qr::DeviceSecret;
+use gashapay_core::retry::Backoff;
 use gashapay_core::secrets::{keys, MemorySecretStore, SecretStore};
 use gashapay_core::{ErrorCode, Points, TransactionId, TransactionStatus};
 use serde_json::json;
@@ -19,7 +20,7 @@ fn config() -> ClientConfig {
     ClientConfig {
         request_timeout: Duration::from_millis(500),
         safe_retries: 2,
-        retry_backoff: Duration::from_millis(10),
+        retry_backoff: Backoff::new(Duration::from_millis(10), Duration::from_millis(40)),
         device_name: "test device".into(),
     }
 }
@@ -288,8 +289,7 @@ fn view(id: TransactionId, status: &str, balance: u64) -> ResponseTemplate {
 fn poll_config() -> PollConfig {
     PollConfig {
         long_poll: Duration::from_secs(20),
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(40),
+        backoff: Backoff::new(Duration::from_millis(10), Duration::from_millis(40)),
         expiry_grace: Duration::from_secs(0),
     }
 }
@@ -317,7 +317,7 @@ async fn the_poller_long_polls_from_each_known_status_to_the_final_one() {
         .mount(&server)
         .await;
     let mut seen = Vec::new();
-    let expires = gashapay_core::device::unix_now() + 300;
+    let expires = gashapay_core::clock::unix_now() + 300;
     let end = watch_transaction(
         &client,
         id,
@@ -349,7 +349,7 @@ async fn the_poller_gives_up_on_a_code_that_expired_unscanned() {
         .respond_with(view(id, "awaiting_scan", 1000))
         .mount(&server)
         .await;
-    let expired = gashapay_core::device::unix_now() - 1;
+    let expired = gashapay_core::clock::unix_now() - 1;
     let end = watch_transaction(
         &client,
         id,
@@ -381,7 +381,7 @@ async fn the_poller_rides_out_server_errors_and_stops_on_cancel() {
         .respond_with(view(id, "refunded", 1000))
         .mount(&server)
         .await;
-    let expires = gashapay_core::device::unix_now() + 300;
+    let expires = gashapay_core::clock::unix_now() + 300;
     let end = watch_transaction(
         &client,
         id,

@@ -1,55 +1,34 @@
 use dioxus::prelude::*;
-
-/// What the emulated machine does after it takes the code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DemoOutcome {
-    Dispense,
-    Jam,
-    NoAnswer,
-}
-
-impl DemoOutcome {
-    pub const ALL: [DemoOutcome; 3] = [
-        DemoOutcome::Dispense,
-        DemoOutcome::Jam,
-        DemoOutcome::NoAnswer,
-    ];
-    pub fn label(self) -> &'static str {
-        match self {
-            DemoOutcome::Dispense => "Dispense",
-            DemoOutcome::Jam => "Jam → refund",
-            DemoOutcome::NoAnswer => "No answer → refund by timeout",
-        }
-    }
-}
+use gashapay_core::app::demo::{self, plan_label};
+use gashapay_core::status::DispensePlan;
 
 /// The emulated machine beside the phone view (desktop demo only).
 #[component]
 pub fn DemoPanel(
     can_scan: bool,
-    outcome: DemoOutcome,
+    plan: DispensePlan,
     log: Vec<String>,
-    on_outcome: EventHandler<DemoOutcome>,
+    on_plan: EventHandler<DispensePlan>,
     on_scan: EventHandler<()>,
 ) -> Element {
     rsx! {
-        aside { class: "demo-panel", aria_label: "Emulated machine",
-            h2 { "Emulated machine" }
-            p { class: "muted", "Demo capsule machine (m_demo) on the built-in server." }
+        aside { class: "demo-panel", aria_label: demo::PANEL_TITLE,
+            h2 { "{demo::PANEL_TITLE}" }
+            p { class: "muted", "{demo::PANEL_ABOUT}" }
             fieldset {
-                legend { "When it scans a code" }
-                for choice in DemoOutcome::ALL {
+                legend { "{demo::PLAN_LEGEND}" }
+                for &choice in DispensePlan::ALL {
                     label { class: "radio",
-                        input { r#type: "radio", name: "outcome", checked: choice == outcome,
-                            onchange: move |_| on_outcome.call(choice) }
-                        "{choice.label()}"
+                        input { r#type: "radio", name: "outcome", checked: choice == plan,
+                            onchange: move |_| on_plan.call(choice) }
+                        "{plan_label(choice)}"
                     }
                 }
             }
             button { class: "button primary scan", disabled: !can_scan, onclick: move |_| on_scan.call(()),
-                "Scan the QR on screen" }
+                "{demo::SCAN}" }
             if !can_scan {
-                p { class: "muted", "Show a QR code in the app first." }
+                p { class: "muted", "{demo::SCAN_NEEDS_CODE}" }
             }
             ol { class: "demo-log",
                 for line in log {

@@ -1,6 +1,7 @@
 use super::MessageBox;
 use dioxus::prelude::*;
-use gashapay_core::app::messages::UserMessage;
+use gashapay_core::app::history::{HistoryEvent, HistoryView};
+use gashapay_core::app::text::texts;
 use gashapay_core::app::views::HistoryRowView;
 
 #[component]
@@ -22,32 +23,26 @@ pub fn HistoryRow(row: HistoryRowView) -> Element {
 }
 
 #[component]
-pub fn HistoryScreen(
-    rows: Vec<HistoryRowView>,
-    has_more: bool,
-    loading: bool,
-    problem: Option<UserMessage>,
-    on_more: EventHandler<()>,
-    on_refresh: EventHandler<()>,
-) -> Element {
+pub fn HistoryScreen(view: HistoryView, on_event: EventHandler<HistoryEvent>) -> Element {
+    let t = texts();
     rsx! {
         section { class: "screen history",
-            h1 { "History" }
-            if let Some(problem) = problem {
-                MessageBox { message: problem, on_action: move |_| on_refresh.call(()) }
+            h1 { "{t.history_title}" }
+            if let Some(problem) = view.problem {
+                MessageBox { message: problem, on_action: move |_| on_event.call(HistoryEvent::Refresh) }
             }
-            if rows.is_empty() && !loading {
-                p { class: "muted", "Nothing here yet: plays, refunds and top-ups will show up here." }
+            if let Some(empty) = view.empty_text {
+                p { class: "muted", "{empty}" }
             }
             ul { class: "history-list",
-                for row in rows {
+                for row in view.rows {
                     HistoryRow { row }
                 }
             }
-            if loading {
-                p { class: "muted", "Loading…" }
-            } else if has_more {
-                button { class: "button secondary", onclick: move |_| on_more.call(()), "Show older" }
+            if view.loading {
+                p { class: "muted", "{t.loading}" }
+            } else if view.has_more {
+                button { class: "button secondary", onclick: move |_| on_event.call(HistoryEvent::More), "{t.show_older}" }
             }
         }
     }

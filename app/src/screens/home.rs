@@ -1,5 +1,6 @@
 use super::MessageBox;
 use dioxus::prelude::*;
+use gashapay_core::app::text::texts;
 use gashapay_core::app::views::{BalanceView, HistoryRowView};
 
 #[component]
@@ -9,10 +10,11 @@ pub fn HomeScreen(
     on_play: EventHandler<()>,
     on_refresh: EventHandler<()>,
 ) -> Element {
+    let t = texts();
     rsx! {
         section { class: "screen home",
             div { class: if balance.stale { "balance-card stale" } else { "balance-card" },
-                p { class: "balance-label", "Your balance" }
+                p { class: "balance-label", "{t.your_balance}" }
                 p { class: "balance-amount", aria_live: "polite", "{balance.amount_text}" }
                 p { class: "balance-updated", "{balance.updated_text}" }
                 if let Some(stale) = balance.stale_text {
@@ -22,11 +24,11 @@ pub fn HomeScreen(
             if let Some(problem) = balance.problem {
                 MessageBox { message: problem, on_action: move |_| on_refresh.call(()) }
             }
-            button { class: "button primary play-action", aria_label: "Play a machine: show a QR code",
-                onclick: move |_| on_play.call(()), "Play" }
-            h2 { "Recent activity" }
+            button { class: "button primary play-action", aria_label: t.play_action_label,
+                onclick: move |_| on_play.call(()), "{t.play}" }
+            h2 { "{t.recent_activity}" }
             if recent.is_empty() {
-                p { class: "muted", "No plays yet." }
+                p { class: "muted", "{t.no_plays_yet}" }
             }
             ul { class: "history-list",
                 for row in recent {

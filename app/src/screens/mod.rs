@@ -18,7 +18,7 @@ pub use message::MessageBox;
 pub use play::PlayScreen;
 pub use settings::SettingsScreen;
 pub use sign_in::SignInScreen;
-pub use top_up::{TopUpScreen, TOP_UP_AMOUNTS};
+pub use top_up::TopUpScreen;
 
 #[cfg(feature = "demo")]
-pub use demo_panel::{DemoOutcome, DemoPanel};
+pub use demo_panel::DemoPanel;

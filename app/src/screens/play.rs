@@ -1,20 +1,22 @@
 use super::MessageBox;
 use dioxus::prelude::*;
 use gashapay_core::app::play::{PlayEvent, PlayView};
+use gashapay_core::app::text::texts;
 use gashapay_core::qr::render;
 
 #[component]
 pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element {
+    let t = texts();
     let qr_svg = view
         .code_text
         .as_deref()
         .and_then(|text| render::svg(text).ok());
     rsx! {
         section { class: "screen play",
-            h1 { "Play" }
+            h1 { "{t.play_title}" }
             if view.can_start {
-                p { "How many points?" }
-                div { class: "choices", role: "radiogroup", aria_label: "Points to play",
+                p { "{t.how_many_points}" }
+                div { class: "choices", role: "radiogroup", aria_label: t.points_to_play,
                     for (points, selected) in view.choices.clone() {
                         button {
                             class: if selected { "choice selected" } else { "choice" },
@@ -26,21 +28,21 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
                     }
                 }
                 button { class: "button primary", onclick: move |_| on_event.call(PlayEvent::Start),
-                    "Show QR code for {view.points_text}" }
+                    "{view.start_text}" }
             }
             if let Some(svg) = qr_svg {
                 div { class: "qr-card", role: "img",
-                    aria_label: "QR code to pay {view.points_text}. Hold it up to the machine's scanner.",
+                    aria_label: "{view.code_label}",
                     div { class: "qr", dangerous_inner_html: "{svg}" }
-                    if let Some(countdown) = &view.countdown_text {
-                        p { class: "countdown", aria_live: "off", "Renews automatically · expires in {countdown}" }
+                    if let Some(renew) = &view.renew_text {
+                        p { class: "countdown", aria_live: "off", "{renew}" }
                     }
                     if let Some(blocks) = &view.code_blocks {
-                        p { class: "code-text", aria_label: "The code as text", "{blocks}" }
+                        p { class: "code-text", aria_label: t.code_as_text, "{blocks}" }
                     }
                 }
                 if view.wants_full_brightness {
-                    p { class: "muted brightness-hint", "Turn the screen brightness up for the scanner." }
+                    p { class: "muted brightness-hint", "{t.brightness_hint}" }
                 }
             }
             if !view.can_start {
@@ -56,9 +58,9 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
                 MessageBox { message }
             }
             if view.can_play_again {
-                button { class: "button primary", onclick: move |_| on_event.call(PlayEvent::Reset), "Play again" }
+                button { class: "button primary", onclick: move |_| on_event.call(PlayEvent::Reset), "{t.play_again}" }
             } else if view.code_text.is_some() {
-                button { class: "button secondary", onclick: move |_| on_event.call(PlayEvent::Reset), "Cancel" }
+                button { class: "button secondary", onclick: move |_| on_event.call(PlayEvent::Reset), "{t.cancel}" }
             }
         }
     }

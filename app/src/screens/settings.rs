@@ -1,25 +1,22 @@
 use dioxus::prelude::*;
+use gashapay_core::app::settings::SettingsView;
+use gashapay_core::app::text::texts;
 
 #[component]
-pub fn SettingsScreen(
-    server: String,
-    device: String,
-    keychain: String,
-    demo: bool,
-    on_sign_out: EventHandler<()>,
-) -> Element {
+pub fn SettingsScreen(view: SettingsView, on_sign_out: EventHandler<()>) -> Element {
+    let t = texts();
     rsx! {
         section { class: "screen settings",
-            h1 { "Settings" }
+            h1 { "{t.settings_title}" }
             dl {
-                dt { "Server" }
-                dd { "{server}" if demo { " (built-in demo server)" } }
-                dt { "This device" }
-                dd { "{device}" }
-                dt { "Sign-in stored in" }
-                dd { "{keychain}" }
+                dt { "{t.server}" }
+                dd { "{view.server_text}" }
+                dt { "{t.this_device}" }
+                dd { "{view.device_text}" }
+                dt { "{t.secrets_stored_in}" }
+                dd { "{view.keychain_text}" }
             }
-            button { class: "button secondary", onclick: move |_| on_sign_out.call(()), "Sign out" }
+            button { class: "button secondary", onclick: move |_| on_sign_out.call(()), "{t.sign_out}" }
         }
     }
 }

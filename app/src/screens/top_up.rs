@@ -1,46 +1,47 @@
 use super::MessageBox;
 use dioxus::prelude::*;
-use gashapay_core::app::messages::UserMessage;
-
-pub const TOP_UP_AMOUNTS: [u64; 3] = [500, 1000, 3000];
+use gashapay_core::app::text::texts;
+use gashapay_core::app::top_up::{TopUpEvent, TopUpView};
 
 #[component]
-pub fn TopUpScreen(
-    busy: bool,
-    result: Option<String>,
-    problem: Option<UserMessage>,
-    on_submit: EventHandler<(u64, String)>,
-) -> Element {
-    let mut amount = use_signal(|| TOP_UP_AMOUNTS[0]);
-    let mut token = use_signal(|| "tok_test_success".to_string());
+pub fn TopUpScreen(view: TopUpView, on_event: EventHandler<TopUpEvent>) -> Element {
+    let t = texts();
+    let chosen_token = view
+        .tokens
+        .iter()
+        .find(|(_, _, chosen)| *chosen)
+        .map(|(value, _, _)| *value)
+        .unwrap_or_default();
     rsx! {
         section { class: "screen top-up",
-            h1 { "Top up" }
-            div { class: "choices", role: "radiogroup", aria_label: "Amount",
-                for choice in TOP_UP_AMOUNTS {
+            h1 { "{t.top_up_title}" }
+            div { class: "choices", role: "radiogroup", aria_label: t.top_up_amount,
+                for (amount, chosen) in view.amounts.clone() {
                     button {
-                        class: if amount() == choice { "choice selected" } else { "choice" },
+                        class: if chosen { "choice selected" } else { "choice" },
                         role: "radio",
-                        aria_checked: "{amount() == choice}",
-                        onclick: move |_| amount.set(choice),
-                        "{choice}"
+                        aria_checked: "{chosen}",
+                        onclick: move |_| on_event.call(TopUpEvent::ChooseAmount(amount)),
+                        "{amount}"
                     }
                 }
             }
-            label { r#for: "token", "Test payment token" }
-            select { id: "token", value: "{token}", onchange: move |e| token.set(e.value()),
-                option { value: "tok_test_success", "Test card (succeeds)" }
-                option { value: "tok_test_decline", "Test card (declined)" }
+            label { r#for: "token", "{t.test_payment_token}" }
+            select { id: "token", value: chosen_token,
+                onchange: move |e| on_event.call(TopUpEvent::ChooseToken(e.value())),
+                for (value, words, _) in view.tokens.clone() {
+                    option { value, "{words}" }
+                }
             }
-            button { class: "button primary", disabled: busy,
-                onclick: move |_| on_submit.call((amount(), token())),
-                if busy { "Paying…" } else { "Pay and add {amount} pts" }
+            button { class: "button primary", disabled: view.busy,
+                onclick: move |_| on_event.call(TopUpEvent::Pay),
+                "{view.pay_text}"
             }
-            if let Some(result) = result {
+            if let Some(result) = view.result {
                 p { class: "result", role: "status", "{result}" }
             }
-            if let Some(problem) = problem {
-                MessageBox { message: problem, on_action: move |_| on_submit.call((amount(), token())) }
+            if let Some(problem) = view.problem {
+                MessageBox { message: problem, on_action: move |_| on_event.call(TopUpEvent::Pay) }
             }
         }
     }

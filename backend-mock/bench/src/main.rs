@@ -14,11 +14,12 @@
 use clap::Parser;
 use gashapay_backend_mock::admin::{create_player, create_user, register_machine};
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::credentials::now_millis;
 use gashapay_backend_mock::http::rate_limit::RateLimit;
 use gashapay_backend_mock::writer::{PlayQueue, WaitHistogram, WriterSnapshot, WRITER_THREAD_NAME};
 use gashapay_backend_mock::{start, StartOptions};
-use gashapay_core::device::{unix_now, DeviceCredentials};
+use gashapay_core::clock::unix_now;
+use gashapay_core::clock::{Clock, SystemClock};
+use gashapay_core::device::DeviceCredentials;
 use gashapay_core::Points;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -416,6 +417,7 @@ async fn validate_target(
         },
         payment_secret: None,
         seed_demo: false,
+        clock: gashapay_core::clock::SystemClock::shared(),
     })
     .await
     .unwrap();
@@ -425,8 +427,12 @@ async fn validate_target(
         .db(move |store| {
             (0..users)
                 .map(|n| {
-                    let (user_id, device_id, secret) =
-                        create_player(store, &format!("bench{n}"), Points(1 << 40), now_millis())?;
+                    let (user_id, device_id, secret) = create_player(
+                        store,
+                        &format!("bench{n}"),
+                        Points(1 << 40),
+                        SystemClock.now_millis(),
+                    )?;
                     Ok(DeviceCredentials {
                         app_id,
                         user_id,
@@ -724,6 +730,7 @@ async fn status_latency(plays: usize, dir: &std::path::Path) {
         },
         payment_secret: None,
         seed_demo: false,
+        clock: gashapay_core::clock::SystemClock::shared(),
     })
     .await
     .unwrap();

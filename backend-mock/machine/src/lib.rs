@@ -6,7 +6,8 @@ use gashapay_core::api::{
     paths, DispenseReport, ErrorBody, ValidateRequest, ValidateResponse, WebhookAck,
 };
 use gashapay_core::qr::SignedCode;
-use gashapay_core::status::DispenseOutcome;
+use gashapay_core::retry::Backoff;
+use gashapay_core::status::{DispenseOutcome, DispensePlan};
 use gashapay_core::webhook::{self, WebhookSecret};
 use gashapay_core::{ErrorCode, MachineId, Points, Redacted, TransactionId};
 use serde::Serialize;
@@ -38,7 +39,9 @@ impl MachineError {
     fn is_transient(&self) -> bool {
         match self {
             MachineError::Transport(_) => true,
-            MachineError::Refused { status, .. } => matches!(*status, 408 | 429) || *status >= 500,
+            MachineError::Refused { status, .. } => {
+                gashapay_core::retry::is_transient_status(*status)
+            }
             _ => false,
         }
     }
@@ -62,18 +65,17 @@ pub fn decode_qr_image(bytes: &[u8]) -> Result<String, MachineError> {
 }
 
 #[derive(Debug, Clone)]
+/// How a report is sent again until the backend acknowledges it.
 pub struct RetryPolicy {
     pub max_attempts: u32,
-    pub initial_backoff: Duration,
-    pub max_backoff: Duration,
+    pub backoff: Backoff,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 10,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
+            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(5)),
         }
     }
 }
@@ -132,7 +134,7 @@ impl MachineClient {
         outcome: DispenseOutcome,
         detail: Option<String>,
     ) -> Result<WebhookAck, MachineError> {
-        let now = gashapay_core::device::unix_now();
+        let now = gashapay_core::clock::unix_now();
         self.send_report_at(now, event_id, transaction_id, outcome, detail)
             .await
     }
@@ -180,7 +182,6 @@ impl MachineClient {
         mut on_retry: impl FnMut(u32, &MachineError),
     ) -> Result<WebhookAck, MachineError> {
         let event_id = format!("evt_{}", uuid::Uuid::new_v4().simple());
-        let mut backoff = policy.initial_backoff;
         for attempt in 1..=policy.max_attempts {
             match self
                 .send_report(&event_id, transaction_id, outcome, detail.clone())
@@ -189,8 +190,7 @@ impl MachineClient {
                 Ok(ack) => return Ok(ack),
                 Err(error) if error.is_transient() && attempt < policy.max_attempts => {
                     on_retry(attempt, &error);
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(policy.max_backoff);
+                    tokio::time::sleep(policy.backoff.delay(attempt - 1)).await;
                 }
                 Err(error) if error.is_transient() => {
                     on_retry(attempt, &error);
@@ -230,18 +230,6 @@ async fn read_answer<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// What the emulated machine does after a successful validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dispense {
-    /// Dispense and report `dispensed`.
-    Ok,
-    /// Jam and report `failed` (the backend refunds).
-    Fail,
-    /// Never report (the backend refunds after its timeout).
-    None,
-}
-
 /// One step of a play, printed by the CLI as a JSON line. Never the whole code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -261,7 +249,7 @@ pub enum Step {
         message: String,
     },
     Dispensing {
-        outcome: Dispense,
+        outcome: DispensePlan,
     },
     ReportRetry {
         attempt: u32,
@@ -280,7 +268,7 @@ pub enum Step {
 pub async fn play(
     client: &MachineClient,
     code: &str,
-    dispense: Dispense,
+    dispense: DispensePlan,
     delay: Duration,
     policy: &RetryPolicy,
     mut on_step: impl FnMut(&Step),
@@ -310,19 +298,14 @@ pub async fn play(
     });
     on_step(&Step::Dispensing { outcome: dispense });
     tokio::time::sleep(delay).await;
-    let (outcome, detail) = match dispense {
-        Dispense::Ok => (DispenseOutcome::Dispensed, None),
-        Dispense::Fail => (
-            DispenseOutcome::Failed,
-            Some("emulated jam in the chute".to_owned()),
-        ),
-        Dispense::None => {
-            on_step(&Step::NotReporting {
-                transaction_id: txn,
-            });
-            return Ok(None);
-        }
+    let Some(outcome) = dispense.report() else {
+        on_step(&Step::NotReporting {
+            transaction_id: txn,
+        });
+        return Ok(None);
     };
+    let detail =
+        (outcome == DispenseOutcome::Failed).then(|| "emulated jam in the chute".to_owned());
     let ack = client
         .report(txn, outcome, detail, policy, |attempt, error| {
             on_step(&Step::ReportRetry {

@@ -2,9 +2,10 @@
 //! per step on stdout.
 
 use clap::{Parser, Subcommand};
+use gashapay_core::status::DispensePlan;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{MachineId, Redacted};
-use gashapay_machine::{self as machine, Dispense, MachineClient, RetryPolicy};
+use gashapay_machine::{self as machine, MachineClient, RetryPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,12 +40,20 @@ enum Command {
         #[arg(long)]
         png: Option<PathBuf>,
         /// What the dispenser does.
-        #[arg(long, value_enum, default_value = "ok")]
-        outcome: Dispense,
+        #[arg(long, default_value = "ok", value_parser = dispense_plan())]
+        outcome: DispensePlan,
         /// Time the dispenser takes, in milliseconds.
         #[arg(long, default_value_t = 500)]
         delay_ms: u64,
     },
+}
+
+/// `ok` (dispense, report `dispensed`), `fail` (jam, report `failed`) or `none`
+/// (never report), by the core's names.
+fn dispense_plan() -> impl clap::builder::TypedValueParser<Value = DispensePlan> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(DispensePlan::ALL.iter().map(|plan| plan.as_str()))
+        .try_map(|name| DispensePlan::parse(&name).ok_or("not a dispense plan"))
 }
 
 fn print_json<T: serde::Serialize>(value: &T) {

@@ -6,7 +6,7 @@ use gashapay_backend_mock::admin::DemoSeed;
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::client::{ApiClient, ClientConfig};
-use gashapay_core::device::unix_now;
+use gashapay_core::clock::unix_now;
 use gashapay_core::qr::render;
 use gashapay_core::secrets::MemorySecretStore;
 use gashapay_core::Points;
@@ -20,6 +20,7 @@ async fn demo_backend(dir: &std::path::Path) -> RunningBackend {
         settings: Settings::default(),
         payment_secret: None,
         seed_demo: true,
+        clock: gashapay_core::clock::SystemClock::shared(),
     })
     .await
     .unwrap()

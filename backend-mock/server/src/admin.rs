@@ -2,9 +2,7 @@
 //! and by the app's demo mode. Issued machine credentials are returned once; only the
 //! API key's hash is kept.
 
-use crate::credentials::{
-    hash_password, hash_secret, now_millis, random_secret, MACHINE_KEY_PREFIX,
-};
+use crate::credentials::{hash_password, hash_secret, random_secret, MACHINE_KEY_PREFIX};
 use crate::state::AppState;
 use crate::store::{Store, StoreError, StoreResult, UnixMillis};
 use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
@@ -53,9 +51,9 @@ pub async fn create_user(
         .await
         .map_err(|error| AdminError::PasswordHash(error.to_string()))?
         .map_err(|error| AdminError::PasswordHash(error.to_string()))?;
-    let username = username.to_owned();
+    let (username, now) = (username.to_owned(), state.clock.now_millis());
     Ok(state
-        .db(move |store| welcome(store, &username, &hash, points, now_millis()))
+        .db(move |store| welcome(store, &username, &hash, points, now))
         .await?)
 }
 
@@ -172,7 +170,7 @@ pub async fn rotate_webhook_secret(
 ) -> AdminResult<WebhookSecret> {
     let next = WebhookSecret::generate();
     let (id, stored) = (id.clone(), next.clone());
-    let until = crate::credentials::now_millis() + grace.as_millis() as i64;
+    let until = state.clock.now_millis() + grace.as_millis() as i64;
     let missing = id.clone();
     let rotated = state
         .db(move |store| store.rotate_webhook_secret(&id, &stored, until))

@@ -19,52 +19,73 @@ pub struct Args {
     #[arg(long, env = "GASHAPAY_SEED_DEMO")]
     pub seed_demo: bool,
     /// Refund a play whose machine reports no outcome within this many seconds.
-    #[arg(long, env = "GASHAPAY_OUTCOME_TIMEOUT_SECS", default_value_t = 300)]
+    #[arg(long, env = "GASHAPAY_OUTCOME_TIMEOUT_SECS", default_value_t = defaults::OUTCOME_TIMEOUT_SECS)]
     pub outcome_timeout_secs: u64,
     /// How often the refund sweeper runs, in milliseconds.
-    #[arg(long, env = "GASHAPAY_SWEEP_INTERVAL_MS", default_value_t = 1000)]
+    #[arg(long, env = "GASHAPAY_SWEEP_INTERVAL_MS", default_value_t = defaults::SWEEP_INTERVAL_MS)]
     pub sweep_interval_ms: u64,
     /// Allowed disagreement between a phone's clock and this server's, in seconds.
-    #[arg(long, env = "GASHAPAY_CLOCK_SKEW_SECS", default_value_t = 30)]
+    #[arg(long, env = "GASHAPAY_CLOCK_SKEW_SECS", default_value_t = defaults::CLOCK_SKEW_SECS)]
     pub clock_skew_secs: u64,
     /// Longest time to live a code may carry, in seconds.
-    #[arg(long, env = "GASHAPAY_MAX_CODE_TTL_SECS", default_value_t = 300)]
+    #[arg(long, env = "GASHAPAY_MAX_CODE_TTL_SECS", default_value_t = defaults::MAX_CODE_TTL_SECS)]
     pub max_code_ttl_secs: u16,
     /// Lifetime of an access token, in seconds.
-    #[arg(long, env = "GASHAPAY_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    #[arg(long, env = "GASHAPAY_ACCESS_TOKEN_TTL_SECS", default_value_t = defaults::ACCESS_TOKEN_TTL_SECS)]
     pub access_token_ttl_secs: u64,
     /// Commit validations in groups (one fsync for all queued), or each alone.
-    #[arg(long, env = "GASHAPAY_GROUP_COMMIT", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "GASHAPAY_GROUP_COMMIT", default_value_t = defaults::GROUP_COMMIT, action = clap::ArgAction::Set)]
     pub group_commit: bool,
     /// Sign-ins one client address may make at once (0: no limit)…
-    #[arg(long, env = "GASHAPAY_SIGN_IN_BURST", default_value_t = 10)]
+    #[arg(long, env = "GASHAPAY_SIGN_IN_BURST", default_value_t = defaults::SIGN_IN_BURST)]
     pub sign_in_burst: u32,
     /// …and then one more every this many milliseconds.
-    #[arg(long, env = "GASHAPAY_SIGN_IN_REFILL_MS", default_value_t = 3000)]
+    #[arg(long, env = "GASHAPAY_SIGN_IN_REFILL_MS", default_value_t = defaults::SIGN_IN_REFILL_MS)]
     pub sign_in_refill_ms: u64,
     /// Validations one machine may send at once (0: no limit)…
-    #[arg(long, env = "GASHAPAY_VALIDATE_BURST", default_value_t = 20)]
+    #[arg(long, env = "GASHAPAY_VALIDATE_BURST", default_value_t = defaults::VALIDATE_BURST)]
     pub validate_burst: u32,
     /// …and then one more every this many milliseconds.
-    #[arg(long, env = "GASHAPAY_VALIDATE_REFILL_MS", default_value_t = 200)]
+    #[arg(long, env = "GASHAPAY_VALIDATE_REFILL_MS", default_value_t = defaults::VALIDATE_REFILL_MS)]
     pub validate_refill_ms: u64,
     /// Deadline for a request, body upload included, in seconds (status long-polls
     /// get their wait on top).
-    #[arg(long, env = "GASHAPAY_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "GASHAPAY_REQUEST_TIMEOUT_SECS", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
     /// Seconds a connection has to complete a request's headers, from its opening
     /// and from its previous answer (the keep-alive idle timeout); then it is closed.
-    #[arg(long, env = "GASHAPAY_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "GASHAPAY_HEADER_TIMEOUT_SECS", default_value_t = defaults::HEADER_TIMEOUT_SECS)]
     pub header_timeout_secs: u64,
     /// Most connections open at once (kept below the open-files limit, which the
     /// backend raises to its hard limit at start). When all are taken, the one idle
     /// longest is closed to make room.
-    #[arg(long, env = "GASHAPAY_MAX_CONNECTIONS", default_value_t = 10_000)]
+    #[arg(long, env = "GASHAPAY_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS)]
     pub max_connections: usize,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
     pub payment_secret: Option<String>,
+}
+
+/// Each setting's default, for the flags and for [`Settings::default`] alike.
+pub mod defaults {
+    pub const OUTCOME_TIMEOUT_SECS: u64 = 300;
+    pub const SWEEP_INTERVAL_MS: u64 = 1000;
+    pub const CLOCK_SKEW_SECS: u64 = 30;
+    pub const MAX_CODE_TTL_SECS: u16 = 300;
+    pub const ACCESS_TOKEN_TTL_SECS: u64 = 900;
+    pub const REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+    pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
+    pub const GROUP_COMMIT: bool = true;
+    /// A person mistyping gets ten tries at once, a guesser one every 3 s.
+    pub const SIGN_IN_BURST: u32 = 10;
+    pub const SIGN_IN_REFILL_MS: u64 = 3000;
+    /// A machine plays at most every few seconds; 5/s leaves room for retries.
+    pub const VALIDATE_BURST: u32 = 20;
+    pub const VALIDATE_REFILL_MS: u64 = 200;
+    pub const REQUEST_TIMEOUT_SECS: u64 = 10;
+    pub const HEADER_TIMEOUT_SECS: u64 = 10;
+    pub const MAX_CONNECTIONS: usize = 10_000;
 }
 
 /// The settings the running service needs, resolved from [`Args`].
@@ -98,24 +119,26 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
+        use defaults::*;
         Self {
             app_id: gashapay_core::AppId(1),
-            outcome_timeout: Duration::from_secs(300),
-            sweep_interval: Duration::from_secs(1),
-            clock_skew_secs: 30,
-            max_code_ttl_secs: 300,
-            access_token_ttl: Duration::from_secs(900),
-            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
-            body_limit_bytes: 16 * 1024,
-            group_commit: true,
-            // A person mistyping gets ten tries at once, a guesser one every 3 s.
-            sign_in_limit: RateLimit::new(10, Duration::from_secs(3)),
-            // A machine plays at most every few seconds; 5/s leaves room for retries.
-            validate_limit: RateLimit::new(20, Duration::from_millis(200)),
-            request_timeout: Duration::from_secs(10),
+            outcome_timeout: Duration::from_secs(OUTCOME_TIMEOUT_SECS),
+            sweep_interval: Duration::from_millis(SWEEP_INTERVAL_MS),
+            clock_skew_secs: CLOCK_SKEW_SECS,
+            max_code_ttl_secs: MAX_CODE_TTL_SECS,
+            access_token_ttl: Duration::from_secs(ACCESS_TOKEN_TTL_SECS),
+            refresh_token_ttl: Duration::from_secs(REFRESH_TOKEN_TTL_SECS),
+            body_limit_bytes: BODY_LIMIT_BYTES,
+            group_commit: GROUP_COMMIT,
+            sign_in_limit: RateLimit::new(SIGN_IN_BURST, Duration::from_millis(SIGN_IN_REFILL_MS)),
+            validate_limit: RateLimit::new(
+                VALIDATE_BURST,
+                Duration::from_millis(VALIDATE_REFILL_MS),
+            ),
+            request_timeout: Duration::from_secs(REQUEST_TIMEOUT_SECS),
             long_poll_cap: Duration::from_secs(gashapay_core::api::MAX_LONG_POLL_SECONDS),
-            header_timeout: Duration::from_secs(10),
-            max_connections: 10_000,
+            header_timeout: Duration::from_secs(HEADER_TIMEOUT_SECS),
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }
@@ -142,5 +165,19 @@ impl Settings {
             max_connections: args.max_connections.max(1),
             ..Self::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_defaults_are_the_settings_defaults() {
+        let args = Args::try_parse_from(["gashapay-backend"]).unwrap();
+        assert_eq!(
+            format!("{:?}", Settings::from_args(&args)),
+            format!("{:?}", Settings::default())
+        );
     }
 }

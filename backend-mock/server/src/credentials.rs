@@ -19,10 +19,6 @@ pub const ACCESS_PREFIX: &str = "gpa";
 pub const REFRESH_PREFIX: &str = "gpr";
 pub const MACHINE_KEY_PREFIX: &str = "gpk";
 
-pub fn now_millis() -> UnixMillis {
-    chrono::Utc::now().timestamp_millis()
-}
-
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

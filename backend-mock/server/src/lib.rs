@@ -29,6 +29,8 @@ pub struct StartOptions {
     pub settings: Settings,
     pub payment_secret: Option<String>,
     pub seed_demo: bool,
+    /// The system clock in production; a manual one in tests that live through time-outs.
+    pub clock: gashapay_core::clock::SharedClock,
 }
 
 /// A backend serving in the background; dropping it does not stop it, `stop` does.
@@ -80,7 +82,8 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
         .payment_secret
         .unwrap_or_else(credentials::random_secret);
     let payments: Arc<dyn PaymentProvider> = Arc::new(MockPaymentProvider::new(payment_secret));
-    let state = AppState::new(store, options.settings, payments).map_err(StartError::Writer)?;
+    let state = AppState::new(store, options.settings, payments, options.clock)
+        .map_err(StartError::Writer)?;
     let demo = if options.seed_demo {
         Some(
             admin::seed_demo(&state)

@@ -10,6 +10,7 @@ use crate::store::{
     DeviceRecord, MachineRecord, PlayDecision, PlayRequest, Store, StoreError, StoreResult,
 };
 use crate::writer::{PlayQueue, WriterError};
+use gashapay_core::clock::SharedClock;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct Services {
     /// The store, with machines and devices kept in memory.
     pub store: Arc<CachedStore>,
     pub settings: Arc<Settings>,
+    /// The time every expiry and time-out is measured by.
+    pub clock: SharedClock,
     pub payments: Arc<dyn PaymentProvider>,
     /// Wakes long-polling status requests when any transaction changes.
     pub changes: Arc<Changes>,
@@ -44,6 +47,7 @@ impl AppState {
         store: impl Store,
         settings: Settings,
         payments: Arc<dyn PaymentProvider>,
+        clock: SharedClock,
     ) -> std::io::Result<Self> {
         let store = Arc::new(CachedStore::new(store));
         let plays = match settings.group_commit {
@@ -58,6 +62,7 @@ impl AppState {
             )),
             store,
             settings: Arc::new(settings),
+            clock,
             payments,
             changes: Arc::new(Changes::default()),
             top_up_locks: Arc::default(),

@@ -3,12 +3,13 @@
 //! never shows a secret, a token or a whole code.
 
 use gashapay_core::client::{ApiClient, ClientConfig};
-use gashapay_core::device::unix_now;
+use gashapay_core::clock::unix_now;
 use gashapay_core::qr::render;
 use gashapay_core::secrets::{keys, MemorySecretStore, SecretStore};
+use gashapay_core::status::DispensePlan;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{ErrorCode, MachineId, Points, Redacted, TransactionStatus};
-use gashapay_machine::{decode_qr_image, play, Dispense, MachineClient, MachineError, RetryPolicy};
+use gashapay_machine::{decode_qr_image, play, MachineClient, MachineError, RetryPolicy};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -103,18 +104,32 @@ async fn the_demo_backend_plays_with_the_printed_credentials_and_logs_no_secret(
     let scanned = decode_qr_image(&std::fs::read(&png).unwrap()).unwrap();
     let quick = Duration::from_millis(50);
     let policy = RetryPolicy::default();
-    let ack = play(&machine, &scanned, Dispense::Fail, quick, &policy, |_| {})
-        .await
-        .unwrap()
-        .unwrap();
+    let ack = play(
+        &machine,
+        &scanned,
+        DispensePlan::Fail,
+        quick,
+        &policy,
+        |_| {},
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(ack.status, TransactionStatus::Refunded);
     assert_eq!(client.balance().await.unwrap().balance, Points(1000));
 
     // The same code from the same machine: its first answer again (accepted), and
     // the report of the (already refunded) failure changes nothing.
-    play(&machine, &scanned, Dispense::Fail, quick, &policy, |_| {})
-        .await
-        .unwrap();
+    play(
+        &machine,
+        &scanned,
+        DispensePlan::Fail,
+        quick,
+        &policy,
+        |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(client.balance().await.unwrap().balance, Points(1000));
 
     // A forged code is refused with its reason.
@@ -228,7 +243,7 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
     let ack = play(
         &demo_machine(&backend),
         &code.to_text(),
-        Dispense::Ok,
+        DispensePlan::Ok,
         Duration::ZERO,
         &RetryPolicy::default(),
         |_| {},

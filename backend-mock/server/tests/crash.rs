@@ -111,7 +111,7 @@ async fn killed_mid_load_and_restarted_nothing_acknowledged_is_lost_or_doubled()
             load.spawn(async move {
                 for i in 0.. {
                     let code = credentials
-                        .make_code(Points(1), gashapay_core::device::unix_now(), 300)
+                        .make_code(Points(1), gashapay_core::clock::unix_now(), 300)
                         .unwrap();
                     let Ok(validated) = machine.validate(&code.to_text()).await else {
                         return;

@@ -23,6 +23,7 @@ async fn backend(dir: &std::path::Path) -> RunningBackend {
         },
         payment_secret: None,
         seed_demo: false,
+        clock: gashapay_core::clock::SystemClock::shared(),
     })
     .await
     .unwrap()

@@ -2,7 +2,14 @@
 //! the play screen's state machine, and a human message with a next step for every
 //! error. The Dioxus shell renders these and forwards events; it holds no rules.
 
+pub mod demo;
+pub mod failure;
 pub mod format;
+pub mod history;
 pub mod messages;
 pub mod play;
+pub mod session;
+pub mod settings;
+pub mod text;
+pub mod top_up;
 pub mod views;

@@ -5,6 +5,7 @@
 
 use super::format;
 use super::messages::UserMessage;
+use super::text::{fill, texts};
 use super::views::{status_label, Tone};
 use crate::api::TransactionView;
 use crate::device::DeviceCredentials;
@@ -94,6 +95,12 @@ pub struct PlayView {
     /// The code in blocks of four, under the symbol.
     pub code_blocks: Option<String>,
     pub countdown_text: Option<String>,
+    /// "Renews automatically · expires in 4:40".
+    pub renew_text: Option<String>,
+    /// What the button that shows a code says.
+    pub start_text: String,
+    /// What a screen reader says of the code on screen.
+    pub code_label: String,
     pub seconds_left: Option<u64>,
     pub status_text: String,
     pub tone: Tone,
@@ -219,6 +226,9 @@ impl PlayModel {
             code_text: None,
             code_blocks: None,
             countdown_text: None,
+            renew_text: None,
+            start_text: String::new(),
+            code_label: String::new(),
             seconds_left: None,
             status_text: "Choose how many points to play".into(),
             tone: Tone::Waiting,
@@ -234,7 +244,9 @@ impl PlayModel {
                 let left = seconds_left(code, now);
                 view.code_blocks = Some(format::code_blocks(&text));
                 view.code_text = Some(text);
-                view.countdown_text = Some(format::countdown(left));
+                let countdown = format::countdown(left);
+                view.renew_text = Some(fill(texts().code_renews, &[("countdown", &countdown)]));
+                view.countdown_text = Some(countdown);
                 view.seconds_left = Some(left);
                 (view.status_text, view.tone) =
                     status_label(TransactionStatus::AwaitingScan, None, None);
@@ -267,6 +279,9 @@ impl PlayModel {
                 view.can_play_again = true;
             }
         }
+        let points = [("points", view.points_text.as_str())];
+        view.start_text = fill(texts().show_code_for, &points);
+        view.code_label = fill(texts().code_label, &points);
         view
     }
 }

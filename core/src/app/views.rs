@@ -2,6 +2,7 @@
 
 use super::format;
 use super::messages::UserMessage;
+use super::text::{fill, texts};
 use crate::api::{HistoryEntry, HistoryKind};
 use crate::status::{RefundReason, TransactionStatus};
 use crate::{ErrorCode, Points};
@@ -98,19 +99,21 @@ impl BalanceModel {
     }
 
     pub fn view(&self, zone: &FixedOffset) -> BalanceView {
+        let t = texts();
         BalanceView {
             amount_text: self
                 .balance
                 .map(format::points)
-                .unwrap_or_else(|| "—".into()),
+                .unwrap_or_else(|| t.balance_unknown.into()),
             updated_text: match self.fetched_at {
-                Some(at) => format!("Updated {}", format::time_of_day(at, zone)),
-                None => "Not loaded yet".into(),
+                Some(at) => fill(
+                    t.balance_updated,
+                    &[("time", &format::time_of_day(at, zone))],
+                ),
+                None => t.balance_not_loaded.into(),
             },
             stale: self.stale,
-            stale_text: self
-                .stale
-                .then(|| "Offline: this balance may be out of date".to_owned()),
+            stale_text: self.stale.then(|| t.balance_stale.to_owned()),
             problem: self.problem.clone(),
         }
     }

@@ -40,7 +40,7 @@ impl ClientError {
     pub fn is_transient(&self) -> bool {
         match self {
             ClientError::Network(_) | ClientError::Timeout => true,
-            ClientError::Api { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+            ClientError::Api { status, .. } => crate::retry::is_transient_status(*status),
             _ => false,
         }
     }

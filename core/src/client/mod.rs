@@ -20,6 +20,7 @@ use crate::api::{self, paths};
 use crate::device::DeviceCredentials;
 use crate::ids::{AppId, Points, TransactionId};
 use crate::qr::DeviceSecret;
+use crate::retry::Backoff;
 use crate::secrets::{keys, SecretStore};
 use crate::status::TransactionStatus;
 use crate::{ErrorCode, Redacted};
@@ -33,8 +34,8 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// How many times a safe request is retried after a transient failure.
     pub safe_retries: u32,
-    /// The first retry's delay; each further retry doubles it.
-    pub retry_backoff: Duration,
+    /// The waits between those retries.
+    pub retry_backoff: Backoff,
     /// Shown in the account's device list.
     pub device_name: String,
 }
@@ -44,7 +45,7 @@ impl Default for ClientConfig {
         Self {
             request_timeout: Duration::from_secs(10),
             safe_retries: 3,
-            retry_backoff: Duration::from_millis(250),
+            retry_backoff: Backoff::new(Duration::from_millis(250), Duration::from_secs(2)),
             device_name: "GashaPay device".into(),
         }
     }
@@ -66,6 +67,8 @@ struct Call {
     method: reqwest::Method,
     path: String,
     body: Option<serde_json::Value>,
+    /// Query parameters, as a JSON object of scalars.
+    query: Option<serde_json::Value>,
     idempotency_key: Option<String>,
     authenticated: bool,
     extra_timeout: Duration,
@@ -77,6 +80,7 @@ impl Call {
             method: reqwest::Method::GET,
             path: path.into(),
             body: None,
+            query: None,
             idempotency_key: None,
             authenticated: true,
             extra_timeout: Duration::ZERO,
@@ -88,6 +92,10 @@ impl Call {
             body: Some(body),
             ..Self::get(path)
         }
+    }
+    fn with_query<Q: serde::Serialize>(mut self, query: &Q) -> Result<Self, ClientError> {
+        self.query = Some(to_json(query)?);
+        Ok(self)
     }
     fn anonymous(mut self) -> Self {
         self.authenticated = false;
@@ -214,11 +222,12 @@ impl ApiClient {
         limit: u32,
         before: Option<i64>,
     ) -> Result<api::HistoryPage, ClientError> {
-        let mut path = format!("{}?limit={limit}", paths::HISTORY);
-        if let Some(before) = before {
-            path.push_str(&format!("&before={before}"));
-        }
-        self.call(Call::get(path)).await
+        let query = api::HistoryQuery {
+            limit: Some(limit),
+            before,
+        };
+        self.call(Call::get(paths::HISTORY).with_query(&query)?)
+            .await
     }
 
     /// Adds points paid with `payment_token`. Retrying with the same
@@ -246,20 +255,12 @@ impl ApiClient {
         wait: Option<Duration>,
         since: Option<TransactionStatus>,
     ) -> Result<api::TransactionView, ClientError> {
-        let mut path = format!("{}/{id}", paths::TRANSACTION);
-        let mut separator = '?';
-        let mut call_wait = Duration::ZERO;
-        if let Some(wait) = wait {
-            let seconds = wait.as_secs().min(api::MAX_LONG_POLL_SECONDS);
-            path.push_str(&format!("{separator}wait={seconds}"));
-            separator = '&';
-            call_wait = Duration::from_secs(seconds);
-        }
-        if let Some(since) = since {
-            path.push_str(&format!("{separator}since={}", since.as_str()));
-        }
-        let mut call = Call::get(path);
-        call.extra_timeout = call_wait;
+        let query = api::StatusQuery {
+            wait: wait.map(|wait| wait.as_secs().min(api::MAX_LONG_POLL_SECONDS)),
+            since,
+        };
+        let mut call = Call::get(format!("{}/{id}", paths::TRANSACTION)).with_query(&query)?;
+        call.extra_timeout = Duration::from_secs(query.wait.unwrap_or(0));
         self.call(call).await
     }
 
@@ -290,7 +291,7 @@ impl ApiClient {
                         && error.is_transient()
                         && retries < self.config.safe_retries =>
                 {
-                    tokio::time::sleep(self.config.retry_backoff * 2u32.pow(retries)).await;
+                    tokio::time::sleep(self.config.retry_backoff.delay(retries)).await;
                     retries += 1;
                 }
                 result => return result,
@@ -313,6 +314,9 @@ impl ApiClient {
         }
         if let Some(key) = &call.idempotency_key {
             request = request.header(api::IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if let Some(query) = &call.query {
+            request = request.query(query);
         }
         if let Some(body) = &call.body {
             request = request.json(body);

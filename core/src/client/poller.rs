@@ -4,8 +4,9 @@
 
 use super::{ApiClient, ClientError};
 use crate::api::TransactionView;
-use crate::device::unix_now;
+use crate::clock::unix_now;
 use crate::ids::TransactionId;
+use crate::retry::Backoff;
 use crate::status::TransactionStatus;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -14,9 +15,8 @@ use tokio_util::sync::CancellationToken;
 pub struct PollConfig {
     /// The longest single long-poll (the server caps it at 30 s).
     pub long_poll: Duration,
-    /// Delay after the first failed request; doubles up to `max_backoff`.
-    pub initial_backoff: Duration,
-    pub max_backoff: Duration,
+    /// The waits between failed requests.
+    pub backoff: Backoff,
     /// How long past the code's expiry to keep asking before calling it unscanned:
     /// the server accepts codes within its clock-skew allowance.
     pub expiry_grace: Duration,
@@ -26,8 +26,7 @@ impl Default for PollConfig {
     fn default() -> Self {
         Self {
             long_poll: Duration::from_secs(25),
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(8)),
             expiry_grace: Duration::from_secs(30),
         }
     }
@@ -59,7 +58,7 @@ pub async fn watch_transaction(
     // long-poll returns at the scan and a whole play costs two requests.
     let mut last_status = TransactionStatus::AwaitingScan;
     let mut answered = false;
-    let mut backoff = config.initial_backoff;
+    let mut failures = 0;
     loop {
         let now = unix_now();
         let awaiting = last_status == TransactionStatus::AwaitingScan;
@@ -81,7 +80,7 @@ pub async fn watch_transaction(
         };
         match result {
             Ok(view) => {
-                backoff = config.initial_backoff;
+                failures = 0;
                 answered = true;
                 if last_status != view.status {
                     last_status = view.status;
@@ -94,9 +93,9 @@ pub async fn watch_transaction(
             Err(error) if error.is_transient() => {
                 tokio::select! {
                     _ = cancel.cancelled() => return Ok(PollEnd::Cancelled),
-                    _ = tokio::time::sleep(backoff) => {}
+                    _ = tokio::time::sleep(config.backoff.delay(failures)) => {}
                 }
-                backoff = (backoff * 2).min(config.max_backoff);
+                failures += 1;
             }
             Err(error) => return Err(error),
         }

@@ -2,7 +2,8 @@ use crate::helpers::{spawn_app, PASSWORD};
 use clap::Parser;
 use gashapay_cli::{run, Cli};
 use gashapay_core::secrets::{MemorySecretStore, SecretStore};
-use gashapay_machine::{decode_qr_image, play, Dispense, RetryPolicy};
+use gashapay_core::status::DispensePlan;
+use gashapay_machine::{decode_qr_image, play, RetryPolicy};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,7 +57,7 @@ async fn the_cli_signs_in_tops_up_makes_a_png_qr_and_follows_the_play_to_the_end
         play(
             &machine,
             &scanned,
-            Dispense::Ok,
+            DispensePlan::Ok,
             Duration::from_millis(200),
             &RetryPolicy::default(),
             |_| {},

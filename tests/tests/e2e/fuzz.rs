@@ -160,7 +160,7 @@ fn arbitrary_requests_never_cause_a_server_error_or_change_money_wrongly() {
                 .header("webhook-id", &case.noise)
                 .header(
                     "webhook-timestamp",
-                    gashapay_core::device::unix_now().to_string(),
+                    gashapay_core::clock::unix_now().to_string(),
                 )
                 .header("webhook-signature", format!("v1,{}", case.noise));
             request = match &case.body {

@@ -4,8 +4,9 @@ use gashapay_backend_mock::http::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::api::paths;
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
-use gashapay_core::device::unix_now;
+use gashapay_core::clock::{unix_now, SettableClock};
 use gashapay_core::qr::SignedCode;
+use gashapay_core::retry::Backoff;
 use gashapay_core::secrets::MemorySecretStore;
 use gashapay_core::Points;
 use gashapay_machine::MachineClient;
@@ -18,6 +19,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     backend: Option<RunningBackend>,
     pub db_path: PathBuf,
+    /// The backend's clock: `advance` it to live through a time-out at once.
+    pub clock: Arc<SettableClock>,
     settings: Settings,
     _dir: tempfile::TempDir,
 }
@@ -42,22 +45,29 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("gashapay.db");
-    let backend = start_on(&db_path, settings.clone()).await;
+    let clock = SettableClock::new();
+    let backend = start_on(&db_path, settings.clone(), clock.clone()).await;
     TestApp {
         backend: Some(backend),
         db_path,
+        clock,
         settings,
         _dir: dir,
     }
 }
 
-async fn start_on(db_path: &std::path::Path, settings: Settings) -> RunningBackend {
+async fn start_on(
+    db_path: &std::path::Path,
+    settings: Settings,
+    clock: Arc<SettableClock>,
+) -> RunningBackend {
     start(StartOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         db: db_path.display().to_string(),
         settings,
         payment_secret: Some("sk_test_only_in_the_backend".into()),
         seed_demo: false,
+        clock,
     })
     .await
     .expect("backend starts")
@@ -102,8 +112,7 @@ pub fn client_for(base_url: &str, store: Arc<MemorySecretStore>) -> ApiClient {
 pub fn fast_polling() -> PollConfig {
     PollConfig {
         long_poll: Duration::from_secs(10),
-        initial_backoff: Duration::from_millis(50),
-        max_backoff: Duration::from_millis(200),
+        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(200)),
         expiry_grace: Duration::from_secs(1),
     }
 }
@@ -161,7 +170,8 @@ impl TestApp {
     /// Stops the backend and starts a new one on the same database file.
     pub async fn restart(&mut self) {
         self.backend.take().expect("running").stop().await;
-        self.backend = Some(start_on(&self.db_path, self.settings.clone()).await);
+        self.backend =
+            Some(start_on(&self.db_path, self.settings.clone(), self.clock.clone()).await);
     }
 
     /// Opens the database file on a second connection and audits it: SQLite's

@@ -1,11 +1,12 @@
-use crate::helpers::{fast_polling, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{fast_polling, spawn_app};
 use gashapay_core::api::HistoryKind;
 use gashapay_core::client::{watch_transaction, PollEnd};
-use gashapay_core::device::unix_now;
+use gashapay_core::clock::{unix_now, Clock};
 use gashapay_core::qr::render;
 use gashapay_core::status::DispenseOutcome;
+use gashapay_core::status::DispensePlan;
 use gashapay_core::{ErrorCode, Points, RefundReason, TransactionStatus};
-use gashapay_machine::{decode_qr_image, play, Dispense, RetryPolicy, Step};
+use gashapay_machine::{decode_qr_image, play, RetryPolicy, Step};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -95,7 +96,7 @@ async fn a_failed_dispense_refunds_once_and_history_shows_play_and_refund() {
     let ack = play(
         &machine,
         &code.to_text(),
-        Dispense::Fail,
+        DispensePlan::Fail,
         Duration::ZERO,
         &RetryPolicy::default(),
         |s| steps.push(s.clone()),
@@ -147,16 +148,14 @@ async fn a_failed_dispense_refunds_once_and_history_shows_play_and_refund() {
 
 #[tokio::test]
 async fn a_play_with_no_outcome_is_refunded_by_the_sweeper() {
-    let mut settings = test_settings();
-    settings.outcome_timeout = Duration::from_secs(1);
-    let app = spawn_app_with(settings).await;
+    let app = spawn_app().await;
     let user = app.user("cai", 300).await;
     let machine = app.machine("m_silent").await;
     let code = user.code(300);
     let outcome = play(
         &machine,
         &code.to_text(),
-        Dispense::None,
+        DispensePlan::None,
         Duration::ZERO,
         &RetryPolicy::default(),
         |_| {},
@@ -165,6 +164,8 @@ async fn a_play_with_no_outcome_is_refunded_by_the_sweeper() {
     .unwrap();
     assert!(outcome.is_none());
     assert_eq!(user.balance().await, 0);
+    // The default outcome time-out is 5 minutes.
+    app.clock.advance(Duration::from_secs(5 * 60 + 1));
 
     let end = watch_transaction(
         &user.client,
@@ -184,8 +185,10 @@ async fn a_play_with_no_outcome_is_refunded_by_the_sweeper() {
     assert_eq!(view.balance, Points(300));
 
     // The machine wakes up late: a dispense now conflicts and changes nothing.
+    // Its clock says what the backend's does: five minutes on.
     let late = machine
-        .send_report(
+        .send_report_at(
+            app.clock.now_secs(),
             "evt_late",
             code.payload.transaction_id,
             DispenseOutcome::Dispensed,

@@ -16,6 +16,7 @@ async fn main() -> std::process::ExitCode {
         settings: Settings::from_args(&args),
         payment_secret: args.payment_secret.clone(),
         seed_demo: args.seed_demo,
+        clock: gashapay_core::clock::SystemClock::shared(),
     };
     let backend = match start(options).await {
         Ok(backend) => backend,

@@ -2,9 +2,7 @@
 //! (`Bearer gpk.…`), as axum extractors that refuse with `unauthorized` or
 //! `token_expired`.
 
-use crate::credentials::{
-    hash_secret, now_millis, same_hash, split_token, ACCESS_PREFIX, MACHINE_KEY_PREFIX,
-};
+use crate::credentials::{hash_secret, same_hash, split_token, ACCESS_PREFIX, MACHINE_KEY_PREFIX};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::SessionRecord;
@@ -57,7 +55,7 @@ impl FromRequestParts<AppState> for UserAuth {
         if session.revoked || !same_hash(&presented, &session.tokens.access_hash) {
             return Err(unauthorized());
         }
-        if now_millis() >= session.tokens.access_expires_at {
+        if state.clock.now_millis() >= session.tokens.access_expires_at {
             return Err(ApiError::of(ErrorCode::TokenExpired));
         }
         Ok(Self {

@@ -1,7 +1,6 @@
 //! Refunds plays whose machine never reported an outcome (the money must not stay
 //! taken when a machine goes silent), and forgets idle rate-limit keys.
 
-use crate::credentials::now_millis;
 use crate::state::AppState;
 
 pub async fn run(state: AppState) {
@@ -11,7 +10,7 @@ pub async fn run(state: AppState) {
         ticker.tick().await;
         state.limits.forget_idle();
         let timeout = state.settings.outcome_timeout.as_millis() as i64;
-        let now = now_millis();
+        let now = state.clock.now_millis();
         match state
             .db(move |store| store.refund_stale(now - timeout, now))
             .await

@@ -27,7 +27,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Milliseconds since the Unix epoch; every stored time uses it.
-pub type UnixMillis = i64;
+pub use gashapay_core::clock::UnixMillis;
 
 #[derive(Debug, Clone)]
 pub struct UserRecord {

@@ -1,6 +1,5 @@
 //! Balance, history and top-up for the signed-in user.
 
-use crate::credentials::now_millis;
 use crate::http::answers;
 use crate::http::auth::UserAuth;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
@@ -13,16 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::TimeZone;
 use gashapay_core::api::{
-    paths, BalanceResponse, ErrorBody, HistoryEntry, HistoryPage, TopUpRequest, TopUpResponse,
-    IDEMPOTENCY_KEY_HEADER,
+    paths, BalanceResponse, ErrorBody, HistoryEntry, HistoryPage, HistoryQuery, TopUpRequest,
+    TopUpResponse, IDEMPOTENCY_KEY_HEADER, MAX_HISTORY_PAGE,
 };
 use gashapay_core::history::entry_label;
 use gashapay_core::ErrorCode;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-pub const DEFAULT_PAGE: u32 = 20;
-pub const MAX_PAGE: u32 = 100;
 pub const MAX_TOP_UP: u64 = 100_000;
 
 /// The signed-in user's balance.
@@ -39,18 +35,8 @@ pub async fn balance(
     let balance = state.db(move |store| store.balance(auth.user_id)).await?;
     Ok(Json(BalanceResponse {
         balance,
-        as_of: chrono::Utc::now(),
+        as_of: state.clock.now_utc(),
     }))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct HistoryQuery {
-    /// Entries per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
-    /// A `next_before` from the previous page: entries older than it.
-    before: Option<i64>,
 }
 
 /// The ledger, newest first, a page at a time.
@@ -68,12 +54,9 @@ pub async fn history(
     query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<HistoryPage>> {
     let Query(query) = query?;
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(format!(
-            "limit must be between 1 and {MAX_PAGE}"
-        )));
-    }
+    let limit = query.page_size().ok_or_else(|| {
+        ApiError::bad_request(format!("limit must be between 1 and {MAX_HISTORY_PAGE}"))
+    })?;
     let entries = state
         .db(move |store| store.history(auth.user_id, limit, query.before))
         .await?;
@@ -182,9 +165,10 @@ pub async fn top_up(
                 Err(PaymentError::InvalidToken) => Err(refused(ErrorCode::InvalidPaymentToken)),
             };
             tracing::info!(user = %auth.user_id, amount = %request.amount, ok = answer.is_ok(), "top-up");
+            let now = state.clock.now_millis();
             state
                 .db(move |store| {
-                    store.record_top_up(auth.user_id, &key, &request_hash, answer, now_millis())
+                    store.record_top_up(auth.user_id, &key, &request_hash, answer, now)
                 })
                 .await?
         }

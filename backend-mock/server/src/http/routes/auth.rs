@@ -1,8 +1,6 @@
 //! Sign-in, refresh, sign-out.
 
-use crate::credentials::{
-    new_tokens, now_millis, same_hash, verify_password, ACCESS_PREFIX, REFRESH_PREFIX,
-};
+use crate::credentials::{new_tokens, same_hash, verify_password, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::http::answers;
 use crate::http::auth::{session_of_token, UserAuth};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
@@ -81,6 +79,7 @@ pub async fn login(
         return Err(ApiError::of(ErrorCode::InvalidCredentials));
     };
 
+    let now = state.clock.now_millis();
     // Reuse the device if it is this user's and still active; otherwise register a
     // new one and hand out its secret, once.
     let known = match request.device.device_id {
@@ -101,13 +100,12 @@ pub async fn login(
                 device_name
             };
             let id = state
-                .db(move |store| store.register_device(user.id, &name, &stored, now_millis()))
+                .db(move |store| store.register_device(user.id, &name, &stored, now))
                 .await?;
             (id, Some(Redacted::new(secret.to_base64())))
         }
     };
 
-    let now = now_millis();
     let tokens = new_tokens(&state, now);
     let hashes = tokens.hashes.clone();
     let session_id = state
@@ -141,7 +139,7 @@ pub async fn refresh(
     let token = request.refresh_token.into_inner();
     let (session, presented) = session_of_token(&state, REFRESH_PREFIX, &token).await?;
     let session_id = session.id;
-    let now = now_millis();
+    let now = state.clock.now_millis();
     if session.revoked || now >= session.tokens.refresh_expires_at {
         return Err(unauthorized());
     }
@@ -172,9 +170,9 @@ pub async fn refresh(
         answers::Timeout,
     ))]
 pub async fn logout(State(state): State<AppState>, auth: UserAuth) -> ApiResult<StatusCode> {
-    let session = auth.session_id;
+    let (session, now) = (auth.session_id, state.clock.now_millis());
     state
-        .db(move |store| store.revoke_session(session, now_millis()))
+        .db(move |store| store.revoke_session(session, now))
         .await?;
     tracing::info!(user = %auth.user_id, "signed out");
     Ok(StatusCode::NO_CONTENT)

@@ -1,6 +1,5 @@
 //! The machine-facing endpoints (validate, webhook) and the app's status endpoint.
 
-use crate::credentials::now_millis;
 use crate::http::answers;
 use crate::http::auth::{MachineAuth, UserAuth};
 use crate::http::error::{ApiError, ApiResult};
@@ -12,19 +11,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use gashapay_core::api::{
-    paths, DispenseReport, ErrorBody, TransactionView, ValidateRequest, ValidateResponse,
-    WebhookAck,
+    paths, DispenseReport, ErrorBody, StatusQuery, TransactionView, ValidateRequest,
+    ValidateResponse, WebhookAck,
 };
 use gashapay_core::qr::{SignedCode, MAX_TEXT_LEN};
 use gashapay_core::status::TransactionStatus;
 use gashapay_core::webhook::{self, SignedHeaders};
 use gashapay_core::{ErrorCode, TransactionId};
-use serde::Deserialize;
 use std::time::Duration;
-
-fn unix_now() -> u64 {
-    gashapay_core::device::unix_now()
-}
 
 /// A machine presents a scanned code: the backend checks it and takes the points.
 /// Retrying the same code from the same machine returns the first answer.
@@ -79,7 +73,7 @@ pub async fn validate(
     // From here the code is authentic: even a refusal is recorded against it, so the
     // app can show why, and the code cannot be tried again.
     let time_rejection = payload
-        .check_time(unix_now(), settings.clock_skew_secs)
+        .check_time(state.clock.now_secs(), settings.clock_skew_secs)
         .err()
         .map(|e| e.code());
     let play = PlayRequest {
@@ -90,7 +84,7 @@ pub async fn validate(
         points: payload.points,
         issued_at: payload.issued_at,
         rejection: time_rejection,
-        now: now_millis(),
+        now: state.clock.now_millis(),
     };
     let decision = state.play(play).await?;
     state.changes.notify();
@@ -117,17 +111,6 @@ pub async fn validate(
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StatusQuery {
-    /// Seconds to hold the request waiting for a change (at most 30; more is cut to 30).
-    #[param(maximum = 30)]
-    wait: Option<u64>,
-    /// The status the caller already knows; return as soon as it differs.
-    #[param(value_type = Option<TransactionStatus>)]
-    since: Option<String>,
-}
-
 /// The app follows its play: long-polls until the status differs from `since`.
 #[utoipa::path(get, path = paths::TRANSACTION_BY_ID, tag = "account", security(("user_token" = [])),
     params(("transaction_id" = TransactionId, Path, description = "The id from the QR code"), StatusQuery),
@@ -149,14 +132,7 @@ pub async fn transaction_status(
     let id: TransactionId = id
         .parse()
         .map_err(|_| ApiError::bad_request("the transaction id is not a UUID"))?;
-    let since = match query.since.as_deref() {
-        Some(text) => Some(TransactionStatus::parse(text).ok_or_else(|| {
-            ApiError::bad_request(
-                "since must be one of awaiting_scan, pending, completed, refunded, rejected",
-            )
-        })?),
-        None => None,
-    };
+    let since = query.since;
     let wait = Duration::from_secs(query.wait.unwrap_or(0)).min(state.settings.long_poll_cap);
     let deadline = tokio::time::Instant::now() + wait;
 
@@ -270,7 +246,7 @@ pub async fn webhook(
         .await?
         .filter(|m| !m.revoked);
     // An unknown machine gets the same answer as a bad signature.
-    let now = now_millis();
+    let now = state.clock.now_millis();
     let secrets = machine.map(|m| m.webhook_secrets(now)).unwrap_or_default();
     webhook::verify(
         &secrets,
@@ -280,7 +256,7 @@ pub async fn webhook(
             signature: &signature,
         },
         &body,
-        unix_now(),
+        state.clock.now_secs(),
     )
     .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
 
@@ -294,7 +270,7 @@ pub async fn webhook(
         transaction_id: report.transaction_id,
         outcome: report.outcome,
         detail,
-        now: now_millis(),
+        now,
     };
     let decision = state
         .db(move |store| store.report_outcome(&outcome))

@@ -57,7 +57,7 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
     .map_err(db)?
     .execute(params![
         entry.user.0 as i64,
-        kind_str(entry.kind),
+        entry.kind.as_str(),
         entry.delta,
         entry.balance_after,
         entry.label,
@@ -67,23 +67,6 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
     ])
     .map_err(db)?;
     Ok(())
-}
-
-pub(super) fn kind_str(kind: HistoryKind) -> &'static str {
-    match kind {
-        HistoryKind::Play => "play",
-        HistoryKind::Refund => "refund",
-        HistoryKind::TopUp => "top_up",
-    }
-}
-
-pub(super) fn parse_kind(text: &str) -> Option<HistoryKind> {
-    match text {
-        "play" => Some(HistoryKind::Play),
-        "refund" => Some(HistoryKind::Refund),
-        "top_up" => Some(HistoryKind::TopUp),
-        _ => None,
-    }
 }
 
 pub(super) fn refund(
@@ -200,7 +183,7 @@ pub(super) fn history(
     rows.into_iter()
         .map(
             |(id, kind, delta, after, label, txn, at, machine, machine_name, status, reason)| {
-                let kind = parse_kind(&kind)
+                let kind = HistoryKind::parse(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
                 Ok(HistoryRecord {
                     id,

@@ -30,13 +30,6 @@ fn parse_decision(text: &str) -> StoreResult<OutcomeDecision> {
     }
 }
 
-fn outcome_str(outcome: DispenseOutcome) -> &'static str {
-    match outcome {
-        DispenseOutcome::Dispensed => "dispensed",
-        DispenseOutcome::Failed => "failed",
-    }
-}
-
 pub(super) fn report_outcome(
     store: &SqliteStore,
     report: &OutcomeReport,
@@ -55,7 +48,7 @@ pub(super) fn report_outcome(
         if let Some((earlier_txn, earlier_outcome, decision)) = earlier {
             // The event id is the idempotency key: the first answer belongs to
             // the first report, so it is only ever given to that same report.
-            if earlier_txn != txn_id || earlier_outcome != outcome_str(report.outcome) {
+            if earlier_txn != txn_id || earlier_outcome != report.outcome.as_str() {
                 return Ok(OutcomeDecision::EventIdReused);
             }
             return parse_decision(&decision);
@@ -122,7 +115,7 @@ pub(super) fn report_outcome(
                 report.machine_id.0,
                 report.event_id,
                 txn_id,
-                outcome_str(report.outcome),
+                report.outcome.as_str(),
                 decision_text(decision),
                 report.now
             ],

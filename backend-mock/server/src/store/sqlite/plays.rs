@@ -7,7 +7,6 @@
 //!
 //! A single play is a batch of one: there is one way to decide a play.
 
-use super::ledger::kind_str;
 use super::{db, SqliteStore};
 use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
@@ -291,7 +290,7 @@ fn write_debits(
         for debit in chunk {
             let request = &requests[debit.index];
             bind(&mut statement, &mut slot, request.user_id.0 as i64)?;
-            bind(&mut statement, &mut slot, kind_str(HistoryKind::Play))?;
+            bind(&mut statement, &mut slot, HistoryKind::Play.as_str())?;
             bind(&mut statement, &mut slot, -(request.points.0 as i64))?;
             bind(&mut statement, &mut slot, debit.balance_after)?;
             bind(&mut statement, &mut slot, ids[debit.index].as_str())?;
