@@ -52,7 +52,7 @@ impl ErrorBody {
 pub struct LoginRequest {
     pub username: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub password: Redacted<String>,
+    pub password: Redacted,
     pub device: DeviceLogin,
 }
 
@@ -70,12 +70,12 @@ pub struct DeviceLogin {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenPair {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub access_token: Redacted<String>,
+    pub access_token: Redacted,
     /// Seconds until the access token expires.
     pub access_expires_in: u64,
     /// Single use: each refresh returns a new one and retires this one.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub refresh_token: Redacted<String>,
+    pub refresh_token: Redacted,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,7 +88,7 @@ pub struct LoginResponse {
     /// registered. The app stores it in the keychain and never sends it again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub device_secret: Option<Redacted<String>>,
+    pub device_secret: Option<Redacted>,
     /// Longest time to live the backend accepts on a code.
     pub max_code_ttl_seconds: u16,
     #[serde(flatten)]
@@ -99,7 +99,7 @@ pub struct LoginResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub refresh_token: Redacted<String>,
+    pub refresh_token: Redacted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

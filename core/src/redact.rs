@@ -1,41 +1,71 @@
-//! A wrapper for secrets (tokens, keys) whose `Debug` and `Display` never show them,
-//! so a stray `{:?}` in a log line cannot leak one.
+//! Secrets held in memory (tokens, API keys, webhook secrets, passwords on their way
+//! to the server): kept in `secrecy`'s boxes, so their `Debug` and `Display` never
+//! show them (a stray `{:?}` in a log line cannot leak one) and their bytes are wiped
+//! when they are dropped.
 
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Redacted<T>(T);
+/// A secret text.
+#[derive(Clone)]
+pub struct Redacted(SecretString);
 
-impl<T> Redacted<T> {
-    pub fn new(secret: T) -> Self {
-        Self(secret)
+impl Redacted {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(SecretString::from(secret.into()))
     }
     /// The secret itself. Call sites are easy to grep for.
-    pub fn expose(&self) -> &T {
-        &self.0
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
     }
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> From<T> for Redacted<T> {
-    fn from(secret: T) -> Self {
-        Self(secret)
+    /// A copy of the secret, for an API that wants to own it.
+    pub fn into_inner(self) -> String {
+        self.expose().to_owned()
     }
 }
 
-impl<T> fmt::Debug for Redacted<T> {
+impl From<String> for Redacted {
+    fn from(secret: String) -> Self {
+        Self::new(secret)
+    }
+}
+
+impl PartialEq for Redacted {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.expose()
+            .as_bytes()
+            .ct_eq(other.expose().as_bytes())
+            .into()
+    }
+}
+
+impl Eq for Redacted {}
+
+impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
 }
 
-impl<T> fmt::Display for Redacted<T> {
+impl fmt::Display for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+/// On the wire a secret is its plain text: the JSON bodies that carry one (sign-in,
+/// tokens) are the one place it is meant to travel.
+impl Serialize for Redacted {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Redacted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
     }
 }
 
@@ -44,11 +74,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_and_display_hide_the_secret() {
-        let token = Redacted::new("s3cr3t-token".to_string());
+    fn debug_and_display_hide_the_secret_and_json_carries_it() {
+        let token = Redacted::new("s3cr3t-token");
         assert_eq!(format!("{token:?}"), "[redacted]");
         assert_eq!(format!("{token}"), "[redacted]");
         assert_eq!(token.expose(), "s3cr3t-token");
+        let json = serde_json::to_string(&token).unwrap();
+        assert_eq!(json, "\"s3cr3t-token\"");
+        assert_eq!(serde_json::from_str::<Redacted>(&json).unwrap(), token);
+        assert_ne!(token, Redacted::new("s3cr3t-tokeN"));
     }
 }
 

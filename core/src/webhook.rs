@@ -12,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
 pub const HEADER_ID: &str = "webhook-id";
@@ -26,14 +27,20 @@ pub const MAX_EVENT_ID_LEN: usize = 128;
 
 type HmacSha256 = Hmac<Sha256>;
 
-#[derive(Clone, PartialEq, Eq)]
-pub struct WebhookSecret(Vec<u8>);
+/// A machine's webhook signing key, in a `secrecy` box: never printed, wiped from
+/// memory when dropped.
+#[derive(Clone)]
+pub struct WebhookSecret(SecretSlice<u8>);
 
 impl WebhookSecret {
     pub fn generate() -> Self {
         let mut bytes = vec![0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
-        Self(bytes)
+        Self(bytes.into())
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.expose_secret()
     }
 
     /// Parses `whsec_<base64>`.
@@ -41,16 +48,17 @@ impl WebhookSecret {
         let bytes = STANDARD
             .decode(text.trim().strip_prefix(SECRET_PREFIX)?)
             .ok()?;
-        (!bytes.is_empty()).then_some(Self(bytes))
+        (!bytes.is_empty()).then(|| Self(bytes.into()))
     }
 
     /// The `whsec_` form, to hand to the machine's operator once.
     pub fn to_text(&self) -> String {
-        format!("{SECRET_PREFIX}{}", STANDARD.encode(&self.0))
+        format!("{SECRET_PREFIX}{}", STANDARD.encode(self.bytes()))
     }
 
     fn tag(&self, id: &str, timestamp: u64, body: &[u8]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts any key length");
+        let mut mac =
+            HmacSha256::new_from_slice(self.bytes()).expect("HMAC accepts any key length");
         mac.update(id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.to_string().as_bytes());
@@ -59,6 +67,16 @@ impl WebhookSecret {
         mac
     }
 }
+
+/// Constant-time, like every comparison of secrets.
+impl PartialEq for WebhookSecret {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.bytes().ct_eq(other.bytes()).into()
+    }
+}
+
+impl Eq for WebhookSecret {}
 
 impl std::fmt::Debug for WebhookSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

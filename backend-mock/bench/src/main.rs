@@ -452,7 +452,7 @@ async fn validate_target(
     Target {
         name: format!("validate, {name}"),
         url,
-        auth: machine.api_key.expose().clone(),
+        auth: machine.api_key.expose().to_owned(),
         body: Arc::new(move || {
             let next = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let player = &players[next % players.len()];

@@ -84,7 +84,7 @@ pub struct MachineClient {
     http: reqwest::Client,
     base_url: String,
     machine_id: MachineId,
-    api_key: Redacted<String>,
+    api_key: Redacted,
     webhook_secret: WebhookSecret,
 }
 
@@ -92,7 +92,7 @@ impl MachineClient {
     pub fn new(
         base_url: &str,
         machine_id: MachineId,
-        api_key: Redacted<String>,
+        api_key: Redacted,
         webhook_secret: WebhookSecret,
     ) -> Self {
         Self {

@@ -35,7 +35,7 @@ pub const DEMO_MACHINE_NAME: &str = "Demo capsule machine";
 #[derive(Debug, Clone)]
 pub struct MachineCredentials {
     pub machine_id: MachineId,
-    pub api_key: Redacted<String>,
+    pub api_key: Redacted,
     pub webhook_secret: WebhookSecret,
 }
 

@@ -24,7 +24,7 @@ pub trait PaymentProvider: Send + Sync {
 }
 
 pub struct MockPaymentProvider {
-    secret_key: Redacted<String>,
+    secret_key: Redacted,
 }
 
 impl MockPaymentProvider {

@@ -125,8 +125,8 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     )
     .unwrap();
     let login = client.login("fuzz", "fuzz-password").await.unwrap();
-    let user_token = login.tokens.access_token.expose().clone();
-    let machine_key = machine.api_key.expose().clone();
+    let user_token = login.tokens.access_token.expose().to_owned();
+    let machine_key = machine.api_key.expose().to_owned();
 
     let schema = format!("{}{}", backend.base_url(), paths::OPENAPI);
     let runs: [(&str, Vec<String>); 3] = [

@@ -26,11 +26,11 @@ pub enum SessionEvent {
     /// demo signs its user in by itself).
     Started {
         stored_session: bool,
-        demo_account: Option<(String, Redacted<String>)>,
+        demo_account: Option<(String, Redacted)>,
     },
     SignIn {
         username: String,
-        password: Redacted<String>,
+        password: Redacted,
     },
     SignedIn,
     SignInFailed(UserMessage),
@@ -44,7 +44,7 @@ pub enum SessionEvent {
 pub enum SessionEffect {
     SignIn {
         username: String,
-        password: Redacted<String>,
+        password: Redacted,
     },
     /// Fetch the balance and the first page of history.
     LoadAccount,
@@ -181,7 +181,7 @@ mod tests {
         let mut session = Session::SignedOut { message: None };
         let ask = || SessionEvent::SignIn {
             username: "ana".into(),
-            password: Redacted::new("pw".into()),
+            password: Redacted::new("pw"),
         };
         assert_eq!(session.update(ask()).len(), 1);
         assert!(

@@ -56,7 +56,7 @@ pub struct ApiClient {
     base_url: String,
     secrets: Arc<dyn SecretStore>,
     config: ClientConfig,
-    access_token: Mutex<Option<Redacted<String>>>,
+    access_token: Mutex<Option<Redacted>>,
     refresh_lock: tokio::sync::Mutex<()>,
     /// HTTP requests sent so far (diagnostics, and the status-cost benchmark).
     requests_sent: std::sync::atomic::AtomicU64,
@@ -302,7 +302,7 @@ impl ApiClient {
     async fn send_once<T: DeserializeOwned>(
         &self,
         call: &Call,
-        token: Option<&Redacted<String>>,
+        token: Option<&Redacted>,
     ) -> Result<T, ClientError> {
         let url = format!("{}{}", self.base_url, call.path);
         let mut request = self
@@ -348,7 +348,7 @@ impl ApiClient {
         })
     }
 
-    async fn current_access_token(&self) -> Result<Redacted<String>, ClientError> {
+    async fn current_access_token(&self) -> Result<Redacted, ClientError> {
         if let Some(token) = self.access_token.lock().expect("poisoned").clone() {
             return Ok(token);
         }
@@ -362,10 +362,7 @@ impl ApiClient {
 
     /// Refreshes the session, unless another task already replaced `stale` while this
     /// one waited for the lock.
-    async fn refresh_unless_replaced(
-        &self,
-        stale: Option<&Redacted<String>>,
-    ) -> Result<(), ClientError> {
+    async fn refresh_unless_replaced(&self, stale: Option<&Redacted>) -> Result<(), ClientError> {
         let _guard = self.refresh_lock.lock().await;
         let current = self.access_token.lock().expect("poisoned").clone();
         if current.is_some() && current.as_ref() != stale {

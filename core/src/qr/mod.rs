@@ -27,8 +27,10 @@ use base64::Engine;
 use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
+use secrecy::{CloneableSecret, ExposeSecret, SecretBox};
 use sha2::Sha256;
 use uuid::Uuid;
+use zeroize::Zeroize;
 
 /// What every version-1 code starts with.
 pub const PREFIX: &str = "GP1:";
@@ -48,33 +50,62 @@ pub const DEFAULT_TTL_SECONDS: u16 = 300;
 type HmacSha256 = Hmac<Sha256>;
 
 /// The per-device key the backend issues at first sign-in; it never leaves the
-/// device's keychain (and the backend's database).
-#[derive(Clone, PartialEq, Eq)]
-pub struct DeviceSecret([u8; DEVICE_SECRET_LEN]);
+/// device's keychain (and the backend's database). Held in a `secrecy` box: never
+/// printed, and wiped from memory when dropped.
+#[derive(Clone)]
+pub struct DeviceSecret(SecretBox<SecretBytes>);
+
+/// The key's bytes, as `secrecy` boxes them.
+#[derive(Clone)]
+struct SecretBytes([u8; DEVICE_SECRET_LEN]);
+
+impl Zeroize for SecretBytes {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl CloneableSecret for SecretBytes {}
 
 impl DeviceSecret {
     pub fn generate() -> Self {
         let mut bytes = [0u8; DEVICE_SECRET_LEN];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
-        Self(bytes)
+        Self::from_bytes(bytes)
     }
-    pub fn from_bytes(bytes: [u8; DEVICE_SECRET_LEN]) -> Self {
-        Self(bytes)
+    pub fn from_bytes(mut bytes: [u8; DEVICE_SECRET_LEN]) -> Self {
+        let secret = Self(SecretBox::new(Box::new(SecretBytes(bytes))));
+        bytes.zeroize();
+        secret
     }
     pub fn as_bytes(&self) -> &[u8; DEVICE_SECRET_LEN] {
-        &self.0
+        &self.0.expose_secret().0
     }
     /// Standard base64, the form it travels and is stored in.
     pub fn to_base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.0)
+        base64::engine::general_purpose::STANDARD.encode(self.as_bytes())
     }
     pub fn from_base64(text: &str) -> Option<Self> {
-        let bytes = base64::engine::general_purpose::STANDARD
+        let mut bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .ok()?;
-        Some(Self(bytes.try_into().ok()?))
+        let key = <[u8; DEVICE_SECRET_LEN]>::try_from(bytes.as_slice())
+            .ok()
+            .map(Self::from_bytes);
+        bytes.zeroize();
+        key
     }
 }
+
+/// Constant-time, like every comparison of secrets.
+impl PartialEq for DeviceSecret {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.as_bytes().ct_eq(other.as_bytes()).into()
+    }
+}
+
+impl Eq for DeviceSecret {}
 
 impl std::fmt::Debug for DeviceSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

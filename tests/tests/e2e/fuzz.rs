@@ -97,7 +97,7 @@ fn arbitrary_requests_never_cause_a_server_error_or_change_money_wrongly() {
         (
             app,
             login["access_token"].as_str().unwrap().to_owned(),
-            machine.api_key.expose().clone(),
+            machine.api_key.expose().to_owned(),
         )
     });
     let base = app.base_url();

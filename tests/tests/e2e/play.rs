@@ -340,7 +340,7 @@ async fn webhooks_are_checked_for_signature_owner_and_conflicts_and_replays_have
     let impostor = gashapay_machine::MachineClient::new(
         &app.base_url(),
         gashapay_core::MachineId("m_owner".into()),
-        gashapay_core::Redacted::new("gpk.m_owner.wrong".into()),
+        gashapay_core::Redacted::new("gpk.m_owner.wrong"),
         gashapay_core::webhook::WebhookSecret::generate(),
     );
     let forged = impostor
