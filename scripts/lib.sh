@@ -23,6 +23,10 @@ ensure_rust() {
         echo "error: cargo is not installed. Install Rust 1.85 or newer (https://rustup.rs) and run this again." >&2
         exit 1
     fi
+    # The test command checks formatting and lints before it tests.
+    if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+        rustup component add rustfmt clippy
+    fi
 }
 
 # What every build needs: a C compiler (SQLite, ring), pkg-config, CA certificates,

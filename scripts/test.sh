@@ -8,6 +8,10 @@ ensure_packages "${BUILD_PACKAGES[@]}" "${WINDOW_TEST_PACKAGES[@]}" "${API_TEST_
 ensure_rust
 schemathesis="$(ensure_schemathesis)"
 
+echo "==> cargo fmt --check, cargo clippy (warnings are errors)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 echo "==> cargo test (core, backend-mock, machine, CLI, app screens, real window, end-to-end)"
 cargo test --workspace --locked
 

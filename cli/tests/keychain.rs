@@ -2,6 +2,11 @@
 //! the keychain is the kernel's session keyring: in a shell without one (a
 //! container, cron, ssh without `pam_keyinit`) sign-in is refused before the server
 //! is asked, with the way out in the message; inside `keyctl session` it works.
+
+#![allow(
+    unsafe_code,
+    reason = "the test asks the kernel for keyring ids through keyctl"
+)]
 #![cfg(target_os = "linux")]
 
 use gashapay_backend_mock::admin::create_user;

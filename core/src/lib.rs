@@ -7,6 +7,8 @@
 //!
 //! The core knows nothing of any UI or of axum.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod api;
 pub mod app;
 pub mod clock;

@@ -41,19 +41,27 @@ impl MemorySecretStore {
     }
 }
 
+impl MemorySecretStore {
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 impl SecretStore for MemorySecretStore {
     fn get(&self, key: &str) -> Result<Option<String>, SecretStoreError> {
-        Ok(self.entries.lock().expect("poisoned").get(key).cloned())
+        Ok(self.entries().get(key).cloned())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), SecretStoreError> {
         self.entries
             .lock()
-            .expect("poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key.to_owned(), value.to_owned());
         Ok(())
     }
     fn delete(&self, key: &str) -> Result<(), SecretStoreError> {
-        self.entries.lock().expect("poisoned").remove(key);
+        self.entries().remove(key);
         Ok(())
     }
 }
@@ -100,6 +108,7 @@ impl KeyringSecretStore {
         const KEYCTL_GET_KEYRING_ID: libc::c_long = 0;
         const KEY_SPEC_SESSION_KEYRING: libc::c_long = -3;
         const KEY_SPEC_USER_SESSION_KEYRING: libc::c_long = -5;
+        #[allow(unsafe_code, reason = "the keyctl syscall has no safe wrapper")]
         let id_of = |special: libc::c_long| {
             // SAFETY: KEYCTL_GET_KEYRING_ID with create = 0 takes no pointers.
             unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_GET_KEYRING_ID, special, 0) }

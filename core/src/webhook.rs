@@ -56,6 +56,7 @@ impl WebhookSecret {
         format!("{SECRET_PREFIX}{}", STANDARD.encode(self.bytes()))
     }
 
+    #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
     fn tag(&self, id: &str, timestamp: u64, body: &[u8]) -> HmacSha256 {
         let mut mac =
             HmacSha256::new_from_slice(self.bytes()).expect("HMAC accepts any key length");

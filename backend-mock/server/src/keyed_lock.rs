@@ -19,7 +19,10 @@ impl<K> Default for KeyedLock<K> {
 impl<K: Eq + Hash + Clone> KeyedLock<K> {
     pub async fn lock(&self, key: K) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = {
-            let mut locks = self.locks.lock().expect("poisoned");
+            let mut locks = self
+                .locks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             // Forget locks nobody holds or waits for, so the map stays small.
             locks.retain(|_, lock| Arc::strong_count(lock) > 1);
             locks.entry(key).or_default().clone()

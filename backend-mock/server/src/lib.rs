@@ -1,6 +1,8 @@
 //! The GashaPay mock backend: the reference server that apps and machine vendors
 //! build against, and the emulated machine that plays against it.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod admin;
 pub mod config;
 pub mod credentials;

@@ -2,6 +2,11 @@
 //! the demo machine's credentials, a machine plays with them, and the backend's log
 //! never shows a secret, a token or a whole code.
 
+#![allow(
+    unsafe_code,
+    reason = "the tests signal the backend and lower its descriptor limit through libc"
+)]
+
 use gashapay_core::client::{ApiClient, ClientConfig};
 use gashapay_core::clock::unix_now;
 use gashapay_core::qr::render;

@@ -203,7 +203,7 @@ impl ApiClient {
         } else {
             Ok(())
         };
-        *self.access_token.lock().expect("poisoned") = None;
+        *self.token_slot() = None;
         self.secrets.delete(keys::REFRESH_TOKEN)?;
         match server_result {
             Err(ClientError::NotSignedIn) => Ok(()),
@@ -348,14 +348,22 @@ impl ApiClient {
         })
     }
 
+    /// The access token in memory. Whatever a panicking holder left is a token or
+    /// none, both of which the next call handles.
+    fn token_slot(&self) -> std::sync::MutexGuard<'_, Option<Redacted>> {
+        self.access_token
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     async fn current_access_token(&self) -> Result<Redacted, ClientError> {
-        if let Some(token) = self.access_token.lock().expect("poisoned").clone() {
+        if let Some(token) = self.token_slot().clone() {
             return Ok(token);
         }
         self.refresh_unless_replaced(None).await?;
         self.access_token
             .lock()
-            .expect("poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
             .ok_or(ClientError::NotSignedIn)
     }
@@ -364,7 +372,7 @@ impl ApiClient {
     /// one waited for the lock.
     async fn refresh_unless_replaced(&self, stale: Option<&Redacted>) -> Result<(), ClientError> {
         let _guard = self.refresh_lock.lock().await;
-        let current = self.access_token.lock().expect("poisoned").clone();
+        let current = self.token_slot().clone();
         if current.is_some() && current.as_ref() != stale {
             return Ok(());
         }
@@ -387,7 +395,7 @@ impl ApiClient {
         {
             Ok(tokens) => self.store_tokens(&tokens),
             Err(ClientError::Api { status: 401, .. }) => {
-                *self.access_token.lock().expect("poisoned") = None;
+                *self.token_slot() = None;
                 self.secrets.delete(keys::REFRESH_TOKEN)?;
                 Err(ClientError::NotSignedIn)
             }
@@ -398,7 +406,7 @@ impl ApiClient {
     fn store_tokens(&self, tokens: &api::TokenPair) -> Result<(), ClientError> {
         self.secrets
             .set(keys::REFRESH_TOKEN, tokens.refresh_token.expose())?;
-        *self.access_token.lock().expect("poisoned") = Some(tokens.access_token.clone());
+        *self.token_slot() = Some(tokens.access_token.clone());
         Ok(())
     }
 }

@@ -215,6 +215,7 @@ impl QrPayload {
         body
     }
 
+    #[allow(clippy::expect_used, reason = "fixed ranges of a fixed-size array")]
     fn from_body(body: &[u8; BODY_LEN]) -> Result<Self, QrError> {
         let be_u32 = |range: std::ops::Range<usize>| {
             u32::from_be_bytes(body[range].try_into().expect("4-byte range"))
@@ -247,6 +248,7 @@ impl QrPayload {
         bytes
     }
 
+    #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
     fn mac(&self, secret: &DeviceSecret) -> HmacSha256 {
         let mut mac =
             HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
@@ -309,11 +311,13 @@ impl SignedCode {
         let bytes = BASE32_NOPAD
             .decode(encoded.as_bytes())
             .map_err(|_| QrError::BadEncoding)?;
+        let wrong_length = || QrError::WrongLength(bytes.len());
         if bytes.len() != BODY_LEN + TAG_LEN {
-            return Err(QrError::WrongLength(bytes.len()));
+            return Err(wrong_length());
         }
-        let body: [u8; BODY_LEN] = bytes[..BODY_LEN].try_into().expect("length checked");
-        let tag: [u8; TAG_LEN] = bytes[BODY_LEN..].try_into().expect("length checked");
+        let (body, tag) = bytes.split_at(BODY_LEN);
+        let body: [u8; BODY_LEN] = body.try_into().map_err(|_| wrong_length())?;
+        let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| wrong_length())?;
         Ok(Self {
             payload: QrPayload::from_body(&body)?,
             tag,

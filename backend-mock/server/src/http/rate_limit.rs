@@ -31,6 +31,7 @@ impl RateLimit {
         })
     }
 
+    #[allow(clippy::expect_used, reason = "`new` keeps the period at 1 ms or more")]
     fn quota(self) -> Quota {
         Quota::with_period(self.refill_every)
             .expect("the period is at least 1 ms")

@@ -54,7 +54,10 @@ impl Connections {
 
     /// How many connections are open now.
     pub fn open(&self) -> usize {
-        self.open.lock().expect("poisoned").len()
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
     }
 
     /// How many idle connections were closed to make room so far.
@@ -96,7 +99,7 @@ impl Connections {
         connection.touch();
         self.open
             .lock()
-            .expect("poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(id, connection.clone());
         Slot {
             id,
@@ -107,7 +110,10 @@ impl Connections {
     }
 
     fn evict_longest_idle(&self) {
-        let open = self.open.lock().expect("poisoned");
+        let open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let candidate = open
             .values()
             .filter(|c| c.in_flight.load(Ordering::Acquire) == 0)
@@ -141,7 +147,7 @@ impl Drop for Slot {
         self.registry
             .open
             .lock()
-            .expect("poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(&self.id);
     }
 }

@@ -2,6 +2,11 @@
 //! neither accept nor open a file. The server raises its own soft limit to the hard
 //! one and keeps its connection cap below what is left.
 
+#![allow(
+    unsafe_code,
+    reason = "getrlimit and setrlimit have no safe wrapper in std"
+)]
+
 /// Descriptors kept for everything that is not a connection: the database and its
 /// WAL and shared-memory files on each SQLite connection, the log, the listener, the
 /// runtime's own, and the one accepted connection that may wait for a slot.

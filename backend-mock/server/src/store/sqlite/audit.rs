@@ -6,7 +6,7 @@ use super::*;
 impl SqliteStore {
     /// `PRAGMA integrity_check` says "ok".
     pub fn integrity_ok(&self) -> StoreResult<bool> {
-        let conn = self.conn.lock().expect("poisoned");
+        let conn = connection(&self.conn);
         let result: String = conn
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))
             .map_err(db)?;
@@ -51,7 +51,7 @@ impl SqliteStore {
                 "rejected play has ledger entries",
             ),
         ];
-        let conn = self.conn.lock().expect("poisoned");
+        let conn = connection(&self.conn);
         for (sql, problem) in queries {
             let mut statement = conn.prepare(sql).map_err(db)?;
             let ids = statement

@@ -23,7 +23,7 @@ mod tests;
 use super::*;
 use checkpointer::Checkpointer;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Each entry moves the schema from version N to N + 1 (`PRAGMA user_version`).
 const MIGRATIONS: &[&str] = &[
@@ -32,6 +32,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_fewer_btrees.sql"),
     include_str!("migrations/0004_checks_spelled_with_or.sql"),
 ];
+
+/// The connection behind `conn`. A panic inside a store call unwinds through its
+/// transaction, which rolls back, so the connection stays sound and a lock poisoned
+/// by that panic is taken over.
+fn connection(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 pub struct SqliteStore {
     /// The single writer (and the reader for `:memory:`, which cannot be shared).
@@ -113,7 +120,7 @@ impl SqliteStore {
     /// change a table); `foreign_key_check` then proves every reference still holds
     /// before the migration commits.
     fn migrate(&self) -> StoreResult<()> {
-        let mut conn = self.conn.lock().expect("poisoned");
+        let mut conn = connection(&self.conn);
         conn.pragma_update(None, "foreign_keys", "OFF")
             .map_err(db)?;
         let migrated = Self::apply_migrations(&mut conn);
@@ -159,7 +166,7 @@ impl SqliteStore {
             .as_ref()
             .unwrap_or(&self.conn)
             .lock()
-            .expect("poisoned");
+            .unwrap_or_else(PoisonError::into_inner);
         f(&conn).map_err(db)
     }
 
@@ -169,7 +176,7 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let mut conn = self.conn.lock().expect("poisoned");
+        let mut conn = connection(&self.conn);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;

@@ -44,7 +44,8 @@ pub fn restrict_database_files(_path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use crate::store::sqlite::SqliteStore;
