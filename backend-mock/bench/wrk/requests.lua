@@ -7,12 +7,11 @@
 -- Why whole requests in one read: wrk runs each thread's `init` on its main thread
 -- just before starting that thread, and starts its clock only after the last one.
 -- So thread 0 loads the server, uncounted in the duration but counted in the
--- requests, while thread 1's `init` runs. An `init` that formatted each line
--- (`wrk.format`) took 0.4 s per 120,000 lines here, which inflated every wrk
--- figure for validate (the echo's two lines took no time). One read of a file
--- takes a few milliseconds, and request() only cuts the next slice from it: no
--- table of strings for Lua's collector to walk, and the same work per request
--- for every target.
+-- requests, while thread 1's `init` runs: a slow `init` inflates the rate. Formatting
+-- each line in `init` (`wrk.format`) is slow enough to matter for a file of many
+-- thousand requests (docs/BENCHMARKS.md); one read of a file is not, and request()
+-- only cuts the next slice from it: no table of strings for Lua's collector to walk,
+-- and the same work per request for every target.
 
 local threads = {}
 local next_id = 0

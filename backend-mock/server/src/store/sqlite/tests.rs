@@ -182,7 +182,7 @@ pub(super) fn assert_writes_without_temporary_table(store: &SqliteStore, sql: &s
 }
 
 /// A CHECK written `x IN ('a', 'b', 'c')` makes SQLite build a temporary B-tree
-/// of the list for every row it checks (about 3 µs a row). Writes that set a
+/// of the list for every row it checks. Writes that set a
 /// transaction's status or a ledger row's kind must not pay that.
 #[test]
 fn writing_a_status_or_a_ledger_kind_builds_no_temporary_table() {

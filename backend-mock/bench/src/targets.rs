@@ -1,0 +1,110 @@
+//! What the bench loads: a bare axum JSON echo (the baseline) and the real backend's
+//! validate endpoint, each play a distinct valid code.
+
+use gashapay_backend_mock::admin::{create_player, register_machine};
+use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::http::rate_limit::RateLimit;
+use gashapay_backend_mock::writer::PlayQueue;
+use gashapay_backend_mock::{start, StartOptions};
+use gashapay_core::clock::{unix_now, Clock, SystemClock};
+use gashapay_core::device::DeviceCredentials;
+use gashapay_core::Points;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Target {
+    pub name: String,
+    pub url: String,
+    pub auth: String,
+    pub body: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Every request needs a body of its own (validate: one code, one deduction).
+    pub distinct_bodies: bool,
+    /// The group-commit writer behind the target, if any, whose counters say how
+    /// many plays shared each commit and how long plays waited for it.
+    pub writer: Option<Arc<PlayQueue>>,
+}
+
+/// A bare axum server that answers a JSON body with itself: what any endpoint costs
+/// before it does anything.
+pub async fn echo() -> Target {
+    async fn echo(
+        axum::Json(body): axum::Json<serde_json::Value>,
+    ) -> axum::Json<serde_json::Value> {
+        axum::Json(body)
+    }
+    let app = axum::Router::new().route("/echo", axum::routing::post(echo));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/echo", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let body = serde_json::json!({ "code": format!("GP1:{}", "A".repeat(100)) }).to_string();
+    Target {
+        name: "echo (bare axum JSON)".into(),
+        url,
+        auth: "none".into(),
+        body: Arc::new(move || body.clone()),
+        distinct_bodies: false,
+        writer: None,
+    }
+}
+
+/// A backend on a fresh database file with a machine and `users` rich players, each
+/// with a device.
+pub async fn validate(name: &str, group_commit: bool, users: u32, dir: &std::path::Path) -> Target {
+    let backend = start(StartOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join(format!("{name}.db")).display().to_string(),
+        settings: Settings {
+            group_commit,
+            // One machine sends everything here: keep its budget checked on every
+            // request (that cost is part of the figure) but wide enough never to bite.
+            validate_limit: RateLimit::new(u32::MAX, Duration::from_millis(1)),
+            ..Settings::default()
+        },
+        payment_secret: None,
+        seed_demo: false,
+        clock: SystemClock::shared(),
+    })
+    .await
+    .unwrap();
+    let state = backend.state.clone();
+    let app_id = state.settings.app_id;
+    let players = state
+        .db(move |store| {
+            (0..users)
+                .map(|n| {
+                    let (user_id, device_id, secret) = create_player(
+                        store,
+                        &format!("bench{n}"),
+                        Points(1 << 40),
+                        SystemClock.now_millis(),
+                    )?;
+                    Ok(DeviceCredentials {
+                        app_id,
+                        user_id,
+                        device_id,
+                        secret,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .unwrap();
+    let machine = register_machine(&state, "m_bench", "Bench").await.unwrap();
+    let url = format!("{}/api/v1/gashapon/validate", backend.base_url());
+    let writer = state.plays.clone();
+    std::mem::forget(backend); // serves until the process exits
+    let turn = std::sync::atomic::AtomicUsize::new(0);
+    Target {
+        name: format!("validate, {name}"),
+        url,
+        auth: machine.api_key.expose().to_owned(),
+        body: Arc::new(move || {
+            let next = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let player = &players[next % players.len()];
+            let code = player.make_code(Points(1), unix_now(), 300).unwrap();
+            format!("{{\"code\":\"{}\"}}", code.to_text())
+        }),
+        distinct_bodies: true,
+        writer,
+    }
+}
