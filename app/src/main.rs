@@ -93,7 +93,7 @@ fn main() {
         &server_url,
         secrets,
         ClientConfig {
-            device_name: "GashaPay app".into(),
+            device_name: gashapay_core::app::text::texts().device_name.into(),
             ..ClientConfig::default()
         },
     ) {

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Texts {
     pub app_name: &'static str,
+    /// The name this app's device is registered under (the account's device list).
+    pub device_name: &'static str,
     pub starting: &'static str,
     pub loading: &'static str,
     pub main_navigation: &'static str,
@@ -80,6 +82,7 @@ pub struct Texts {
 /// The texts in English.
 pub const ENGLISH: Texts = Texts {
     app_name: "GashaPay",
+    device_name: "GashaPay app",
     starting: "Starting…",
     loading: "Loading…",
     main_navigation: "Main",
