@@ -109,25 +109,12 @@ pub struct BalanceResponse {
     pub as_of: DateTime<Utc>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum HistoryKind {
-    Play,
-    Refund,
-    TopUp,
+wire_enum! {
+    pub enum HistoryKind {
+        Play,
+        Refund,
+        TopUp,
+    }
 }
 
 /// One line of the ledger as the account holder sees it.

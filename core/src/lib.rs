@@ -9,6 +9,9 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
+mod wire_text;
+
 pub mod api;
 pub mod app;
 pub mod clock;
@@ -22,7 +25,6 @@ pub mod retry;
 pub mod secrets;
 pub mod status;
 pub mod webhook;
-mod wire_text;
 
 #[cfg(feature = "client")]
 pub mod client;

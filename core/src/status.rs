@@ -8,35 +8,20 @@
 //! - `rejected`: the backend refused the code; nothing was ever deducted.
 
 use crate::ErrorCode;
-use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum TransactionStatus {
-    /// No machine has presented this code yet (the backend has no record of it).
-    AwaitingScan,
-    /// Validated and deducted; waiting for the machine to report the dispense.
-    Pending,
-    /// The machine dispensed.
-    Completed,
-    /// The points were given back; see [`RefundReason`].
-    Refunded,
-    /// The backend refused the code (expired, insufficient points...); nothing deducted.
-    Rejected,
+wire_enum! {
+    pub enum TransactionStatus {
+        /// No machine has presented this code yet (the backend has no record of it).
+        AwaitingScan,
+        /// Validated and deducted; waiting for the machine to report the dispense.
+        Pending,
+        /// The machine dispensed.
+        Completed,
+        /// The points were given back; see [`RefundReason`].
+        Refunded,
+        /// The backend refused the code (expired, insufficient points...); nothing deducted.
+        Rejected,
+    }
 }
 
 impl TransactionStatus {
@@ -46,76 +31,35 @@ impl TransactionStatus {
     }
 }
 
-/// Why points were refunded.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum RefundReason {
-    /// The machine reported a failed dispense.
-    DispenseFailed,
-    /// The machine never reported an outcome before the timeout.
-    NoOutcome,
+wire_enum! {
+    /// Why points were refunded.
+    pub enum RefundReason {
+        /// The machine reported a failed dispense.
+        DispenseFailed,
+        /// The machine never reported an outcome before the timeout.
+        NoOutcome,
+    }
 }
 
-/// A dispense outcome that a machine reports.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum DispenseOutcome {
-    Dispensed,
-    Failed,
+wire_enum! {
+    /// A dispense outcome that a machine reports.
+    pub enum DispenseOutcome {
+        Dispensed,
+        Failed,
+    }
 }
 
-/// What a machine does after a validation: the emulated machine's `--outcome` and the
-/// desktop demo's choice.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum DispensePlan {
-    /// Dispense and report `dispensed`.
-    Ok,
-    /// Jam and report `failed` (the backend refunds).
-    Fail,
-    /// Never report (the backend refunds after its time-out).
-    None,
+wire_enum! {
+    /// What a machine does after a validation: the emulated machine's `--outcome` and the
+    /// desktop demo's choice.
+    pub enum DispensePlan {
+        /// Dispense and report `dispensed`.
+        Ok,
+        /// Jam and report `failed` (the backend refunds).
+        Fail,
+        /// Never report (the backend refunds after its time-out).
+        None,
+    }
 }
 
 impl DispensePlan {

@@ -1,13 +1,37 @@
 //! The text form of the enums that travel as strings (JSON, the database, the
-//! command line): `as_str` and `parse` come from the same snake_case rule serde
-//! uses, through `strum`'s derives, and a test holds the two together.
+//! command line): one macro states the snake_case rule for serde and for `strum`'s
+//! `as_str`/`parse`, and a test holds the two together.
 
-/// Gives each listed enum `as_str` and `parse`. The enum derives
-/// `strum::IntoStaticStr`, `strum::EnumString` and `strum::VariantArray` with
-/// `#[strum(serialize_all = "snake_case")]`, beside serde's `rename_all = "snake_case"`.
-macro_rules! wire_text {
-    ($($ty:ty),* $(,)?) => {$(
-        impl $ty {
+/// Declares an enum that travels as text: its wire names are its variants in
+/// snake_case, for serde and for `as_str`/`parse` alike (through `strum`), and it
+/// lists its variants in `ALL`.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$variant_meta:meta])* $variant:ident, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            serde::Serialize,
+            serde::Deserialize,
+            strum::IntoStaticStr,
+            strum::EnumString,
+            strum::VariantArray,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $( $(#[$variant_meta])* $variant, )*
+        }
+
+        impl $name {
             /// Every variant, in declaration order.
             pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
@@ -21,16 +45,8 @@ macro_rules! wire_text {
                 text.parse().ok()
             }
         }
-    )*};
+    };
 }
-
-wire_text!(
-    crate::status::TransactionStatus,
-    crate::status::RefundReason,
-    crate::status::DispenseOutcome,
-    crate::status::DispensePlan,
-    crate::api::HistoryKind,
-);
 
 #[cfg(test)]
 mod tests {

@@ -4,8 +4,7 @@
 use crate::measurement::latency_histogram;
 use gashapay_backend_mock::admin::{create_user, register_machine};
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::{start, StartOptions};
-use gashapay_core::clock::{unix_now, SystemClock};
+use gashapay_core::clock::unix_now;
 use gashapay_core::Points;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,20 +16,12 @@ pub async fn status_latency(plays: usize, dir: &std::path::Path) {
     use gashapay_core::secrets::MemorySecretStore;
     use gashapay_core::status::DispenseOutcome;
 
-    let backend = start(StartOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        db: dir.join("status.db").display().to_string(),
-        settings: Settings {
-            // Plays follow one another as fast as they can: past any machine's budget.
-            validate_limit: None,
-            ..Settings::default()
-        },
-        payment_secret: None,
-        seed_demo: false,
-        clock: SystemClock::shared(),
-    })
-    .await
-    .unwrap();
+    let settings = Settings {
+        // Plays follow one another as fast as they can: past any machine's budget.
+        validate_limit: None,
+        ..Settings::default()
+    };
+    let backend = crate::targets::backend(&dir.join("status.db"), settings).await;
     let state = backend.state.clone();
     create_user(&state, "watcher", "watcher-password", Points(1 << 40))
         .await

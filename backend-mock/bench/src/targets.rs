@@ -5,7 +5,7 @@ use gashapay_backend_mock::admin::{create_player, register_machine};
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::http::rate_limit::RateLimit;
 use gashapay_backend_mock::writer::PlayQueue;
-use gashapay_backend_mock::{start, StartOptions};
+use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::clock::{unix_now, Clock, SystemClock};
 use gashapay_core::device::DeviceCredentials;
 use gashapay_core::Points;
@@ -47,25 +47,31 @@ pub async fn echo() -> Target {
     }
 }
 
-/// A backend on a fresh database file with a machine and `users` rich players, each
-/// with a device.
-pub async fn validate(name: &str, group_commit: bool, users: u32, dir: &std::path::Path) -> Target {
-    let backend = start(StartOptions {
+/// A backend on 127.0.0.1 and a fresh database file at `db`.
+pub async fn backend(db: &std::path::Path, settings: Settings) -> RunningBackend {
+    start(StartOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
-        db: dir.join(format!("{name}.db")).display().to_string(),
-        settings: Settings {
-            group_commit,
-            // One machine sends everything here: keep its budget checked on every
-            // request (that cost is part of the figure) but wide enough never to bite.
-            validate_limit: RateLimit::new(u32::MAX, Duration::from_millis(1)),
-            ..Settings::default()
-        },
+        db: db.display().to_string(),
+        settings,
         payment_secret: None,
         seed_demo: false,
         clock: SystemClock::shared(),
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// A backend on a fresh database file with a machine and `users` rich players, each
+/// with a device.
+pub async fn validate(name: &str, group_commit: bool, users: u32, dir: &std::path::Path) -> Target {
+    let settings = Settings {
+        group_commit,
+        // One machine sends everything here: keep its budget checked on every
+        // request (that cost is part of the figure) but wide enough never to bite.
+        validate_limit: RateLimit::new(u32::MAX, Duration::from_millis(1)),
+        ..Settings::default()
+    };
+    let backend = backend(&dir.join(format!("{name}.db")), settings).await;
     let state = backend.state.clone();
     let app_id = state.settings.app_id;
     let players = state
