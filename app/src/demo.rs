@@ -69,6 +69,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
                     payment_secret: None,
                     seed_demo: true,
                     clock: gashapay_core::clock::SystemClock::shared(),
+                    admin_key: None,
                 };
                 match start(options).await {
                     Ok(backend) => {

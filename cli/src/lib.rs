@@ -2,6 +2,8 @@
 //! prints JSON on stdout, so it is scriptable; errors print
 //! `{"error": code, "message": text}` on stderr.
 
+pub mod admin;
+
 use clap::{Parser, Subcommand};
 use gashapay_core::client::{
     watch_transaction, ApiClient, ClientConfig, ClientError, PollConfig, PollEnd,
@@ -9,7 +11,7 @@ use gashapay_core::client::{
 use gashapay_core::clock::unix_now;
 use gashapay_core::qr::{render, DEFAULT_TTL_SECONDS};
 use gashapay_core::secrets::{KeychainLifetime, SecretStore};
-use gashapay_core::{Points, TransactionId};
+use gashapay_core::{Points, Redacted, TransactionId};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -66,6 +68,15 @@ pub enum Command {
         /// Seconds until the code expires.
         #[arg(long, default_value_t = DEFAULT_TTL_SECONDS)]
         ttl: u16,
+    },
+    /// The operator's calls (`/api/v1/admin/…`): machines, devices, the audit trail.
+    Admin {
+        /// The operator key (`--admin-key` of the backend, or the one it printed at
+        /// its first start).
+        #[arg(long, env = "GASHAPAY_ADMIN_KEY", hide_env_values = true)]
+        admin_key: String,
+        #[command(subcommand)]
+        action: admin::AdminCommand,
     },
     /// A play's status; with --wait, follow it to the end (one JSON line per change).
     Status {
@@ -158,6 +169,9 @@ pub async fn run(
     };
     let client = ApiClient::new(&cli.server, secrets, config)?;
     match cli.command {
+        Command::Admin { admin_key, action } => {
+            admin::run(&cli.server, Redacted::new(admin_key), action, out).await?;
+        }
         Command::Login { username, password } => {
             let session = client.login(&username, &password).await?;
             emit(

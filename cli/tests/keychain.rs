@@ -55,6 +55,7 @@ fn sign_in_succeeds_only_where_the_next_command_finds_the_session() {
             payment_secret: None,
             seed_demo: false,
             clock: gashapay_core::clock::SystemClock::shared(),
+            admin_key: None,
         })
         .await
         .unwrap();

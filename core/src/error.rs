@@ -66,6 +66,7 @@ error_codes! {
     InvalidCredentials = "invalid_credentials", 401, "Wrong username or password.";
     Forbidden = "forbidden", 403, "You may not act on this resource.";
     NotFound = "not_found", 404, "No such resource.";
+    AlreadyExists = "already_exists", 409, "Something with this id already exists.";
     MethodNotAllowed = "method_not_allowed", 405, "This endpoint does not accept that method.";
     MalformedCode = "malformed_code", 422, "This is not a GashaPay code.";
     UnsupportedCodeVersion = "unsupported_code_version", 422, "This code was made by a newer app version.";

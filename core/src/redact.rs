@@ -87,8 +87,9 @@ mod tests {
 }
 
 /// Every substring of `bytes` shaped like a GashaPay credential: machine API keys and
-/// user tokens (`gpk.` / `gpa.` / `gpr.` + id + `.` + a 32-byte base64url secret) and
-/// webhook secrets (`whsec_` + base64). Used to prove that binaries and logs carry none.
+/// user tokens (`gpk.` / `gpa.` / `gpr.` + id + `.` + a 32-byte base64url secret),
+/// webhook secrets (`whsec_` + base64) and generated operator keys (`gpo_` + a 32-byte
+/// base64url secret). Used to prove that binaries and logs carry none.
 pub fn credential_shapes(bytes: &[u8]) -> Vec<String> {
     fn run_len(bytes: &[u8], allowed: impl Fn(u8) -> bool) -> usize {
         bytes.iter().take_while(|&&b| allowed(b)).count()
@@ -115,6 +116,8 @@ pub fn credential_shapes(bytes: &[u8]) -> Vec<String> {
             }
         } else if rest.starts_with(b"whsec_") && run_len(&rest[6..], base64) >= 40 {
             found.push(String::from_utf8_lossy(&rest[..6 + run_len(&rest[6..], base64)]).into());
+        } else if rest.starts_with(b"gpo_") && run_len(&rest[4..], base64url) >= 40 {
+            found.push(String::from_utf8_lossy(&rest[..4 + run_len(&rest[4..], base64url)]).into());
         }
     }
     found
@@ -128,9 +131,10 @@ mod shape_tests {
     fn credentials_are_recognised_and_prose_is_not() {
         let key = "gpk.m_demo.cXjgneuYLi9ubWU_aW880taZ6OLKIRGLKaKBw10KHJE";
         let hook = "whsec_zid7pMqKzfl8ayTdGe6OnUO95AbJ2zrPSbZpFQ1dl7M=";
-        let text = format!("export A={key}\nexport B={hook}\n");
-        assert_eq!(credential_shapes(text.as_bytes()), [key, hook]);
-        let prose = b"tokens look like gpk.<machine>.<secret> and whsec_<base64>";
+        let operator = "gpo_Tj1QW0h0m3bq0Zr8V2ZrXxkF3l5gY8a2V9pQx1Lr0cE";
+        let text = format!("export A={key}\nexport B={hook}\nkey: {operator}\n");
+        assert_eq!(credential_shapes(text.as_bytes()), [key, hook, operator]);
+        let prose = b"tokens look like gpk.<machine>.<secret>, whsec_<base64> and gpo_<key>";
         assert!(credential_shapes(prose).is_empty());
     }
 }

@@ -2,8 +2,8 @@
 //! validate endpoint, each play a distinct valid code.
 
 use gashapay_backend_mock::admin::{create_player, register_machine};
+use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::http::rate_limit::RateLimit;
 use gashapay_backend_mock::writer::PlayQueue;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::clock::{unix_now, Clock, SystemClock};
@@ -56,6 +56,7 @@ pub async fn backend(db: &std::path::Path, settings: Settings) -> RunningBackend
         payment_secret: None,
         seed_demo: false,
         clock: SystemClock::shared(),
+        admin_key: None,
     })
     .await
     .unwrap()

@@ -21,6 +21,7 @@ async fn demo_backend(dir: &std::path::Path) -> RunningBackend {
         payment_secret: None,
         seed_demo: true,
         clock: gashapay_core::clock::SystemClock::shared(),
+        admin_key: None,
     })
     .await
     .unwrap()

@@ -1,6 +1,6 @@
 //! Backend settings, from flags or `GASHAPAY_*` environment variables.
 
-use crate::http::rate_limit::RateLimit;
+use crate::budgets::RateLimit;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -65,6 +65,11 @@ pub struct Args {
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
     pub payment_secret: Option<String>,
+    /// The operator key for `/api/v1/admin/…` (at least 24 characters); replaces the
+    /// stored one. Without it a stored key stays, and the first start generates one
+    /// and prints it once.
+    #[arg(long, env = "GASHAPAY_ADMIN_KEY", hide_env_values = true)]
+    pub admin_key: Option<String>,
 }
 
 /// Each setting's default, for the flags and for [`Settings::default`] alike.

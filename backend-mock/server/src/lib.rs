@@ -4,6 +4,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod admin;
+pub mod budgets;
 pub mod config;
 pub mod credentials;
 pub mod http;
@@ -33,6 +34,8 @@ pub struct StartOptions {
     pub seed_demo: bool,
     /// The system clock in production; a manual one in tests that live through time-outs.
     pub clock: gashapay_core::clock::SharedClock,
+    /// The operator key; `None` keeps the stored one, or generates one on first start.
+    pub admin_key: Option<gashapay_core::Redacted>,
 }
 
 /// A backend serving in the background; dropping it does not stop it, `stop` does.
@@ -40,6 +43,9 @@ pub struct RunningBackend {
     pub addr: SocketAddr,
     pub state: AppState,
     pub demo: Option<admin::DemoSeed>,
+    /// The operator key generated at this start (the first, with none given): shown
+    /// once to the operator, stored only as a hash.
+    pub new_admin_key: Option<gashapay_core::Redacted>,
     /// The open connections and their cap.
     pub connections: Arc<serve::connections::Connections>,
     shutdown: tokio_util::sync::CancellationToken,
@@ -76,10 +82,18 @@ pub enum StartError {
 
 /// Opens the database, optionally seeds the demo, binds and serves.
 pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> {
-    let db = options.db.clone();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
-        .await
-        .map_err(|e| StartError::Seed(e.to_string()))??;
+    let (db, admin_key, now) = (
+        options.db.clone(),
+        options.admin_key.clone(),
+        options.clock.now_millis(),
+    );
+    let (store, new_admin_key) = tokio::task::spawn_blocking(move || {
+        let store = SqliteStore::open(&db)?;
+        let new_key = admin::operator::resolve_key(&store, admin_key.as_ref(), now)?;
+        Ok::<_, store::StoreError>((store, new_key))
+    })
+    .await
+    .map_err(|e| StartError::Database(store::StoreError::Database(e.to_string())))??;
     let payment_secret = options
         .payment_secret
         .unwrap_or_else(credentials::random_secret);
@@ -122,6 +136,7 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
         addr,
         state,
         demo,
+        new_admin_key,
         connections,
         shutdown,
         server,

@@ -39,7 +39,7 @@ pub struct Services {
     /// The group-commit writer for validations; `None` commits each play alone.
     pub plays: Option<Arc<PlayQueue>>,
     /// Request budgets for sign-in and validate.
-    pub limits: Arc<crate::http::rate_limit::RateLimits>,
+    pub limits: Arc<crate::budgets::RateLimits>,
 }
 
 impl AppState {
@@ -56,7 +56,7 @@ impl AppState {
         };
         Ok(Self(Arc::new(Services {
             plays,
-            limits: Arc::new(crate::http::rate_limit::RateLimits::new(
+            limits: Arc::new(crate::budgets::RateLimits::new(
                 settings.sign_in_limit,
                 settings.validate_limit,
             )),

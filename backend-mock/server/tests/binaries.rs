@@ -24,6 +24,8 @@ struct Backend {
     child: std::process::Child,
     url: String,
     env: Vec<(String, String)>,
+    /// The operator key printed at the first start.
+    operator_key: Option<String>,
 }
 
 impl Drop for Backend {
@@ -50,8 +52,15 @@ fn start_backend_from(mut command: Command, db: &std::path::Path) -> Backend {
     let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut url = None;
     let mut env = Vec::new();
+    let mut operator_key = None;
     for line in lines {
         let line = line.unwrap();
+        if let Some((_, key)) = line
+            .strip_prefix("Operator key")
+            .and_then(|rest| rest.rsplit_once(": "))
+        {
+            operator_key = Some(key.trim().to_owned());
+        }
         if let Some(rest) = line.strip_prefix("GashaPay mock backend on ") {
             url = rest.split_whitespace().next().map(str::to_owned);
         }
@@ -67,6 +76,7 @@ fn start_backend_from(mut command: Command, db: &std::path::Path) -> Backend {
         child,
         url: url.expect("the backend prints its URL"),
         env,
+        operator_key,
     }
 }
 
@@ -178,6 +188,12 @@ async fn the_demo_backend_plays_with_the_printed_credentials_and_logs_no_secret(
         .filter(|v| v.starts_with("gpk.") || v.starts_with("whsec_"))
         .collect();
     assert_eq!(secrets.len(), 2);
+    secrets.push(
+        backend
+            .operator_key
+            .clone()
+            .expect("a first start prints the operator key"),
+    );
     secrets.push(store.get(keys::REFRESH_TOKEN).unwrap().unwrap());
     secrets.push(store.get(keys::DEVICE_SECRET).unwrap().unwrap());
     secrets.push(code.to_text()[4..40].to_owned());
@@ -259,4 +275,27 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
     assert_eq!(ack.status, TransactionStatus::Completed);
     assert_eq!(client.balance().await.unwrap().balance, Points(900));
     drop(silent);
+}
+
+#[test]
+fn a_short_operator_key_is_refused_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gashapay-backend"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-key",
+            "too-short",
+            "--db",
+        ])
+        .arg(dir.path().join("short.db"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("--admin-key must be at least 24 characters"),
+        "{said}"
+    );
+    assert!(!dir.path().join("short.db").exists(), "nothing was created");
 }

@@ -24,6 +24,7 @@ async fn backend(dir: &std::path::Path) -> RunningBackend {
         payment_secret: None,
         seed_demo: false,
         clock: gashapay_core::clock::SystemClock::shared(),
+        admin_key: None,
     })
     .await
     .unwrap()
@@ -64,6 +65,14 @@ async fn the_document_and_the_router_name_the_same_operations() {
         ("POST", paths::VALIDATE),
         ("POST", paths::WEBHOOK),
         ("GET", paths::TRANSACTION_BY_ID),
+        ("POST", paths::ADMIN_MACHINES),
+        ("GET", paths::ADMIN_MACHINES),
+        ("GET", paths::ADMIN_MACHINE),
+        ("POST", paths::ADMIN_MACHINE_API_KEY),
+        ("POST", paths::ADMIN_MACHINE_WEBHOOK_SECRET),
+        ("POST", paths::ADMIN_MACHINE_REVOKE),
+        ("POST", paths::ADMIN_DEVICE_REVOKE),
+        ("GET", paths::ADMIN_AUDIT),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -73,7 +82,10 @@ async fn the_document_and_the_router_name_the_same_operations() {
     // Each documented operation reaches a handler: no 404/405 from the router.
     let http = reqwest::Client::new();
     for (method, path) in &documented {
-        let path = path.replace("{transaction_id}", &uuid::Uuid::nil().to_string());
+        let path = path
+            .replace("{transaction_id}", &uuid::Uuid::nil().to_string())
+            .replace("{machine_id}", "m_none")
+            .replace("{device_id}", "1");
         let url = format!("{}{path}", backend.base_url());
         let response = match method.as_str() {
             "GET" => http.get(url),
@@ -101,8 +113,9 @@ async fn the_document_and_the_router_name_the_same_operations() {
     }
 }
 
-/// Runs Schemathesis three times: with no credentials on every operation, with a
-/// user's access token on the user's operations, with a machine key on validate.
+/// Runs Schemathesis four times: with no credentials on every operation, with a
+/// user's access token on the user's operations, with a machine key on validate, with
+/// the operator key on the operator's operations.
 /// `scripts/test.sh` installs Schemathesis and runs this; set
 /// `GASHAPAY_SCHEMATHESIS` to the `st` program and `GASHAPAY_SCHEMATHESIS_EXAMPLES`
 /// to the examples per operation (default 50).
@@ -127,9 +140,15 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     let login = client.login("fuzz", "fuzz-password").await.unwrap();
     let user_token = login.tokens.access_token.expose().to_owned();
     let machine_key = machine.api_key.expose().to_owned();
+    let operator_key = backend
+        .new_admin_key
+        .as_ref()
+        .expect("a fresh database gets a new operator key")
+        .expose()
+        .to_owned();
 
     let schema = format!("{}{}", backend.base_url(), paths::OPENAPI);
-    let runs: [(&str, Vec<String>); 3] = [
+    let runs: [(&str, Vec<String>); 4] = [
         ("no credentials, every operation", vec![]),
         (
             "a user token, the user's operations",
@@ -147,6 +166,15 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
                 format!("Authorization: Bearer {machine_key}"),
                 "--include-path".into(),
                 paths::VALIDATE.into(),
+            ],
+        ),
+        (
+            "the operator key, the operator's operations",
+            vec![
+                "-H".into(),
+                format!("Authorization: Bearer {operator_key}"),
+                "--include-tag".into(),
+                "admin".into(),
             ],
         ),
     ];

@@ -132,7 +132,7 @@ impl UserMessage {
                 "This play belongs to another account or does not exist.",
                 Retry,
             ),
-            OutcomeConflict | Forbidden => (
+            OutcomeConflict | Forbidden | AlreadyExists => (
                 "The machine reported a problem",
                 "Your points are safe; check your history.",
                 ContactSupport,

@@ -10,6 +10,7 @@
 //!   failures. A top-up is never retried here: its caller retries with the same
 //!   idempotency key.
 
+pub mod admin;
 mod error;
 mod poller;
 
@@ -329,23 +330,7 @@ impl ApiClient {
             .bytes()
             .await
             .map_err(ClientError::from_transport)?;
-        if (200..300).contains(&status) {
-            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-            return serde_json::from_slice(bytes)
-                .map_err(|e| ClientError::InvalidResponse(e.to_string()));
-        }
-        Err(match serde_json::from_slice::<api::ErrorBody>(&bytes) {
-            Ok(body) => ClientError::Api {
-                status,
-                code: body.error,
-                message: body.message,
-            },
-            Err(_) => ClientError::Api {
-                status,
-                code: ErrorCode::Unknown,
-                message: format!("the server answered HTTP {status} without an error body"),
-            },
-        })
+        decode(status, &bytes)
     }
 
     /// The access token in memory. Whatever a panicking holder left is a token or
@@ -413,4 +398,26 @@ impl ApiClient {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ClientError> {
     serde_json::to_value(value).map_err(|e| ClientError::InvalidResponse(e.to_string()))
+}
+
+/// An answer's body: the JSON of a success (an empty body reads as `null`), or the
+/// error it carries.
+pub(crate) fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T, ClientError> {
+    if (200..300).contains(&status) {
+        let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
+        return serde_json::from_slice(bytes)
+            .map_err(|e| ClientError::InvalidResponse(e.to_string()));
+    }
+    Err(match serde_json::from_slice::<api::ErrorBody>(bytes) {
+        Ok(body) => ClientError::Api {
+            status,
+            code: body.error,
+            message: body.message,
+        },
+        Err(_) => ClientError::Api {
+            status,
+            code: ErrorCode::Unknown,
+            message: format!("the server answered HTTP {status} without an error body"),
+        },
+    })
 }

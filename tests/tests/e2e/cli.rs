@@ -86,3 +86,61 @@ async fn the_cli_signs_in_tops_up_makes_a_png_qr_and_follows_the_play_to_the_end
     let error = run(cli, store.clone(), &mut Vec::new()).await.unwrap_err();
     assert_eq!(error.to_json()["error"], "not_signed_in");
 }
+
+#[tokio::test]
+async fn an_operator_adds_a_machine_in_one_line_and_it_plays_with_what_was_printed() {
+    use crate::helpers::ADMIN_KEY;
+    use gashapay_core::webhook::WebhookSecret;
+    use gashapay_core::{MachineId, Redacted, TransactionStatus};
+    let app = spawn_app().await;
+    let user = app.user("una", 100).await;
+    let server = app.base_url();
+    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
+    let admin = |args: &[&str]| {
+        let mut argv = vec!["admin", "--admin-key", ADMIN_KEY];
+        argv.extend_from_slice(args);
+        argv.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let args = admin(&[
+        "create-machine",
+        "--id",
+        "m_two",
+        "--name",
+        "Second machine",
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let created = gashapay(&server, &store, &args).await;
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    let machine = gashapay_machine::MachineClient::new(
+        &server,
+        MachineId("m_two".into()),
+        Redacted::new(text(&created[0]["api_key"])),
+        WebhookSecret::parse(&text(&created[0]["webhook_secret"])).unwrap(),
+    );
+    let code = user.code(40);
+    let ack = play(
+        &machine,
+        &code.to_text(),
+        DispensePlan::Ok,
+        Duration::ZERO,
+        &RetryPolicy::default(),
+        |_| {},
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(ack.status, TransactionStatus::Completed);
+
+    let args = admin(&["machines"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let listed = gashapay(&server, &store, &args).await;
+    assert_eq!(listed[0]["machines"][0]["name"], "Second machine");
+    let args = admin(&["revoke-machine", "--id", "m_two"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    gashapay(&server, &store, &args).await;
+    let refused = machine
+        .validate(&user.code(10).to_text())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(gashapay_core::ErrorCode::Unauthorized));
+}

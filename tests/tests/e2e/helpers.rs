@@ -1,6 +1,6 @@
 use gashapay_backend_mock::admin::{create_user, register_machine};
+use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_backend_mock::config::Settings;
-use gashapay_backend_mock::http::rate_limit::RateLimit;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::api::paths;
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const PASSWORD: &str = "correct horse battery";
+/// The operator key every test backend starts with.
+pub const ADMIN_KEY: &str = "gpo_test-operator-key-0123456789";
 
 pub struct TestApp {
     backend: Option<RunningBackend>,
@@ -68,6 +70,7 @@ async fn start_on(
         payment_secret: Some("sk_test_only_in_the_backend".into()),
         seed_demo: false,
         clock,
+        admin_key: Some(gashapay_core::Redacted::new(ADMIN_KEY)),
     })
     .await
     .expect("backend starts")

@@ -3,7 +3,7 @@
 //! the books untouched.
 
 use crate::helpers::{spawn_app_with, test_settings, PASSWORD};
-use gashapay_backend_mock::http::rate_limit::RateLimit;
+use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_core::api::paths;
 use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};

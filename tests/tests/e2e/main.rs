@@ -10,6 +10,7 @@ mod concurrency;
 mod connections;
 mod fuzz;
 mod limits;
+mod operators;
 mod play;
 mod races;
 mod restart;

@@ -10,6 +10,11 @@ async fn main() -> std::process::ExitCode {
     let colours = std::io::stderr().is_terminal();
     let _log = gashapay_backend_mock::logging::init(std::io::stderr(), colours);
     let args = Args::parse();
+    let min = gashapay_backend_mock::admin::operator::MIN_OPERATOR_KEY_LEN;
+    if args.admin_key.as_ref().is_some_and(|key| key.len() < min) {
+        eprintln!("gashapay-backend: --admin-key must be at least {min} characters");
+        return std::process::ExitCode::from(2);
+    }
     let options = StartOptions {
         listen: args.listen,
         db: args.db.clone(),
@@ -17,6 +22,7 @@ async fn main() -> std::process::ExitCode {
         payment_secret: args.payment_secret.clone(),
         seed_demo: args.seed_demo,
         clock: gashapay_core::clock::SystemClock::shared(),
+        admin_key: args.admin_key.clone().map(gashapay_core::Redacted::new),
     };
     let backend = match start(options).await {
         Ok(backend) => backend,
@@ -27,6 +33,13 @@ async fn main() -> std::process::ExitCode {
     };
     let url = backend.base_url();
     println!("GashaPay mock backend on {url} (database {})", args.db);
+    if let Some(key) = &backend.new_admin_key {
+        // Printed once, to the operator's terminal, never to the log.
+        println!(
+            "Operator key (shown only now; /api/v1/admin/…): {}",
+            key.expose()
+        );
+    }
     if let Some(demo) = &backend.demo {
         // Printed once, to the operator's terminal, never to the log.
         println!("Demo user: {} / {}", demo.username, demo.password);

@@ -39,6 +39,16 @@ error_answer!(
     "`unauthorized` or `token_expired`: no live access token"
 );
 error_answer!(
+    /// An operator endpoint without the operator key.
+    NotOperator = 401,
+    "`unauthorized`: no valid operator key"
+);
+error_answer!(
+    /// An operator endpoint naming a machine or device that does not exist.
+    NoSuchThing = 404,
+    "`not_found`: no such machine or device"
+);
+error_answer!(
     /// The request deadline (`limits.rs`).
     Timeout = 408,
     "`request_timeout`: the request took longer than the deadline"

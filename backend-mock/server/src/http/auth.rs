@@ -37,6 +37,23 @@ pub async fn session_of_token(
     Ok((session, presented))
 }
 
+/// The operator, from `Authorization: Bearer <operator key>`.
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorAuth;
+
+impl FromRequestParts<AppState> for OperatorAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
+        let token = bearer(parts).ok_or_else(unauthorized)?;
+        match crate::admin::operator::is_operator_key(state, token).await? {
+            true => Ok(OperatorAuth),
+            false => Err(unauthorized()),
+        }
+    }
+}
+
 /// A signed-in user, from `Authorization: Bearer gpa.…`.
 #[derive(Debug, Clone, Copy)]
 pub struct UserAuth {

@@ -72,6 +72,25 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::admin::AdminError> for ApiError {
+    fn from(error: crate::admin::AdminError) -> Self {
+        use crate::admin::AdminError;
+        match error {
+            AdminError::InvalidMachineId | AdminError::InvalidField(_) => {
+                ApiError::bad_request(error.to_string())
+            }
+            AdminError::NoSuchMachine(_) | AdminError::NoSuchDevice(_) => {
+                ApiError::new(ErrorCode::NotFound, error.to_string())
+            }
+            AdminError::MachineExists(_) => {
+                ApiError::new(ErrorCode::AlreadyExists, error.to_string())
+            }
+            AdminError::PasswordHash(_) => ApiError::internal(error),
+            AdminError::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<crate::writer::WriterError> for ApiError {
     fn from(error: crate::writer::WriterError) -> Self {
         match error {

@@ -50,6 +50,22 @@ pub fn router(state: AppState) -> Router {
         .route(paths::TOP_UP, post(routes::account::top_up))
         .route(paths::VALIDATE, post(routes::gashapon::validate))
         .route(paths::WEBHOOK, post(routes::gashapon::webhook))
+        .route(
+            paths::ADMIN_MACHINES,
+            post(routes::admin::create_machine).get(routes::admin::list_machines),
+        )
+        .route(paths::ADMIN_MACHINE, get(routes::admin::show_machine))
+        .route(
+            paths::ADMIN_MACHINE_API_KEY,
+            post(routes::admin::rotate_api_key),
+        )
+        .route(
+            paths::ADMIN_MACHINE_WEBHOOK_SECRET,
+            post(routes::admin::rotate_webhook_secret),
+        )
+        .route(paths::ADMIN_MACHINE_REVOKE, post(routes::admin::revoke_machine))
+        .route(paths::ADMIN_DEVICE_REVOKE, post(routes::admin::revoke_device))
+        .route(paths::ADMIN_AUDIT, get(routes::admin::audit))
         .route_layer(from_fn_with_state(quick, limits::enforce))
         .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })

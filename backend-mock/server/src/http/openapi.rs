@@ -24,17 +24,27 @@ use utoipa::{Modify, OpenApi};
         crate::http::routes::gashapon::validate,
         crate::http::routes::gashapon::webhook,
         crate::http::routes::gashapon::transaction_status,
+        crate::http::routes::admin::create_machine,
+        crate::http::routes::admin::list_machines,
+        crate::http::routes::admin::show_machine,
+        crate::http::routes::admin::rotate_api_key,
+        crate::http::routes::admin::rotate_webhook_secret,
+        crate::http::routes::admin::revoke_machine,
+        crate::http::routes::admin::revoke_device,
+        crate::http::routes::admin::audit,
     ),
     modifiers(&Credentials),
     tags(
         (name = "auth", description = "Sessions of the app"),
         (name = "account", description = "The signed-in user's points and plays"),
         (name = "machine", description = "What a machine calls"),
+        (name = "admin", description = "The operator's provisioning"),
     )
 )]
 pub struct ApiDoc;
 
-/// The two kinds of bearer credential: a user's access token, a machine's API key.
+/// The three kinds of bearer credential: a user's access token, a machine's API key,
+/// the operator key.
 struct Credentials;
 
 impl Modify for Credentials {
@@ -48,6 +58,10 @@ impl Modify for Credentials {
             (
                 "machine_key",
                 "A machine API key `gpk.<machine id>.<secret>`",
+            ),
+            (
+                "operator_key",
+                "The operator key, given with --admin-key or printed once at first start",
             ),
         ] {
             let mut scheme = Http::new(HttpAuthScheme::Bearer);

@@ -81,8 +81,8 @@ impl Store for CachedStore {
         Ok(self.device_shared(id)?.map(|record| (*record).clone()))
     }
 
-    fn revoke_device(&self, id: DeviceId) -> StoreResult<()> {
-        let written = self.inner.revoke_device(id);
+    fn revoke_device(&self, id: DeviceId, now: UnixMillis) -> StoreResult<bool> {
+        let written = self.inner.revoke_device(id, now);
         self.records.forget_device(id);
         written
     }
@@ -145,10 +145,47 @@ impl Store for CachedStore {
         written
     }
 
-    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()> {
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<bool> {
         let written = self.inner.revoke_machine(id);
         self.records.forget_machine(id);
         written
+    }
+
+    fn create_machine(&self, machine: &NewMachineRecord) -> StoreResult<()> {
+        let written = self.inner.create_machine(machine);
+        self.records.forget_machine(&machine.id);
+        written
+    }
+
+    fn machines(&self) -> StoreResult<Vec<MachineRecord>> {
+        self.inner.machines()
+    }
+
+    fn rotate_api_key(&self, id: &MachineId, api_key_hash: &[u8; 32]) -> StoreResult<bool> {
+        let written = self.inner.rotate_api_key(id, api_key_hash);
+        self.records.forget_machine(id);
+        written
+    }
+
+    fn operator_key_hash(&self) -> StoreResult<Option<[u8; 32]>> {
+        self.inner.operator_key_hash()
+    }
+
+    fn set_operator_key_hash(&self, hash: &[u8; 32], now: UnixMillis) -> StoreResult<()> {
+        self.inner.set_operator_key_hash(hash, now)
+    }
+
+    fn record_operator_action(
+        &self,
+        action: &str,
+        subject: &str,
+        now: UnixMillis,
+    ) -> StoreResult<()> {
+        self.inner.record_operator_action(action, subject, now)
+    }
+
+    fn operator_actions(&self, limit: u32) -> StoreResult<Vec<OperatorAction>> {
+        self.inner.operator_actions(limit)
     }
 
     fn balance(&self, user: UserId) -> StoreResult<Points> {
@@ -257,7 +294,7 @@ mod tests {
         let store = CachedStore::new(SqliteStore::open(":memory:").unwrap());
         let (_, device, _) = create_player(&store, "ada", gashapay_core::Points(5), 1).unwrap();
         assert!(!store.device_shared(device).unwrap().unwrap().revoked);
-        store.revoke_device(device).unwrap();
+        store.revoke_device(device, 9).unwrap();
         assert!(store.kept_device(device).is_none());
         assert!(store.device(device).unwrap().unwrap().revoked);
     }

@@ -72,6 +72,27 @@ pub struct MachineRecord {
     /// The secret before the last rotation, and until when it is still accepted.
     pub previous_webhook_secret: Option<(WebhookSecret, UnixMillis)>,
     pub revoked: bool,
+    /// Where it stands, for the operator.
+    pub location: String,
+}
+
+/// A machine an operator creates, with the hash of its API key.
+#[derive(Debug, Clone)]
+pub struct NewMachineRecord {
+    pub id: MachineId,
+    pub name: String,
+    pub location: String,
+    pub api_key_hash: [u8; 32],
+    pub webhook_secret: WebhookSecret,
+}
+
+/// One change an operator made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorAction {
+    pub id: i64,
+    pub at: UnixMillis,
+    pub action: String,
+    pub subject: String,
 }
 
 impl MachineRecord {
@@ -207,7 +228,8 @@ pub trait Store: Send + Sync + 'static {
         now: UnixMillis,
     ) -> StoreResult<DeviceId>;
     fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>>;
-    fn revoke_device(&self, id: DeviceId) -> StoreResult<()>;
+    /// Revokes the device and ends its sessions. False if there is no such device.
+    fn revoke_device(&self, id: DeviceId, now: UnixMillis) -> StoreResult<bool>;
     fn create_session(
         &self,
         user: UserId,
@@ -243,7 +265,27 @@ pub trait Store: Send + Sync + 'static {
         next: &WebhookSecret,
         previous_valid_until: UnixMillis,
     ) -> StoreResult<bool>;
-    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()>;
+    /// False if there is no such machine.
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<bool>;
+    /// A new machine; `Duplicate` if the id is taken.
+    fn create_machine(&self, machine: &NewMachineRecord) -> StoreResult<()>;
+    /// Every machine, by id.
+    fn machines(&self) -> StoreResult<Vec<MachineRecord>>;
+    /// Replaces the API key's hash; the old key stops at once. False if there is no
+    /// such active machine.
+    fn rotate_api_key(&self, id: &MachineId, api_key_hash: &[u8; 32]) -> StoreResult<bool>;
+
+    // Operators.
+    fn operator_key_hash(&self) -> StoreResult<Option<[u8; 32]>>;
+    fn set_operator_key_hash(&self, hash: &[u8; 32], now: UnixMillis) -> StoreResult<()>;
+    fn record_operator_action(
+        &self,
+        action: &str,
+        subject: &str,
+        now: UnixMillis,
+    ) -> StoreResult<()>;
+    /// The newest `limit` actions, newest first.
+    fn operator_actions(&self, limit: u32) -> StoreResult<Vec<OperatorAction>>;
 
     // Money.
     fn balance(&self, user: UserId) -> StoreResult<Points>;

@@ -46,10 +46,21 @@ pub(super) fn device(store: &SqliteStore, id: DeviceId) -> StoreResult<Option<De
     .transpose()
 }
 
-pub(super) fn revoke_device(store: &SqliteStore, id: DeviceId) -> StoreResult<()> {
+/// The device is revoked and its sessions end, together.
+pub(super) fn revoke_device(
+    store: &SqliteStore,
+    id: DeviceId,
+    now: UnixMillis,
+) -> StoreResult<bool> {
     store.write(|tx| {
-        tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [id.0])
+        let changed = tx
+            .execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [id.0])
             .map_err(db)?;
-        Ok(())
+        tx.execute(
+            "UPDATE sessions SET revoked_at = ?1 WHERE device_id = ?2 AND revoked_at IS NULL",
+            params![now, id.0],
+        )
+        .map_err(db)?;
+        Ok(changed == 1)
     })
 }

@@ -29,45 +29,113 @@ pub(super) fn upsert_machine(
     })
 }
 
+const MACHINE_COLUMNS: &str = "id, name, api_key_hash, webhook_secret, revoked,
+    previous_webhook_secret, previous_valid_until, location";
+
+/// A machine row as stored, before its secrets are parsed.
+struct MachineRow {
+    id: String,
+    name: String,
+    key_hash: Vec<u8>,
+    secret: String,
+    revoked: bool,
+    previous: Option<String>,
+    valid_until: Option<i64>,
+    location: String,
+}
+
+fn machine_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MachineRow> {
+    Ok(MachineRow {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        key_hash: row.get(2)?,
+        secret: row.get(3)?,
+        revoked: row.get(4)?,
+        previous: row.get(5)?,
+        valid_until: row.get(6)?,
+        location: row.get(7)?,
+    })
+}
+
+fn machine_record(row: MachineRow) -> StoreResult<MachineRecord> {
+    let previous_webhook_secret = match (row.previous, row.valid_until) {
+        (Some(text), Some(until)) => Some((
+            WebhookSecret::parse(&text)
+                .ok_or_else(|| StoreError::Corrupt("bad previous webhook secret".into()))?,
+            until,
+        )),
+        _ => None,
+    };
+    Ok(MachineRecord {
+        previous_webhook_secret,
+        id: MachineId(row.id),
+        name: row.name,
+        api_key_hash: hash32(row.key_hash)?,
+        webhook_secret: WebhookSecret::parse(&row.secret)
+            .ok_or_else(|| StoreError::Corrupt("bad webhook secret".into()))?,
+        revoked: row.revoked,
+        location: row.location,
+    })
+}
+
 pub(super) fn machine(store: &SqliteStore, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
     let row = store.read(|conn| {
-        conn.prepare_cached(
-            "SELECT name, api_key_hash, webhook_secret, revoked, previous_webhook_secret,
-                    previous_valid_until
-             FROM machines WHERE id = ?1",
-        )?
-        .query_row([&id.0], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, Vec<u8>>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, bool>(3)?,
-                row.get::<_, Option<String>>(4)?,
-                row.get::<_, Option<i64>>(5)?,
-            ))
-        })
+        conn.prepare_cached(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines WHERE id = ?1"
+        ))?
+        .query_row([&id.0], machine_row)
         .optional()
     })?;
-    row.map(|(name, key_hash, secret, revoked, previous, valid_until)| {
-        let previous_webhook_secret = match (previous, valid_until) {
-            (Some(text), Some(until)) => Some((
-                WebhookSecret::parse(&text)
-                    .ok_or_else(|| StoreError::Corrupt("bad previous webhook secret".into()))?,
-                until,
-            )),
-            _ => None,
-        };
-        Ok(MachineRecord {
-            previous_webhook_secret,
-            id: id.clone(),
-            name,
-            api_key_hash: hash32(key_hash)?,
-            webhook_secret: WebhookSecret::parse(&secret)
-                .ok_or_else(|| StoreError::Corrupt("bad webhook secret".into()))?,
-            revoked,
-        })
+    row.map(machine_record).transpose()
+}
+
+pub(super) fn machines(store: &SqliteStore) -> StoreResult<Vec<MachineRecord>> {
+    let rows = store.read(|conn| {
+        conn.prepare_cached(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines ORDER BY id"
+        ))?
+        .query_map([], machine_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    rows.into_iter().map(machine_record).collect()
+}
+
+pub(super) fn create_machine(store: &SqliteStore, machine: &NewMachineRecord) -> StoreResult<()> {
+    store.write(|tx| {
+        let inserted = tx
+            .execute(
+                "INSERT INTO machines (id, name, api_key_hash, webhook_secret, location)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+                params![
+                    machine.id.0,
+                    machine.name,
+                    machine.api_key_hash.as_slice(),
+                    machine.webhook_secret.to_text(),
+                    machine.location
+                ],
+            )
+            .map_err(db)?;
+        match inserted {
+            1 => Ok(()),
+            _ => Err(StoreError::Duplicate(format!("machine {}", machine.id))),
+        }
     })
-    .transpose()
+}
+
+pub(super) fn rotate_api_key(
+    store: &SqliteStore,
+    id: &MachineId,
+    api_key_hash: &[u8; 32],
+) -> StoreResult<bool> {
+    store.write(|tx| {
+        let changed = tx
+            .execute(
+                "UPDATE machines SET api_key_hash = ?1 WHERE id = ?2 AND revoked = 0",
+                params![api_key_hash.as_slice(), id.0],
+            )
+            .map_err(db)?;
+        Ok(changed == 1)
+    })
 }
 
 pub(super) fn rotate_webhook_secret(
@@ -89,10 +157,11 @@ pub(super) fn rotate_webhook_secret(
     })
 }
 
-pub(super) fn revoke_machine(store: &SqliteStore, id: &MachineId) -> StoreResult<()> {
+pub(super) fn revoke_machine(store: &SqliteStore, id: &MachineId) -> StoreResult<bool> {
     store.write(|tx| {
-        tx.execute("UPDATE machines SET revoked = 1 WHERE id = ?1", [&id.0])
+        let changed = tx
+            .execute("UPDATE machines SET revoked = 1 WHERE id = ?1", [&id.0])
             .map_err(db)?;
-        Ok(())
+        Ok(changed == 1)
     })
 }

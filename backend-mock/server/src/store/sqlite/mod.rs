@@ -14,6 +14,7 @@ mod checkpointer;
 mod devices;
 mod ledger;
 mod machines;
+mod operators;
 mod outcomes;
 mod owner_only;
 mod plays;
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_webhook_secret_rotation.sql"),
     include_str!("migrations/0003_fewer_btrees.sql"),
     include_str!("migrations/0004_checks_spelled_with_or.sql"),
+    include_str!("migrations/0005_operators.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its
@@ -214,8 +216,8 @@ impl Store for SqliteStore {
         devices::device(self, id)
     }
 
-    fn revoke_device(&self, id: DeviceId) -> StoreResult<()> {
-        devices::revoke_device(self, id)
+    fn revoke_device(&self, id: DeviceId, now: UnixMillis) -> StoreResult<bool> {
+        devices::revoke_device(self, id, now)
     }
 
     fn create_session(
@@ -268,8 +270,41 @@ impl Store for SqliteStore {
         machines::rotate_webhook_secret(self, id, next, previous_valid_until)
     }
 
-    fn revoke_machine(&self, id: &MachineId) -> StoreResult<()> {
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<bool> {
         machines::revoke_machine(self, id)
+    }
+
+    fn create_machine(&self, machine: &NewMachineRecord) -> StoreResult<()> {
+        machines::create_machine(self, machine)
+    }
+
+    fn machines(&self) -> StoreResult<Vec<MachineRecord>> {
+        machines::machines(self)
+    }
+
+    fn rotate_api_key(&self, id: &MachineId, api_key_hash: &[u8; 32]) -> StoreResult<bool> {
+        machines::rotate_api_key(self, id, api_key_hash)
+    }
+
+    fn operator_key_hash(&self) -> StoreResult<Option<[u8; 32]>> {
+        operators::key_hash(self)
+    }
+
+    fn set_operator_key_hash(&self, hash: &[u8; 32], now: UnixMillis) -> StoreResult<()> {
+        operators::set_key_hash(self, hash, now)
+    }
+
+    fn record_operator_action(
+        &self,
+        action: &str,
+        subject: &str,
+        now: UnixMillis,
+    ) -> StoreResult<()> {
+        operators::record_action(self, action, subject, now)
+    }
+
+    fn operator_actions(&self, limit: u32) -> StoreResult<Vec<OperatorAction>> {
+        operators::actions(self, limit)
     }
 
     fn balance(&self, user: UserId) -> StoreResult<Points> {

@@ -1,8 +1,8 @@
-//! Provisioning: users, machines and the demo data. Used by `--seed-demo`, by tests,
-//! and by the app's demo mode. Issued machine credentials are returned once; only the
-//! API key's hash is kept.
+//! Provisioning: users, machines, devices, the operator credential and the demo
+//! data, for the operator's endpoints, `--seed-demo`, tests and the app's demo mode.
+//! Issued machine credentials are returned once; only the API key's hash is kept.
 
-use crate::credentials::{hash_password, hash_secret, random_secret, MACHINE_KEY_PREFIX};
+use crate::credentials::hash_password;
 use crate::state::AppState;
 use crate::store::{Store, StoreError, StoreResult, UnixMillis};
 use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
@@ -10,13 +10,24 @@ use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::Redacted;
 
+pub mod machines;
+pub mod operator;
+
+pub use machines::{revoke_device, revoke_machine, rotate_webhook_secret};
+
 /// Why a provisioning step did nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     #[error("machine ids are 1-64 characters of a-z, 0-9, _ and -")]
     InvalidMachineId,
+    #[error("{0}")]
+    InvalidField(&'static str),
     #[error("no machine {0}")]
     NoSuchMachine(MachineId),
+    #[error("no device {0}")]
+    NoSuchDevice(DeviceId),
+    #[error("a machine {0} already exists")]
+    MachineExists(MachineId),
     #[error("cannot hash the password: {0}")]
     PasswordHash(String),
     #[error(transparent)]
@@ -93,29 +104,22 @@ pub async fn register_machine(
     id: &str,
     name: &str,
 ) -> AdminResult<MachineCredentials> {
-    let valid_id = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if !valid_id {
+    if !machines::valid_machine_id(id) {
         return Err(AdminError::InvalidMachineId);
     }
-    let secret = random_secret();
-    let api_key = format!("{MACHINE_KEY_PREFIX}.{id}.{secret}");
+    let (api_key, key_hash) = machines::new_api_key(id);
     let webhook_secret = WebhookSecret::generate();
     let (machine_id, name, hook) = (
         MachineId(id.to_owned()),
         name.to_owned(),
         webhook_secret.clone(),
     );
-    let key_hash = hash_secret(&secret);
     state
         .db(move |store| store.upsert_machine(&machine_id, &name, &key_hash, &hook))
         .await?;
     Ok(MachineCredentials {
         machine_id: MachineId(id.to_owned()),
-        api_key: Redacted::new(api_key),
+        api_key,
         webhook_secret,
     })
 }
@@ -145,38 +149,4 @@ pub async fn seed_demo(state: &AppState) -> AdminResult<DemoSeed> {
         password: DEMO_PASSWORD.into(),
         machine,
     })
-}
-
-/// Revokes a machine: its API key and webhook secret stop working at once.
-pub async fn revoke_machine(state: &AppState, id: &MachineId) -> AdminResult<()> {
-    let stored = id.clone();
-    state.db(move |store| store.revoke_machine(&stored)).await?;
-    Ok(())
-}
-
-/// Revokes a device: codes it signed are refused (`unknown_device`), and its next
-/// sign-in registers a new device with a new secret.
-pub async fn revoke_device(state: &AppState, id: gashapay_core::DeviceId) -> AdminResult<()> {
-    state.db(move |store| store.revoke_device(id)).await?;
-    Ok(())
-}
-
-/// Issues a new webhook secret to a machine. The old one keeps working for `grace`,
-/// so the operator can switch the machine over without losing reports.
-pub async fn rotate_webhook_secret(
-    state: &AppState,
-    id: &MachineId,
-    grace: std::time::Duration,
-) -> AdminResult<WebhookSecret> {
-    let next = WebhookSecret::generate();
-    let (id, stored) = (id.clone(), next.clone());
-    let until = state.clock.now_millis() + grace.as_millis() as i64;
-    let missing = id.clone();
-    let rotated = state
-        .db(move |store| store.rotate_webhook_secret(&id, &stored, until))
-        .await?;
-    if !rotated {
-        return Err(AdminError::NoSuchMachine(missing));
-    }
-    Ok(next)
 }

@@ -23,7 +23,29 @@ pub mod paths {
     pub const TRANSACTION_BY_ID: &str = "/api/v1/gashapon/transaction/{transaction_id}";
     /// The OpenAPI document of every endpoint above.
     pub const OPENAPI: &str = "/api/v1/openapi.json";
+
+    /// The operator's endpoints (`Authorization: Bearer <operator key>`).
+    pub const ADMIN_MACHINES: &str = "/api/v1/admin/machines";
+    pub const ADMIN_MACHINE: &str = "/api/v1/admin/machines/{machine_id}";
+    pub const ADMIN_MACHINE_API_KEY: &str = "/api/v1/admin/machines/{machine_id}/api-key";
+    pub const ADMIN_MACHINE_WEBHOOK_SECRET: &str =
+        "/api/v1/admin/machines/{machine_id}/webhook-secret";
+    pub const ADMIN_MACHINE_REVOKE: &str = "/api/v1/admin/machines/{machine_id}/revoke";
+    pub const ADMIN_DEVICE_REVOKE: &str = "/api/v1/admin/devices/{device_id}/revoke";
+    pub const ADMIN_AUDIT: &str = "/api/v1/admin/audit";
+
+    /// `template` with its one `{name}` parameter replaced by `value`.
+    pub fn with_param(template: &str, value: &str) -> String {
+        match (template.find('{'), template.find('}')) {
+            (Some(open), Some(close)) if open < close => {
+                format!("{}{value}{}", &template[..open], &template[close + 1..])
+            }
+            _ => template.to_owned(),
+        }
+    }
 }
+
+pub mod admin;
 
 /// The header that makes a top-up idempotent.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

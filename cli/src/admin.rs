@@ -1,0 +1,99 @@
+//! `gashapay admin …`: the operator's calls from the command line, one JSON answer
+//! each. The operator key comes from `--admin-key` or `GASHAPAY_ADMIN_KEY`.
+
+use crate::{emit, CliError};
+use clap::Subcommand;
+use gashapay_core::api::admin::NewMachine;
+use gashapay_core::client::admin::AdminClient;
+use gashapay_core::ids::{DeviceId, MachineId};
+use gashapay_core::Redacted;
+use serde_json::json;
+use std::io::Write;
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// A new machine; prints its API key and webhook secret, shown only now.
+    CreateMachine {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        location: String,
+    },
+    /// Every machine.
+    Machines,
+    /// One machine.
+    Machine {
+        #[arg(long)]
+        id: String,
+    },
+    /// A new API key; the old one stops working at once.
+    RotateApiKey {
+        #[arg(long)]
+        id: String,
+    },
+    /// A new webhook secret; the old one keeps working for the grace window.
+    RotateWebhookSecret {
+        #[arg(long)]
+        id: String,
+        #[arg(long, default_value_t = 3600)]
+        grace_seconds: u64,
+    },
+    /// Revoke a machine: its key and webhook secret stop working at once.
+    RevokeMachine {
+        #[arg(long)]
+        id: String,
+    },
+    /// Revoke a device: its sessions end and its codes are refused at once.
+    RevokeDevice {
+        #[arg(long)]
+        id: u32,
+    },
+    /// The newest changes operators made.
+    Audit,
+}
+
+fn emit_value<T: serde::Serialize>(out: &mut dyn Write, value: &T) {
+    emit(out, serde_json::to_value(value).unwrap_or_default());
+}
+
+pub async fn run(
+    server: &str,
+    key: Redacted,
+    command: AdminCommand,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let client = AdminClient::new(server, key)?;
+    match command {
+        AdminCommand::CreateMachine { id, name, location } => {
+            let new = NewMachine {
+                machine_id: MachineId(id),
+                name,
+                location,
+            };
+            emit_value(out, &client.create_machine(&new).await?);
+        }
+        AdminCommand::Machines => emit_value(out, &client.machines().await?),
+        AdminCommand::Machine { id } => emit_value(out, &client.machine(&MachineId(id)).await?),
+        AdminCommand::RotateApiKey { id } => {
+            emit_value(out, &client.rotate_api_key(&MachineId(id)).await?)
+        }
+        AdminCommand::RotateWebhookSecret { id, grace_seconds } => emit_value(
+            out,
+            &client
+                .rotate_webhook_secret(&MachineId(id), grace_seconds)
+                .await?,
+        ),
+        AdminCommand::RevokeMachine { id } => {
+            client.revoke_machine(&MachineId(id.clone())).await?;
+            emit(out, json!({ "revoked": { "machine_id": id } }));
+        }
+        AdminCommand::RevokeDevice { id } => {
+            client.revoke_device(DeviceId(id)).await?;
+            emit(out, json!({ "revoked": { "device_id": id } }));
+        }
+        AdminCommand::Audit => emit_value(out, &client.audit().await?),
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! The JSON bodies of the operator's endpoints (`paths::ADMIN_*`).
+
+use crate::ids::MachineId;
+use crate::Redacted;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Longest grace window a rotated webhook secret may keep working: a week.
+pub const MAX_WEBHOOK_GRACE_SECONDS: u64 = 7 * 24 * 3600;
+/// Longest machine name or location.
+pub const MAX_MACHINE_TEXT: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMachine {
+    /// 1–64 characters of `a-z`, `0-9`, `_` and `-`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[a-z0-9_-]{1,64}$"))]
+    pub machine_id: MachineId,
+    /// Shown to players in their history; 1–200 characters.
+    pub name: String,
+    /// Where it stands, for the operator; up to 200 characters.
+    #[serde(default)]
+    pub location: String,
+}
+
+/// A machine as the operator sees it (never its secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MachineView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub machine_id: MachineId,
+    pub name: String,
+    pub location: String,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MachineList {
+    pub machines: Vec<MachineView>,
+}
+
+/// A new machine and its credentials, given once: only the API key's hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMachineAnswer {
+    pub machine: MachineView,
+    /// `Authorization: Bearer <api_key>` on validate.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub api_key: Redacted,
+    /// `whsec_<base64>`: signs the machine's webhooks.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub webhook_secret: Redacted,
+}
+
+/// A machine's new API key; the previous one stops working at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyAnswer {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub api_key: Redacted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RotateWebhookSecret {
+    /// How long the previous secret keeps working, 0 to 604,800 seconds.
+    #[cfg_attr(feature = "openapi", schema(maximum = 604800))]
+    pub grace_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookSecretAnswer {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub webhook_secret: Redacted,
+    /// Until when the previous secret is still accepted.
+    pub previous_valid_until: DateTime<Utc>,
+}
+
+/// One change an operator made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// E.g. `machine.create`, `machine.revoke`, `device.revoke`.
+    pub action: String,
+    /// What it was done to: a machine id, `device:<id>`.
+    pub subject: String,
+}
+
+/// The newest changes first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditList {
+    pub entries: Vec<AuditEntry>,
+}

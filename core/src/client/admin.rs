@@ -1,0 +1,105 @@
+//! The operator's calls (`/api/v1/admin/…`), for the command line and tests: one
+//! request each, never retried (a create or a rotation must not happen twice).
+
+use super::{decode, ClientError};
+use crate::api::admin::{
+    ApiKeyAnswer, AuditList, MachineList, MachineView, NewMachine, NewMachineAnswer,
+    RotateWebhookSecret, WebhookSecretAnswer,
+};
+use crate::api::paths::{self, with_param};
+use crate::ids::{DeviceId, MachineId};
+use crate::Redacted;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+pub struct AdminClient {
+    http: reqwest::Client,
+    base_url: String,
+    key: Redacted,
+}
+
+impl AdminClient {
+    pub fn new(base_url: &str, key: Redacted) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            key,
+        })
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, ClientError> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .bearer_auth(self.key.expose());
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(ClientError::from_transport)?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(ClientError::from_transport)?;
+        decode(status, &bytes)
+    }
+
+    fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ClientError> {
+        serde_json::to_value(value).map_err(|e| ClientError::InvalidResponse(e.to_string()))
+    }
+
+    pub async fn create_machine(&self, new: &NewMachine) -> Result<NewMachineAnswer, ClientError> {
+        let body = Self::json(new)?;
+        self.call(reqwest::Method::POST, paths::ADMIN_MACHINES, Some(body))
+            .await
+    }
+
+    pub async fn machines(&self) -> Result<MachineList, ClientError> {
+        self.call(reqwest::Method::GET, paths::ADMIN_MACHINES, None)
+            .await
+    }
+
+    pub async fn machine(&self, id: &MachineId) -> Result<MachineView, ClientError> {
+        let path = with_param(paths::ADMIN_MACHINE, &id.0);
+        self.call(reqwest::Method::GET, &path, None).await
+    }
+
+    pub async fn rotate_api_key(&self, id: &MachineId) -> Result<ApiKeyAnswer, ClientError> {
+        let path = with_param(paths::ADMIN_MACHINE_API_KEY, &id.0);
+        self.call(reqwest::Method::POST, &path, None).await
+    }
+
+    pub async fn rotate_webhook_secret(
+        &self,
+        id: &MachineId,
+        grace_seconds: u64,
+    ) -> Result<WebhookSecretAnswer, ClientError> {
+        let path = with_param(paths::ADMIN_MACHINE_WEBHOOK_SECRET, &id.0);
+        let body = Self::json(&RotateWebhookSecret { grace_seconds })?;
+        self.call(reqwest::Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn revoke_machine(&self, id: &MachineId) -> Result<(), ClientError> {
+        let path = with_param(paths::ADMIN_MACHINE_REVOKE, &id.0);
+        self.call(reqwest::Method::POST, &path, None).await
+    }
+
+    pub async fn revoke_device(&self, id: DeviceId) -> Result<(), ClientError> {
+        let path = with_param(paths::ADMIN_DEVICE_REVOKE, &id.to_string());
+        self.call(reqwest::Method::POST, &path, None).await
+    }
+
+    pub async fn audit(&self) -> Result<AuditList, ClientError> {
+        self.call(reqwest::Method::GET, paths::ADMIN_AUDIT, None)
+            .await
+    }
+}
