@@ -3,9 +3,9 @@
 
 use crate::{emit, CliError};
 use clap::Subcommand;
-use gashapay_core::api::admin::NewMachine;
+use gashapay_core::api::admin::{NewMachine, NewUser};
 use gashapay_core::client::admin::AdminClient;
-use gashapay_core::ids::{DeviceId, MachineId};
+use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
 use gashapay_core::Redacted;
 use serde_json::json;
 use std::io::Write;
@@ -50,6 +50,41 @@ pub enum AdminCommand {
         #[arg(long)]
         id: u32,
     },
+    /// A new user, with optional welcome points.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "GASHAPAY_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value_t = 0)]
+        points: u64,
+    },
+    /// Every user, with their balance.
+    Users,
+    /// Ban a user: no sign-in, and every session ends at once.
+    Ban {
+        #[arg(long)]
+        user: u64,
+    },
+    /// Lift a ban.
+    Unban {
+        #[arg(long)]
+        user: u64,
+    },
+    /// Give a user points, with the label they see in their history.
+    Grant {
+        #[arg(long)]
+        user: u64,
+        #[arg(long)]
+        points: u64,
+        #[arg(long)]
+        label: String,
+    },
+    /// A user's devices.
+    Devices {
+        #[arg(long)]
+        user: u64,
+    },
     /// The newest changes operators made.
     Audit,
 }
@@ -93,6 +128,36 @@ pub async fn run(
             client.revoke_device(DeviceId(id)).await?;
             emit(out, json!({ "revoked": { "device_id": id } }));
         }
+        AdminCommand::CreateUser {
+            username,
+            password,
+            points,
+        } => {
+            let new = NewUser {
+                username,
+                password: Redacted::new(password),
+                points: Points(points),
+            };
+            emit_value(out, &client.create_user(&new).await?);
+        }
+        AdminCommand::Users => emit_value(out, &client.users().await?),
+        AdminCommand::Ban { user } => {
+            client.set_banned(UserId(user), true).await?;
+            emit(out, json!({ "banned": { "user_id": user } }));
+        }
+        AdminCommand::Unban { user } => {
+            client.set_banned(UserId(user), false).await?;
+            emit(out, json!({ "unbanned": { "user_id": user } }));
+        }
+        AdminCommand::Grant {
+            user,
+            points,
+            label,
+        } => emit_value(
+            out,
+            &client.grant(UserId(user), Points(points), &label).await?,
+        ),
+        AdminCommand::Devices { user } => emit_value(out, &client.devices(UserId(user)).await?),
         AdminCommand::Audit => emit_value(out, &client.audit().await?),
     }
     Ok(())

@@ -65,6 +65,7 @@ error_codes! {
     TokenExpired = "token_expired", 401, "The access token has expired; refresh it.";
     InvalidCredentials = "invalid_credentials", 401, "Wrong username or password.";
     Forbidden = "forbidden", 403, "You may not act on this resource.";
+    AccountBanned = "account_banned", 403, "This account is suspended.";
     NotFound = "not_found", 404, "No such resource.";
     AlreadyExists = "already_exists", 409, "Something with this id already exists.";
     MethodNotAllowed = "method_not_allowed", 405, "This endpoint does not accept that method.";

@@ -12,6 +12,7 @@
 #[macro_use]
 mod wire_text;
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod clock;

@@ -73,6 +73,13 @@ async fn the_document_and_the_router_name_the_same_operations() {
         ("POST", paths::ADMIN_MACHINE_REVOKE),
         ("POST", paths::ADMIN_DEVICE_REVOKE),
         ("GET", paths::ADMIN_AUDIT),
+        ("POST", paths::ADMIN_USERS),
+        ("GET", paths::ADMIN_USERS),
+        ("GET", paths::ADMIN_USER),
+        ("POST", paths::ADMIN_USER_BAN),
+        ("POST", paths::ADMIN_USER_UNBAN),
+        ("POST", paths::ADMIN_USER_GRANTS),
+        ("GET", paths::ADMIN_USER_DEVICES),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -85,7 +92,8 @@ async fn the_document_and_the_router_name_the_same_operations() {
         let path = path
             .replace("{transaction_id}", &uuid::Uuid::nil().to_string())
             .replace("{machine_id}", "m_none")
-            .replace("{device_id}", "1");
+            .replace("{device_id}", "1")
+            .replace("{user_id}", "1");
         let url = format!("{}{path}", backend.base_url());
         let response = match method.as_str() {
             "GET" => http.get(url),

@@ -1,6 +1,6 @@
 //! The JSON bodies of the operator's endpoints (`paths::ADMIN_*`).
 
-use crate::ids::MachineId;
+use crate::ids::{DeviceId, MachineId, Points, UserId};
 use crate::Redacted;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,9 +17,11 @@ pub struct NewMachine {
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[a-z0-9_-]{1,64}$"))]
     pub machine_id: MachineId,
     /// Shown to players in their history; 1–200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     /// Where it stands, for the operator; up to 200 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub location: String,
 }
 
@@ -96,3 +98,71 @@ pub struct AuditEntry {
 pub struct AuditList {
     pub entries: Vec<AuditEntry>,
 }
+
+/// A user an operator creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewUser {
+    /// 3–32 characters of `a-z`, `0-9`, `_`, `.` and `-`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_.-]{3,32}$"))]
+    pub username: String,
+    /// 8 to 256 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 8, max_length = 256))]
+    pub password: Redacted,
+    /// Welcome points, credited as a `top_up` entry labelled "Welcome points".
+    #[serde(default)]
+    pub points: Points,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserView {
+    pub user_id: UserId,
+    pub username: String,
+    pub banned: bool,
+    pub balance: Points,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserList {
+    pub users: Vec<UserView>,
+}
+
+/// Points an operator gives, with the label the user sees in their history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Grant {
+    /// 1 to 100,000.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64, minimum = 1, maximum = 100000))]
+    pub points: Points,
+    /// 1–100 characters, e.g. "Apology for the jam at Shibuya".
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GrantAnswer {
+    pub balance: Points,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceView {
+    pub device_id: DeviceId,
+    pub name: String,
+    pub revoked: bool,
+    pub registered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceList {
+    pub devices: Vec<DeviceView>,
+}
+
+/// Most points one grant may give.
+pub const MAX_GRANT: u64 = 100_000;
+/// Longest grant label.
+pub const MAX_GRANT_LABEL: usize = 100;

@@ -33,6 +33,12 @@ pub mod paths {
     pub const ADMIN_MACHINE_REVOKE: &str = "/api/v1/admin/machines/{machine_id}/revoke";
     pub const ADMIN_DEVICE_REVOKE: &str = "/api/v1/admin/devices/{device_id}/revoke";
     pub const ADMIN_AUDIT: &str = "/api/v1/admin/audit";
+    pub const ADMIN_USERS: &str = "/api/v1/admin/users";
+    pub const ADMIN_USER: &str = "/api/v1/admin/users/{user_id}";
+    pub const ADMIN_USER_BAN: &str = "/api/v1/admin/users/{user_id}/ban";
+    pub const ADMIN_USER_UNBAN: &str = "/api/v1/admin/users/{user_id}/unban";
+    pub const ADMIN_USER_GRANTS: &str = "/api/v1/admin/users/{user_id}/grants";
+    pub const ADMIN_USER_DEVICES: &str = "/api/v1/admin/users/{user_id}/devices";
 
     /// `template` with its one `{name}` parameter replaced by `value`.
     pub fn with_param(template: &str, value: &str) -> String {

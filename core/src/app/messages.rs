@@ -61,6 +61,11 @@ impl UserMessage {
         use ErrorCode::*;
         use NextStep::*;
         let (title, detail, step) = match code {
+            AccountBanned => (
+                "Account suspended",
+                "This account cannot sign in. Your points are kept.",
+                ContactSupport,
+            ),
             InsufficientPoints => (
                 "Not enough points",
                 "Your balance is lower than this play costs. Nothing was charged.",

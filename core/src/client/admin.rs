@@ -3,11 +3,11 @@
 
 use super::{decode, ClientError};
 use crate::api::admin::{
-    ApiKeyAnswer, AuditList, MachineList, MachineView, NewMachine, NewMachineAnswer,
-    RotateWebhookSecret, WebhookSecretAnswer,
+    ApiKeyAnswer, AuditList, DeviceList, Grant, GrantAnswer, MachineList, MachineView, NewMachine,
+    NewMachineAnswer, NewUser, RotateWebhookSecret, UserList, UserView, WebhookSecretAnswer,
 };
 use crate::api::paths::{self, with_param};
-use crate::ids::{DeviceId, MachineId};
+use crate::ids::{DeviceId, MachineId, Points, UserId};
 use crate::Redacted;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -96,6 +96,46 @@ impl AdminClient {
     pub async fn revoke_device(&self, id: DeviceId) -> Result<(), ClientError> {
         let path = with_param(paths::ADMIN_DEVICE_REVOKE, &id.to_string());
         self.call(reqwest::Method::POST, &path, None).await
+    }
+
+    pub async fn create_user(&self, new: &NewUser) -> Result<UserView, ClientError> {
+        let body = Self::json(new)?;
+        self.call(reqwest::Method::POST, paths::ADMIN_USERS, Some(body))
+            .await
+    }
+
+    pub async fn users(&self) -> Result<UserList, ClientError> {
+        self.call(reqwest::Method::GET, paths::ADMIN_USERS, None)
+            .await
+    }
+
+    /// Bans (`true`) or unbans a user.
+    pub async fn set_banned(&self, id: UserId, banned: bool) -> Result<(), ClientError> {
+        let template = match banned {
+            true => paths::ADMIN_USER_BAN,
+            false => paths::ADMIN_USER_UNBAN,
+        };
+        let path = with_param(template, &id.to_string());
+        self.call(reqwest::Method::POST, &path, None).await
+    }
+
+    pub async fn grant(
+        &self,
+        id: UserId,
+        points: Points,
+        label: &str,
+    ) -> Result<GrantAnswer, ClientError> {
+        let path = with_param(paths::ADMIN_USER_GRANTS, &id.to_string());
+        let body = Self::json(&Grant {
+            points,
+            label: label.to_owned(),
+        })?;
+        self.call(reqwest::Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn devices(&self, id: UserId) -> Result<DeviceList, ClientError> {
+        let path = with_param(paths::ADMIN_USER_DEVICES, &id.to_string());
+        self.call(reqwest::Method::GET, &path, None).await
     }
 
     pub async fn audit(&self) -> Result<AuditList, ClientError> {

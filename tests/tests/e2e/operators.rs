@@ -443,3 +443,184 @@ async fn the_first_start_makes_an_operator_key_that_lasts_until_one_is_given() {
     );
     replaced.stop().await;
 }
+
+#[tokio::test]
+async fn an_operator_creates_a_second_user_who_signs_in_to_their_welcome_points() {
+    let app = spawn_app().await;
+    let (status, body) = operator(
+        &app,
+        "POST",
+        paths::ADMIN_USERS,
+        json!({ "username": "gus", "password": "a long password", "points": 300 }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (&body["username"], &body["balance"], &body["banned"]),
+        (&json!("gus"), &json!(300), &json!(false))
+    );
+    let client = crate::helpers::client_for(
+        &app.base_url(),
+        std::sync::Arc::new(gashapay_core::secrets::MemorySecretStore::new()),
+    );
+    client.login("gus", "a long password").await.unwrap();
+    let welcome = &client.history(1, None).await.unwrap().entries[0];
+    assert_eq!(
+        (welcome.label.as_str(), welcome.delta),
+        ("Welcome points", 300)
+    );
+
+    for (body, status, code) in [
+        (
+            json!({ "username": "gus", "password": "another password" }),
+            409,
+            "already_exists",
+        ),
+        (
+            json!({ "username": "Gus Two", "password": "a long password" }),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({ "username": "hal", "password": "short" }),
+            400,
+            "bad_request",
+        ),
+    ] {
+        let (got, answer) = operator(&app, "POST", paths::ADMIN_USERS, body.clone()).await;
+        assert_eq!((got, &answer["error"]), (status, &json!(code)), "{body}");
+    }
+    let (_, list) = operator(&app, "GET", paths::ADMIN_USERS, Value::Null).await;
+    let names: Vec<&str> = list["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["gus"]);
+}
+
+#[tokio::test]
+async fn a_banned_user_cannot_sign_in_and_their_sessions_end_until_unbanned() {
+    let app = spawn_app().await;
+    let user = app.user("ivy", 100).await;
+    let id = user
+        .client
+        .device_credentials()
+        .unwrap()
+        .user_id
+        .to_string();
+    let (status, _) = operator(
+        &app,
+        "POST",
+        &with_param(paths::ADMIN_USER_BAN, &id),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let ended = user.client.balance().await.unwrap_err();
+    assert_eq!(ended.code(), Some(ErrorCode::Unauthorized));
+    let refused = user
+        .client
+        .login("ivy", crate::helpers::PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::AccountBanned));
+    let wrong = user
+        .client
+        .login("ivy", "not the password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        wrong.code(),
+        Some(ErrorCode::InvalidCredentials),
+        "a ban is not told to a guesser"
+    );
+    let (_, shown) = operator(
+        &app,
+        "GET",
+        &with_param(paths::ADMIN_USER, &id),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(shown["banned"], json!(true));
+
+    let (status, _) = operator(
+        &app,
+        "POST",
+        &with_param(paths::ADMIN_USER_UNBAN, &id),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 204);
+    user.client
+        .login("ivy", crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(user.balance().await, 100, "a ban takes no points");
+    let (status, answer) = operator(
+        &app,
+        "POST",
+        &with_param(paths::ADMIN_USER_BAN, "987654"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!((status, &answer["error"]), (404, &json!("not_found")));
+}
+
+#[tokio::test]
+async fn a_grant_is_a_labelled_entry_and_a_users_devices_are_listed_without_secrets() {
+    let app = spawn_app().await;
+    let user = app.user("jay", 50).await;
+    let creds = user.client.device_credentials().unwrap();
+    let id = creds.user_id.to_string();
+    let path = with_param(paths::ADMIN_USER_GRANTS, &id);
+    let (status, body) = operator(
+        &app,
+        "POST",
+        &path,
+        json!({ "points": 200, "label": "Sorry for the jam" }),
+    )
+    .await;
+    assert_eq!((status, &body["balance"]), (200, &json!(250)), "{body}");
+    let entry = &user.client.history(1, None).await.unwrap().entries[0];
+    assert_eq!(
+        (entry.label.as_str(), entry.delta),
+        ("Sorry for the jam", 200)
+    );
+    for bad in [
+        json!({ "points": 0, "label": "x" }),
+        json!({ "points": 100_001, "label": "x" }),
+        json!({ "points": 5, "label": " " }),
+    ] {
+        let (status, answer) = operator(&app, "POST", &path, bad.clone()).await;
+        assert_eq!(
+            (status, &answer["error"]),
+            (400, &json!("bad_request")),
+            "{bad}"
+        );
+    }
+    assert_eq!(user.balance().await, 250, "refused grants give nothing");
+
+    let (status, body) = operator(
+        &app,
+        "GET",
+        &with_param(paths::ADMIN_USER_DEVICES, &id),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let devices = body["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0]["device_id"], json!(creds.device_id.0));
+    assert_eq!(devices[0]["revoked"], json!(false));
+    assert!(
+        !body.to_string().contains(&creds.secret.to_base64()),
+        "no device secret is shown"
+    );
+
+    let (_, audit) = operator(&app, "GET", paths::ADMIN_AUDIT, Value::Null).await;
+    assert_eq!(audit["entries"][0]["action"], json!("user.grant"));
+    assert_eq!(audit["entries"][0]["subject"], json!(format!("user:{id}")));
+}

@@ -12,6 +12,7 @@ use gashapay_core::Redacted;
 
 pub mod machines;
 pub mod operator;
+pub mod users;
 
 pub use machines::{revoke_device, revoke_machine, rotate_webhook_secret};
 
@@ -22,12 +23,18 @@ pub enum AdminError {
     InvalidMachineId,
     #[error("{0}")]
     InvalidField(&'static str),
+    #[error(transparent)]
+    AccountRule(#[from] gashapay_core::accounts::AccountRuleError),
     #[error("no machine {0}")]
     NoSuchMachine(MachineId),
     #[error("no device {0}")]
     NoSuchDevice(DeviceId),
     #[error("a machine {0} already exists")]
     MachineExists(MachineId),
+    #[error("no user {0}")]
+    NoSuchUser(UserId),
+    #[error("a user {0} already exists")]
+    UserExists(String),
     #[error("cannot hash the password: {0}")]
     PasswordHash(String),
     #[error(transparent)]

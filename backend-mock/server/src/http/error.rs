@@ -76,13 +76,13 @@ impl From<crate::admin::AdminError> for ApiError {
     fn from(error: crate::admin::AdminError) -> Self {
         use crate::admin::AdminError;
         match error {
-            AdminError::InvalidMachineId | AdminError::InvalidField(_) => {
-                ApiError::bad_request(error.to_string())
-            }
-            AdminError::NoSuchMachine(_) | AdminError::NoSuchDevice(_) => {
-                ApiError::new(ErrorCode::NotFound, error.to_string())
-            }
-            AdminError::MachineExists(_) => {
+            AdminError::InvalidMachineId
+            | AdminError::InvalidField(_)
+            | AdminError::AccountRule(_) => ApiError::bad_request(error.to_string()),
+            AdminError::NoSuchMachine(_)
+            | AdminError::NoSuchDevice(_)
+            | AdminError::NoSuchUser(_) => ApiError::new(ErrorCode::NotFound, error.to_string()),
+            AdminError::MachineExists(_) | AdminError::UserExists(_) => {
                 ApiError::new(ErrorCode::AlreadyExists, error.to_string())
             }
             AdminError::PasswordHash(_) => ApiError::internal(error),

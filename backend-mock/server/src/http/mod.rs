@@ -66,6 +66,15 @@ pub fn router(state: AppState) -> Router {
         .route(paths::ADMIN_MACHINE_REVOKE, post(routes::admin::revoke_machine))
         .route(paths::ADMIN_DEVICE_REVOKE, post(routes::admin::revoke_device))
         .route(paths::ADMIN_AUDIT, get(routes::admin::audit))
+        .route(
+            paths::ADMIN_USERS,
+            post(routes::admin::create_user).get(routes::admin::list_users),
+        )
+        .route(paths::ADMIN_USER, get(routes::admin::show_user))
+        .route(paths::ADMIN_USER_BAN, post(routes::admin::ban_user))
+        .route(paths::ADMIN_USER_UNBAN, post(routes::admin::unban_user))
+        .route(paths::ADMIN_USER_GRANTS, post(routes::admin::grant))
+        .route(paths::ADMIN_USER_DEVICES, get(routes::admin::user_devices))
         .route_layer(from_fn_with_state(quick, limits::enforce))
         .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })

@@ -32,6 +32,13 @@ use utoipa::{Modify, OpenApi};
         crate::http::routes::admin::revoke_machine,
         crate::http::routes::admin::revoke_device,
         crate::http::routes::admin::audit,
+        crate::http::routes::admin::create_user,
+        crate::http::routes::admin::list_users,
+        crate::http::routes::admin::show_user,
+        crate::http::routes::admin::ban_user,
+        crate::http::routes::admin::unban_user,
+        crate::http::routes::admin::grant,
+        crate::http::routes::admin::user_devices,
     ),
     modifiers(&Credentials),
     tags(

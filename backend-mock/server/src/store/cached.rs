@@ -171,6 +171,22 @@ impl Store for CachedStore {
         self.inner.operator_key_hash()
     }
 
+    fn users(&self) -> StoreResult<Vec<UserSummary>> {
+        self.inner.users()
+    }
+
+    fn user(&self, id: UserId) -> StoreResult<Option<UserSummary>> {
+        self.inner.user(id)
+    }
+
+    fn set_user_banned(&self, id: UserId, banned: bool, now: UnixMillis) -> StoreResult<bool> {
+        self.inner.set_user_banned(id, banned, now)
+    }
+
+    fn devices_of(&self, user: UserId) -> StoreResult<Vec<DeviceSummary>> {
+        self.inner.devices_of(user)
+    }
+
     fn set_operator_key_hash(&self, hash: &[u8; 32], now: UnixMillis) -> StoreResult<()> {
         self.inner.set_operator_key_hash(hash, now)
     }

@@ -35,6 +35,26 @@ pub struct UserRecord {
     pub username: String,
     /// PHC string (argon2id).
     pub password_hash: String,
+    /// An operator banned the user: no sign-in.
+    pub banned: bool,
+}
+
+/// A user as the operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub username: String,
+    pub banned: bool,
+    pub balance: Points,
+}
+
+/// A device as the operator sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSummary {
+    pub id: DeviceId,
+    pub name: String,
+    pub revoked: bool,
+    pub registered_at: UnixMillis,
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +294,15 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the API key's hash; the old key stops at once. False if there is no
     /// such active machine.
     fn rotate_api_key(&self, id: &MachineId, api_key_hash: &[u8; 32]) -> StoreResult<bool>;
+
+    /// Every user, by id, with their balance.
+    fn users(&self) -> StoreResult<Vec<UserSummary>>;
+    fn user(&self, id: UserId) -> StoreResult<Option<UserSummary>>;
+    /// Bans (and ends every session of) or unbans a user. False if there is no such
+    /// user.
+    fn set_user_banned(&self, id: UserId, banned: bool, now: UnixMillis) -> StoreResult<bool>;
+    /// A user's devices, by id.
+    fn devices_of(&self, user: UserId) -> StoreResult<Vec<DeviceSummary>>;
 
     // Operators.
     fn operator_key_hash(&self) -> StoreResult<Option<[u8; 32]>>;

@@ -78,6 +78,10 @@ pub async fn login(
         tracing::info!("sign-in refused");
         return Err(ApiError::of(ErrorCode::InvalidCredentials));
     };
+    if user.banned {
+        tracing::info!(user = %user.id, "sign-in refused: banned");
+        return Err(ApiError::of(ErrorCode::AccountBanned));
+    }
 
     let now = state.clock.now_millis();
     // Reuse the device if it is this user's and still active; otherwise register a

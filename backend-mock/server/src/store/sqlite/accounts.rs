@@ -32,17 +32,63 @@ pub(super) fn create_user(
 pub(super) fn user_by_name(store: &SqliteStore, username: &str) -> StoreResult<Option<UserRecord>> {
     store.read(|conn| {
         conn.query_row(
-            "SELECT id, username, password_hash FROM users WHERE username = ?1",
+            "SELECT id, username, password_hash, banned FROM users WHERE username = ?1",
             [username],
             |row| {
                 Ok(UserRecord {
                     id: UserId(row.get::<_, i64>(0)? as u64),
                     username: row.get(1)?,
                     password_hash: row.get(2)?,
+                    banned: row.get(3)?,
                 })
             },
         )
         .optional()
+    })
+}
+
+/// Every user (or the one with `only`'s id), by id.
+pub(super) fn users(store: &SqliteStore, only: Option<UserId>) -> StoreResult<Vec<UserSummary>> {
+    let only = only.map(|id| id.0 as i64);
+    store.read(|conn| {
+        conn.prepare_cached(
+            "SELECT id, username, banned, balance FROM users
+             WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+        )?
+        .query_map([only], |row| {
+            Ok(UserSummary {
+                id: UserId(row.get::<_, i64>(0)? as u64),
+                username: row.get(1)?,
+                banned: row.get(2)?,
+                balance: Points(row.get::<_, i64>(3)? as u64),
+            })
+        })?
+        .collect()
+    })
+}
+
+/// A ban ends every session of the user with it.
+pub(super) fn set_banned(
+    store: &SqliteStore,
+    id: UserId,
+    banned: bool,
+    now: UnixMillis,
+) -> StoreResult<bool> {
+    store.write(|tx| {
+        let changed = tx
+            .execute(
+                "UPDATE users SET banned = ?1 WHERE id = ?2",
+                params![banned, id.0 as i64],
+            )
+            .map_err(db)?;
+        if banned {
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                params![now, id.0 as i64],
+            )
+            .map_err(db)?;
+        }
+        Ok(changed == 1)
     })
 }
 

@@ -46,6 +46,23 @@ pub(super) fn device(store: &SqliteStore, id: DeviceId) -> StoreResult<Option<De
     .transpose()
 }
 
+pub(super) fn devices_of(store: &SqliteStore, user: UserId) -> StoreResult<Vec<DeviceSummary>> {
+    store.read(|conn| {
+        conn.prepare_cached(
+            "SELECT id, name, revoked, created_at FROM devices WHERE user_id = ?1 ORDER BY id",
+        )?
+        .query_map([user.0 as i64], |row| {
+            Ok(DeviceSummary {
+                id: DeviceId(row.get(0)?),
+                name: row.get(1)?,
+                revoked: row.get(2)?,
+                registered_at: row.get(3)?,
+            })
+        })?
+        .collect()
+    })
+}
+
 /// The device is revoked and its sessions end, together.
 pub(super) fn revoke_device(
     store: &SqliteStore,

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_fewer_btrees.sql"),
     include_str!("migrations/0004_checks_spelled_with_or.sql"),
     include_str!("migrations/0005_operators.sql"),
+    include_str!("migrations/0006_banned_users.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its
@@ -288,6 +289,22 @@ impl Store for SqliteStore {
 
     fn operator_key_hash(&self) -> StoreResult<Option<[u8; 32]>> {
         operators::key_hash(self)
+    }
+
+    fn users(&self) -> StoreResult<Vec<UserSummary>> {
+        accounts::users(self, None)
+    }
+
+    fn user(&self, id: UserId) -> StoreResult<Option<UserSummary>> {
+        Ok(accounts::users(self, Some(id))?.pop())
+    }
+
+    fn set_user_banned(&self, id: UserId, banned: bool, now: UnixMillis) -> StoreResult<bool> {
+        accounts::set_banned(self, id, banned, now)
+    }
+
+    fn devices_of(&self, user: UserId) -> StoreResult<Vec<DeviceSummary>> {
+        devices::devices_of(self, user)
     }
 
     fn set_operator_key_hash(&self, hash: &[u8; 32], now: UnixMillis) -> StoreResult<()> {

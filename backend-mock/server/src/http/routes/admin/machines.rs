@@ -1,29 +1,25 @@
-//! The operator's endpoints: machines (create, list, show, rotate the API key or the
-//! webhook secret, revoke), devices (revoke) and the audit trail. Each change takes
-//! effect on the next request and is recorded in the audit trail.
+//! The operator's machine endpoints: create, list, show, rotate the API key or the
+//! webhook secret, revoke.
 
-use crate::admin::{machines, operator};
+use super::utc;
+use crate::admin::machines;
 use crate::http::answers;
 use crate::http::auth::OperatorAuth;
-use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::http::error::{ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::store::MachineRecord;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::TimeZone;
 use gashapay_core::api::admin::{
-    ApiKeyAnswer, AuditEntry, AuditList, MachineList, MachineView, NewMachine, NewMachineAnswer,
-    RotateWebhookSecret, WebhookSecretAnswer,
+    ApiKeyAnswer, MachineList, MachineView, NewMachine, NewMachineAnswer, RotateWebhookSecret,
+    WebhookSecretAnswer,
 };
 use gashapay_core::api::{paths, ErrorBody};
-use gashapay_core::ids::{DeviceId, MachineId};
+use gashapay_core::ids::MachineId;
 use gashapay_core::Redacted;
 use std::time::Duration;
-
-/// Entries the audit trail answers with.
-const AUDIT_ENTRIES: u32 = 100;
 
 fn view(record: MachineRecord) -> MachineView {
     MachineView {
@@ -32,13 +28,6 @@ fn view(record: MachineRecord) -> MachineView {
         location: record.location,
         revoked: record.revoked,
     }
-}
-
-fn utc(millis: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc
-        .timestamp_millis_opt(millis)
-        .single()
-        .unwrap_or_default()
 }
 
 fn machine_id(path: Result<Path<String>, PathRejection>) -> ApiResult<MachineId> {
@@ -175,53 +164,4 @@ pub async fn revoke_machine(
     let id = machine_id(id)?;
     machines::revoke_machine(&state, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Revokes a device: its sessions end and its codes are refused from the next request
-/// on.
-#[utoipa::path(post, path = paths::ADMIN_DEVICE_REVOKE, tag = "admin", security(("operator_key" = [])),
-    params(("device_id" = u32, Path, description = "The device's id")),
-    responses(
-        (status = 204, description = "Revoked"),
-        answers::BadRequest,
-        answers::NotOperator,
-        answers::NoSuchThing,
-        answers::Timeout,
-    ))]
-pub async fn revoke_device(
-    State(state): State<AppState>,
-    _operator: OperatorAuth,
-    id: Result<Path<String>, PathRejection>,
-) -> ApiResult<StatusCode> {
-    let Path(id) = id?;
-    let id: u32 = id
-        .parse()
-        .map_err(|_| ApiError::bad_request("the device id is not a number"))?;
-    machines::revoke_device(&state, DeviceId(id)).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// The newest 100 changes operators made, newest first.
-#[utoipa::path(get, path = paths::ADMIN_AUDIT, tag = "admin", security(("operator_key" = [])),
-    responses(
-        (status = 200, description = "The audit trail", body = AuditList),
-        answers::NotOperator,
-        answers::Timeout,
-    ))]
-pub async fn audit(
-    State(state): State<AppState>,
-    _operator: OperatorAuth,
-) -> ApiResult<Json<AuditList>> {
-    let actions = operator::audit(&state, AUDIT_ENTRIES).await?;
-    Ok(Json(AuditList {
-        entries: actions
-            .into_iter()
-            .map(|action| AuditEntry {
-                id: action.id,
-                at: utc(action.at),
-                action: action.action,
-                subject: action.subject,
-            })
-            .collect(),
-    }))
 }
