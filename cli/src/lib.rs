@@ -36,6 +36,13 @@ pub enum Command {
         #[arg(long, env = "GASHAPAY_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Create an account and sign it in on this device.
+    Signup {
+        #[arg(long, env = "GASHAPAY_USERNAME")]
+        username: String,
+        #[arg(long, env = "GASHAPAY_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
     /// Sign out and forget the session (the device stays registered).
     Logout,
     /// The current balance.
@@ -145,7 +152,7 @@ impl CliError {
 /// would register a device that is lost at once).
 pub fn check_keychain_lasts(command: &Command, lifetime: KeychainLifetime) -> Result<(), CliError> {
     match (command, lifetime) {
-        (Command::Login { .. }, KeychainLifetime::ThisProcessOnly) => {
+        (Command::Login { .. } | Command::Signup { .. }, KeychainLifetime::ThisProcessOnly) => {
             Err(CliError::KeychainNotLasting)
         }
         _ => Ok(()),
@@ -181,6 +188,13 @@ pub async fn run(
                     "device_id": session.device_id,
                     "new_device": session.device_secret.is_some(),
                 }),
+            );
+        }
+        Command::Signup { username, password } => {
+            let session = client.signup(&username, &password).await?;
+            emit(
+                out,
+                json!({ "user_id": session.user_id, "device_id": session.device_id }),
             );
         }
         Command::Logout => {

@@ -61,6 +61,10 @@ pub struct Args {
     /// longest is closed to make room.
     #[arg(long, env = "GASHAPAY_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Points an account made by sign-up starts with (a `top_up` entry labelled
+    /// "Welcome points"; none when 0).
+    #[arg(long, env = "GASHAPAY_WELCOME_POINTS", default_value_t = defaults::WELCOME_POINTS)]
+    pub welcome_points: u64,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
@@ -91,6 +95,8 @@ pub mod defaults {
     pub const REQUEST_TIMEOUT_SECS: u64 = 10;
     pub const HEADER_TIMEOUT_SECS: u64 = 10;
     pub const MAX_CONNECTIONS: usize = 10_000;
+    /// What a new account starts with, as the demo user does.
+    pub const WELCOME_POINTS: u64 = 1000;
 }
 
 /// The settings the running service needs, resolved from [`Args`].
@@ -120,6 +126,8 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// Most connections open at once, before the descriptor limit caps it further.
     pub max_connections: usize,
+    /// Points a signed-up account starts with.
+    pub welcome_points: gashapay_core::Points,
 }
 
 impl Default for Settings {
@@ -144,6 +152,7 @@ impl Default for Settings {
             long_poll_cap: Duration::from_secs(gashapay_core::api::MAX_LONG_POLL_SECONDS),
             header_timeout: Duration::from_secs(HEADER_TIMEOUT_SECS),
             max_connections: MAX_CONNECTIONS,
+            welcome_points: gashapay_core::Points(WELCOME_POINTS),
         }
     }
 }
@@ -168,6 +177,7 @@ impl Settings {
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
             header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
             max_connections: args.max_connections.max(1),
+            welcome_points: gashapay_core::Points(args.welcome_points),
             ..Self::default()
         }
     }

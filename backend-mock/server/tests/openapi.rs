@@ -57,6 +57,7 @@ async fn the_document_and_the_router_name_the_same_operations() {
     let routed: BTreeSet<(String, String)> = [
         ("GET", paths::HEALTH),
         ("POST", paths::LOGIN),
+        ("POST", paths::SIGNUP),
         ("POST", paths::REFRESH),
         ("POST", paths::LOGOUT),
         ("GET", paths::BALANCE),

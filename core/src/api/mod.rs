@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub mod paths {
     pub const HEALTH: &str = "/health";
     pub const LOGIN: &str = "/api/v1/auth/login";
+    pub const SIGNUP: &str = "/api/v1/auth/signup";
     pub const REFRESH: &str = "/api/v1/auth/refresh";
     pub const LOGOUT: &str = "/api/v1/auth/logout";
     pub const BALANCE: &str = "/api/v1/account/balance";

@@ -159,7 +159,28 @@ impl ApiClient {
         username: &str,
         password: &str,
     ) -> Result<api::LoginResponse, ClientError> {
-        let known_device = DeviceCredentials::load(self.secrets.as_ref()).ok();
+        self.sign_in_at(paths::LOGIN, username, password).await
+    }
+
+    /// Creates an account and signs it in on a new device (it has none yet).
+    pub async fn signup(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<api::LoginResponse, ClientError> {
+        self.sign_in_at(paths::SIGNUP, username, password).await
+    }
+
+    async fn sign_in_at(
+        &self,
+        path: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<api::LoginResponse, ClientError> {
+        let known_device = match path {
+            paths::SIGNUP => None,
+            _ => DeviceCredentials::load(self.secrets.as_ref()).ok(),
+        };
         let request = api::LoginRequest {
             username: username.to_owned(),
             password: Redacted::new(password.to_owned()),
@@ -169,7 +190,7 @@ impl ApiClient {
             },
         };
         let response: api::LoginResponse = self
-            .call(Call::post(paths::LOGIN, to_json(&request)?).anonymous())
+            .call(Call::post(path, to_json(&request)?).anonymous())
             .await?;
 
         let secret = match (&response.device_secret, known_device) {

@@ -1,4 +1,4 @@
-use crate::helpers::{client_for, spawn_app, PASSWORD};
+use crate::helpers::{client_for, spawn_app, test_settings, PASSWORD};
 use gashapay_core::api::paths;
 use gashapay_core::client::ClientError;
 use gashapay_core::secrets::{keys, MemorySecretStore, SecretStore};
@@ -395,4 +395,67 @@ async fn an_access_token_retired_by_refresh_or_logout_is_refused_at_every_user_e
     // Refusals changed nothing: one top-up, one play.
     assert_eq!(user.balance().await, 1490);
     assert!(app.audit().is_empty());
+}
+
+#[tokio::test]
+async fn sign_up_makes_an_account_with_welcome_points_that_plays_at_once() {
+    let app = spawn_app().await;
+    let machine = app.machine("m_new").await;
+    let store = Arc::new(MemorySecretStore::new());
+    let client = client_for(&app.base_url(), store.clone());
+    let answer = client.signup("newbie", "a long password").await.unwrap();
+    assert!(
+        answer.device_secret.is_some(),
+        "a new account gets a new device"
+    );
+    assert_eq!(client.balance().await.unwrap().balance.0, 1000);
+    let code = client
+        .device_credentials()
+        .unwrap()
+        .make_code(
+            gashapay_core::Points(100),
+            gashapay_core::clock::unix_now(),
+            300,
+        )
+        .unwrap();
+    machine.validate(&code.to_text()).await.unwrap();
+    assert_eq!(client.balance().await.unwrap().balance.0, 900);
+
+    // The same username again, or one that breaks a rule: refused, nothing created.
+    let other = client_for(&app.base_url(), Arc::new(MemorySecretStore::new()));
+    let taken = other
+        .signup("newbie", "another password")
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code(), Some(ErrorCode::AlreadyExists));
+    for (username, password) in [("No Caps", "a long password"), ("okname", "short")] {
+        let refused = other.signup(username, password).await.unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::BadRequest), "{username}");
+    }
+    let never = other.login("okname", "short").await.unwrap_err();
+    assert_eq!(never.code(), Some(ErrorCode::InvalidCredentials));
+    // The account signs in like any other.
+    other.login("newbie", "a long password").await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_up_spends_the_same_budget_as_sign_in() {
+    let mut settings = test_settings();
+    settings.sign_in_limit =
+        gashapay_backend_mock::budgets::RateLimit::new(2, Duration::from_secs(60));
+    let app = crate::helpers::spawn_app_with(settings).await;
+    let client = client_for(&app.base_url(), Arc::new(MemorySecretStore::new()));
+    client.signup("first", "a long password").await.unwrap();
+    let _ = client.login("first", "wrong password").await;
+    let limited = client
+        .signup("second", "a long password")
+        .await
+        .unwrap_err();
+    assert_eq!(limited.code(), Some(ErrorCode::RateLimited));
+    let none = client.login("second", "a long password").await.unwrap_err();
+    assert_eq!(
+        none.code(),
+        Some(ErrorCode::RateLimited),
+        "the budget is still spent"
+    );
 }

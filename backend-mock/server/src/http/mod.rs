@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::HEALTH, get(openapi::health))
         .route(paths::OPENAPI, get(openapi::document))
         .route(paths::LOGIN, post(routes::auth::login))
+        .route(paths::SIGNUP, post(routes::auth::signup))
         .route(paths::REFRESH, post(routes::auth::refresh))
         .route(paths::LOGOUT, post(routes::auth::logout))
         .route(paths::BALANCE, get(routes::account::balance))

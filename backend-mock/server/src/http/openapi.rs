@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         health,
         crate::http::routes::auth::login,
+        crate::http::routes::auth::signup,
         crate::http::routes::auth::refresh,
         crate::http::routes::auth::logout,
         crate::http::routes::account::balance,

@@ -1,4 +1,4 @@
-//! Sign-in, refresh, sign-out.
+//! Sign-up, sign-in, refresh, sign-out.
 
 use crate::credentials::{new_tokens, same_hash, verify_password, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::http::answers;
@@ -6,12 +6,15 @@ use crate::http::auth::{session_of_token, UserAuth};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::http::rate_limit::ClientAddress;
 use crate::state::AppState;
+use crate::store::StoreError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use gashapay_core::accounts::{check_password, check_username};
 use gashapay_core::api::{
     paths, ErrorBody, LoginRequest, LoginResponse, RefreshRequest, TokenPair,
 };
+use gashapay_core::ids::{DeviceId, UserId};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::{ErrorCode, Redacted};
 
@@ -83,14 +86,68 @@ pub async fn login(
         return Err(ApiError::of(ErrorCode::AccountBanned));
     }
 
+    open_session(&state, user.id, request.device.device_id, device_name).await
+}
+
+/// Creates an account and signs it in, as `login` would: the same answer.
+#[utoipa::path(post, path = paths::SIGNUP, tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 201, description = "Created and signed in", body = LoginResponse),
+        answers::BadRequest,
+        (status = 409, description = "`already_exists`: the username is taken", body = ErrorBody),
+        answers::Timeout,
+        answers::TooLarge,
+        (status = 429, description = "`rate_limited`: this address's sign-in budget is spent", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+    ))]
+pub async fn signup(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<(StatusCode, Json<LoginResponse>)> {
+    // The sign-in budget, before any password is hashed.
+    if let Some(address) = client.0 {
+        state.limits.sign_in.check(&address)?;
+    }
+    let username = request.username.trim().to_owned();
+    let password = request.password.into_inner();
+    let device_name = request.device.name.trim().to_owned();
+    check_username(&username).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    check_password(&password).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if device_name.len() > MAX_FIELD_LEN {
+        return Err(ApiError::bad_request("a field is longer than 256 bytes"));
+    }
+    let welcome = state.settings.welcome_points;
+    let user = match crate::admin::create_user(&state, &username, &password, welcome).await {
+        Ok(user) => user,
+        Err(crate::admin::AdminError::Store(StoreError::Duplicate(_))) => {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyExists,
+                "this username is taken",
+            ))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    tracing::info!(user = %user, "signed up");
+    // A new account has no device yet: whatever id the request names is not its.
+    let answer = open_session(&state, user, None, device_name).await?;
+    Ok((StatusCode::CREATED, answer))
+}
+
+/// Reuses the device if it is this user's and still active, or registers a new one
+/// (its secret handed out, once); then opens a session on it.
+async fn open_session(
+    state: &AppState,
+    user: UserId,
+    device: Option<DeviceId>,
+    device_name: String,
+) -> ApiResult<Json<LoginResponse>> {
     let now = state.clock.now_millis();
-    // Reuse the device if it is this user's and still active; otherwise register a
-    // new one and hand out its secret, once.
-    let known = match request.device.device_id {
+    let known = match device {
         Some(id) => state
             .db(move |store| store.device(id))
             .await?
-            .filter(|d| d.user_id == user.id && !d.revoked),
+            .filter(|d| d.user_id == user && !d.revoked),
         None => None,
     };
     let (device_id, device_secret) = match known {
@@ -104,25 +161,25 @@ pub async fn login(
                 device_name
             };
             let id = state
-                .db(move |store| store.register_device(user.id, &name, &stored, now))
+                .db(move |store| store.register_device(user, &name, &stored, now))
                 .await?;
             (id, Some(Redacted::new(secret.to_base64())))
         }
     };
 
-    let tokens = new_tokens(&state, now);
+    let tokens = new_tokens(state, now);
     let hashes = tokens.hashes.clone();
     let session_id = state
-        .db(move |store| store.create_session(user.id, device_id, &hashes, now))
+        .db(move |store| store.create_session(user, device_id, &hashes, now))
         .await?;
-    tracing::info!(user = %user.id, device = %device_id, "signed in");
+    tracing::info!(user = %user, device = %device_id, "signed in");
     Ok(Json(LoginResponse {
-        user_id: user.id,
+        user_id: user,
         app_id: state.settings.app_id,
         device_id,
         device_secret,
         max_code_ttl_seconds: state.settings.max_code_ttl_secs,
-        tokens: token_pair(session_id, &tokens, &state),
+        tokens: token_pair(session_id, &tokens, state),
     }))
 }
 
