@@ -10,8 +10,16 @@ use gashapay_machine::{self as machine, MachineClient, RetryPolicy, Step};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// In demo mode a silent machine is refunded after this long, so a tester sees it.
+/// In demo mode a silent machine is refunded after this long, so a tester sees it;
+/// `GASHAPAY_DEMO_OUTCOME_TIMEOUT_SECS` sets another.
 pub const DEMO_OUTCOME_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn demo_outcome_timeout() -> Duration {
+    std::env::var("GASHAPAY_DEMO_OUTCOME_TIMEOUT_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map_or(DEMO_OUTCOME_TIMEOUT, Duration::from_secs)
+}
 /// How long the emulated dispenser takes.
 pub const DEMO_DISPENSE_DELAY: Duration = Duration::from_millis(1500);
 
@@ -21,6 +29,8 @@ pub struct DemoEnv {
     pub password: String,
     pub machine: MachineClient,
     pub database: PathBuf,
+    /// A play the machine never reports is refunded after this long.
+    pub outcome_timeout: Duration,
 }
 
 /// `$GASHAPAY_DATA_DIR`, else `$XDG_DATA_HOME/gashapay`, else `~/.local/share/gashapay`.
@@ -42,6 +52,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let database = data_dir.join("demo.db");
+    let outcome_timeout = demo_outcome_timeout();
     let db = database.display().to_string();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -63,7 +74,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
                     listen: "127.0.0.1:0".parse().expect("a valid address"),
                     db,
                     settings: Settings {
-                        outcome_timeout: DEMO_OUTCOME_TIMEOUT,
+                        outcome_timeout,
                         ..Settings::default()
                     },
                     payment_secret: None,
@@ -100,6 +111,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
         password: seed.password,
         machine,
         database,
+        outcome_timeout,
     })
 }
 
@@ -113,7 +125,7 @@ impl DemoEnv {
             plan,
             DEMO_DISPENSE_DELAY,
             &RetryPolicy::default(),
-            |step| log(log_line(&demo_step(step))),
+            |step| log(log_line(&demo_step(step, self.outcome_timeout))),
         )
         .await;
         if let Err(error) = result {
@@ -125,7 +137,7 @@ impl DemoEnv {
     }
 }
 
-fn demo_step(step: &Step) -> DemoStep {
+fn demo_step(step: &Step, outcome_timeout: Duration) -> DemoStep {
     match step {
         Step::Scanned { points, .. } => DemoStep::Scanned { points: *points },
         Step::Validated { points, .. } => DemoStep::Accepted { points: *points },
@@ -136,7 +148,7 @@ fn demo_step(step: &Step) -> DemoStep {
         Step::ReportRetry { attempt, .. } => DemoStep::ReportRetry { attempt: *attempt },
         Step::Reported { status, .. } => DemoStep::Reported { status: *status },
         Step::NotReporting { .. } => DemoStep::Silent {
-            refund_after_secs: DEMO_OUTCOME_TIMEOUT.as_secs(),
+            refund_after_secs: outcome_timeout.as_secs(),
         },
     }
 }

@@ -70,10 +70,7 @@ fn Shell() -> Element {
         Some(view) => rsx! {
             SignInScreen {
                 view,
-                on_submit: move |(username, password): (String, String)| {
-                    let event = SessionEvent::SignIn { username, password: password.into() };
-                    services::session_event(state, services.clone(), event);
-                },
+                on_event: move |event| services::session_event(state, services.clone(), event),
             }
         },
         None if session == Session::Starting => {
@@ -205,6 +202,7 @@ fn TopUp() -> Element {
 fn Settings() -> Element {
     let state = use_app_state();
     let services = use_services();
+    let navigator = use_navigator();
     let device = services.client.device_credentials().ok();
     let view = settings_view(
         &services.server_url,
@@ -217,6 +215,8 @@ fn Settings() -> Element {
             view,
             on_sign_out: move |_| {
                 services::session_event(state, services.clone(), SessionEvent::SignOut);
+                // Whoever signs in next starts at home.
+                navigator.replace(Route::Home {});
             },
         }
     }

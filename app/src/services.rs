@@ -110,6 +110,15 @@ fn run_session_effect(state: AppState, services: Services, effect: SessionEffect
                 session_event(state, services, event);
             });
         }
+        SessionEffect::SignUp { username, password } => {
+            spawn(async move {
+                let event = match services.client.signup(&username, password.expose()).await {
+                    Ok(_) => SessionEvent::SignedIn,
+                    Err(error) => SessionEvent::SignInFailed(UserMessage::for_client_error(&error)),
+                };
+                session_event(state, services, event);
+            });
+        }
         SessionEffect::LoadAccount => load_account(state, services),
         SessionEffect::Logout => {
             spawn(async move {

@@ -11,7 +11,7 @@ use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::{HistoryEvent, HistoryModel, HistoryView};
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
-use gashapay_core::app::session::Session;
+use gashapay_core::app::session::{Session, SessionEvent};
 use gashapay_core::app::settings::{settings_view, Keychain};
 use gashapay_core::app::top_up::{TopUpEvent, TopUpModel};
 use gashapay_core::app::views::{history_row, BalanceModel, BalanceView, HistoryRowView};
@@ -327,10 +327,10 @@ fn history_lists_plays_refunds_and_top_ups_with_dates_and_signs() {
 
 #[component]
 fn SignInHarness(message: Option<UserMessage>) -> Element {
-    let view = Session::SignedOut { message }
+    let view = Session::signed_out(message)
         .sign_in_view("http://127.0.0.1:8080")
         .unwrap();
-    rsx! { SignInScreen { view, on_submit: |_| {} } }
+    rsx! { SignInScreen { view, on_event: |_| {} } }
 }
 
 #[test]
@@ -344,6 +344,28 @@ fn sign_in_names_the_server_and_explains_a_refusal() {
     assert!(html.contains("Server: http://127.0.0.1:8080"));
     assert!(html.contains("Wrong username or password"));
     assert!(html.contains("autocomplete=\"current-password\""));
+    assert!(html.contains("New here? Create an account"));
+}
+
+#[component]
+fn SignUpHarness() -> Element {
+    let mut session = Session::signed_out(None);
+    session.update(SessionEvent::SwitchForm);
+    let view = session.sign_in_view("http://127.0.0.1:8080").unwrap();
+    rsx! { SignInScreen { view, on_event: |_| {} } }
+}
+
+#[test]
+fn the_create_an_account_form_shows_the_rules_and_asks_for_a_new_password() {
+    let mut dom = VirtualDom::new(SignUpHarness);
+    dom.rebuild_in_place();
+    let html = unescape(&dioxus_ssr::render(&dom));
+    assert!(html.contains("Create your GashaPay account"));
+    assert!(html.contains("3 to 32 characters"));
+    assert!(html.contains("At least 8 characters"));
+    assert!(html.contains("autocomplete=\"new-password\""));
+    assert!(html.contains(">Create account</button>"));
+    assert!(html.contains("I already have an account"));
 }
 
 #[component]

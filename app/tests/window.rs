@@ -192,6 +192,24 @@ impl Screen {
         assert!(status.success());
         std::thread::sleep(Duration::from_millis(600));
     }
+
+    /// Types `text` into whatever has the keyboard focus, then presses `finish`
+    /// (e.g. `Tab`, `Return`).
+    fn type_text(&self, text: &str, finish: &str) {
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["type", "--delay", "40", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["key", finish])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }
 
 fn first(words: &[Word]) -> Option<&Word> {
@@ -241,6 +259,9 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         .env("DISPLAY", &display)
         .env("GASHAPAY_DATA_DIR", data.path())
         .env_remove("GASHAPAY_SERVER")
+        // Reading the screen takes seconds a look: the test's own machine must not be
+        // refunded while the test waits to see "Processing".
+        .env("GASHAPAY_DEMO_OUTCOME_TIMEOUT_SECS", "180")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -384,6 +405,23 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         "10-sign-in",
         &["GashaPay", "Username", "Password"],
         Duration::from_secs(20),
+    );
+
+    // A new player makes an account from the sign-in screen and lands on their
+    // welcome points.
+    screen.click("10-sign-in", "Create", lowest);
+    screen.wait_for(
+        "11-sign-up",
+        &["Create", "account", "characters"],
+        Duration::from_secs(20),
+    );
+    screen.click("11-sign-up", "Username", first);
+    screen.type_text("newplayer", "Tab");
+    screen.type_text("a long password", "Return");
+    screen.wait_for(
+        "12-new-account-home",
+        &["1,000", "Play"],
+        Duration::from_secs(30),
     );
 
     drop(app);

@@ -1,16 +1,22 @@
 use super::MessageBox;
 use dioxus::prelude::*;
-use gashapay_core::app::session::SignInView;
+use gashapay_core::app::session::{SessionEvent, SignInView};
 use gashapay_core::app::text::texts;
 
+/// Signing in, or creating an account (`view.new_account`).
 #[component]
-pub fn SignInScreen(view: SignInView, on_submit: EventHandler<(String, String)>) -> Element {
+pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> Element {
     let t = texts();
     let mut username = use_signal(String::new);
     let mut password = use_signal(String::new);
+    let password_kind = if view.new_account {
+        "new-password"
+    } else {
+        "current-password"
+    };
     rsx! {
         section { class: "screen sign-in",
-            h1 { "{t.sign_in_title}" }
+            h1 { "{view.title}" }
             p { class: "muted", "{view.server_text}" }
             if let Some(message) = view.message {
                 MessageBox { message }
@@ -18,17 +24,30 @@ pub fn SignInScreen(view: SignInView, on_submit: EventHandler<(String, String)>)
             form {
                 onsubmit: move |event| {
                     event.prevent_default();
-                    on_submit.call((username(), password()));
+                    on_event.call(SessionEvent::SignIn {
+                        username: username(),
+                        password: password().into(),
+                    });
                 },
                 label { r#for: "username", "{t.username}" }
                 input { id: "username", r#type: "text", autocomplete: "username", value: "{username}",
                     oninput: move |e| username.set(e.value()) }
+                if let Some(hint) = view.username_hint {
+                    p { class: "muted field-hint", "{hint}" }
+                }
                 label { r#for: "password", "{t.password}" }
-                input { id: "password", r#type: "password", autocomplete: "current-password", value: "{password}",
+                input { id: "password", r#type: "password", autocomplete: password_kind, value: "{password}",
                     oninput: move |e| password.set(e.value()) }
+                if let Some(hint) = view.password_hint {
+                    p { class: "muted field-hint", "{hint}" }
+                }
                 button { class: "button primary", r#type: "submit", disabled: view.busy,
                     "{view.button_text}"
                 }
+            }
+            button { class: "button link", r#type: "button", disabled: view.busy,
+                onclick: move |_| on_event.call(SessionEvent::SwitchForm),
+                "{view.switch_text}"
             }
         }
     }

@@ -47,6 +47,23 @@ impl UserMessage {
         }
     }
 
+    /// A username or password the server would refuse for a new account.
+    pub fn for_account_rule(error: crate::accounts::AccountRuleError) -> Self {
+        use crate::accounts::AccountRuleError;
+        match error {
+            AccountRuleError::Username => Self::new(
+                "Choose another username",
+                "Usernames are 3 to 32 characters: lowercase letters, digits, _ . and -.",
+                NextStep::Retry,
+            ),
+            AccountRuleError::Password => Self::new(
+                "Choose a longer password",
+                "Passwords are at least 8 characters.",
+                NextStep::Retry,
+            ),
+        }
+    }
+
     /// No connection to the server.
     pub fn offline() -> Self {
         Self::new(
@@ -137,7 +154,12 @@ impl UserMessage {
                 "This play belongs to another account or does not exist.",
                 Retry,
             ),
-            OutcomeConflict | Forbidden | AlreadyExists => (
+            AlreadyExists => (
+                "This username is taken",
+                "Someone already has it. Choose another one.",
+                Retry,
+            ),
+            OutcomeConflict | Forbidden => (
                 "The machine reported a problem",
                 "Your points are safe; check your history.",
                 ContactSupport,

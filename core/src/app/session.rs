@@ -1,10 +1,12 @@
 //! The session as a state machine: checking a stored session at start → signed out
-//! (with why) → signing in → signed in; a call that finds the session gone, or the
-//! user's sign-out, ends it. Effects go out as data for the shell to run.
+//! (with why, on the sign-in or the create-an-account form) → signing in → signed
+//! in; a call that finds the session gone, or the user's sign-out, ends it. Effects
+//! go out as data for the shell to run.
 
 use super::failure::CallFailure;
 use super::messages::UserMessage;
 use super::text::{fill, texts};
+use crate::accounts::{check_password, check_username};
 use crate::Redacted;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,9 +16,13 @@ pub enum Session {
     Starting,
     SignedOut {
         message: Option<UserMessage>,
+        /// The create-an-account form rather than the sign-in form.
+        new_account: bool,
     },
-    /// A sign-in is on its way.
-    SigningIn,
+    /// A sign-in (or sign-up) is on its way.
+    SigningIn {
+        new_account: bool,
+    },
     SignedIn,
 }
 
@@ -28,10 +34,13 @@ pub enum SessionEvent {
         stored_session: bool,
         demo_account: Option<(String, Redacted)>,
     },
+    /// The form was sent: sign in, or create the account, as the form is.
     SignIn {
         username: String,
         password: Redacted,
     },
+    /// Between the sign-in and the create-an-account forms.
+    SwitchForm,
     SignedIn,
     SignInFailed(UserMessage),
     /// Any call failed; a lost session ends here.
@@ -43,6 +52,11 @@ pub enum SessionEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEffect {
     SignIn {
+        username: String,
+        password: Redacted,
+    },
+    /// Create the account, then send `SignedIn` or `SignInFailed` as for a sign-in.
+    SignUp {
         username: String,
         password: Redacted,
     },
@@ -58,10 +72,18 @@ pub enum SessionEffect {
 /// What the sign-in screen shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInView {
+    pub title: String,
     pub server_text: String,
     pub busy: bool,
     pub button_text: String,
     pub message: Option<UserMessage>,
+    /// The create-an-account form: the fields show their rules, and the password is
+    /// a new one (for password managers).
+    pub new_account: bool,
+    /// What the link to the other form says.
+    pub switch_text: String,
+    pub username_hint: Option<String>,
+    pub password_hint: Option<String>,
 }
 
 impl Session {
@@ -76,27 +98,55 @@ impl Session {
                     vec![SessionEffect::LoadAccount]
                 }
                 (false, Some((username, password))) => {
-                    self.update(SessionEvent::SignIn { username, password })
+                    *self = Session::SigningIn { new_account: false };
+                    vec![SessionEffect::SignIn { username, password }]
                 }
                 (false, None) => {
-                    *self = Session::SignedOut { message: None };
+                    *self = Session::signed_out(None);
                     vec![]
                 }
             },
             SessionEvent::SignIn { username, password } => {
-                if matches!(self, Session::SigningIn | Session::SignedIn) {
+                let Session::SignedOut { new_account, .. } = *self else {
+                    return vec![];
+                };
+                if !new_account {
+                    *self = Session::SigningIn { new_account };
+                    return vec![SessionEffect::SignIn { username, password }];
+                }
+                // The server's rules, checked here first so a typo costs no request.
+                let username = username.trim().to_owned();
+                let broken = check_username(&username)
+                    .and_then(|()| check_password(password.expose()))
+                    .err();
+                if let Some(rule) = broken {
+                    *self = Session::SignedOut {
+                        message: Some(UserMessage::for_account_rule(rule)),
+                        new_account,
+                    };
                     return vec![];
                 }
-                *self = Session::SigningIn;
-                vec![SessionEffect::SignIn { username, password }]
+                *self = Session::SigningIn { new_account };
+                vec![SessionEffect::SignUp { username, password }]
+            }
+            SessionEvent::SwitchForm => {
+                if let Session::SignedOut { new_account, .. } = *self {
+                    *self = Session::SignedOut {
+                        message: None,
+                        new_account: !new_account,
+                    };
+                }
+                vec![]
             }
             SessionEvent::SignedIn => {
                 *self = Session::SignedIn;
                 vec![SessionEffect::LoadAccount]
             }
             SessionEvent::SignInFailed(message) => {
+                let new_account = matches!(self, Session::SigningIn { new_account: true });
                 *self = Session::SignedOut {
                     message: Some(message),
+                    new_account,
                 };
                 vec![]
             }
@@ -104,15 +154,21 @@ impl Session {
                 if !failure.ends_session || !matches!(self, Session::SignedIn) {
                     return vec![];
                 }
-                *self = Session::SignedOut {
-                    message: Some(failure.message),
-                };
+                *self = Session::signed_out(Some(failure.message));
                 vec![SessionEffect::ClearAccount]
             }
             SessionEvent::SignOut => {
-                *self = Session::SignedOut { message: None };
+                *self = Session::signed_out(None);
                 vec![SessionEffect::ClearAccount, SessionEffect::Logout]
             }
+        }
+    }
+
+    /// Signed out, on the sign-in form.
+    pub fn signed_out(message: Option<UserMessage>) -> Self {
+        Session::SignedOut {
+            message,
+            new_account: false,
         }
     }
 
@@ -123,16 +179,38 @@ impl Session {
     /// The sign-in screen, while signed out or signing in.
     pub fn sign_in_view(&self, server: &str) -> Option<SignInView> {
         let t = texts();
-        let (busy, message) = match self {
-            Session::SignedOut { message } => (false, message.clone()),
-            Session::SigningIn => (true, None),
+        let (busy, message, new_account) = match self {
+            Session::SignedOut {
+                message,
+                new_account,
+            } => (false, message.clone(), *new_account),
+            Session::SigningIn { new_account } => (true, None, *new_account),
             Session::Starting | Session::SignedIn => return None,
         };
+        let (title, button, working, switch) = match new_account {
+            false => (
+                t.sign_in_title,
+                t.sign_in,
+                t.signing_in,
+                t.switch_to_sign_up,
+            ),
+            true => (
+                t.sign_up_title,
+                t.create_account,
+                t.creating_account,
+                t.switch_to_sign_in,
+            ),
+        };
         Some(SignInView {
+            title: title.to_owned(),
             server_text: fill(t.sign_in_server, &[("server", server)]),
             busy,
-            button_text: if busy { t.signing_in } else { t.sign_in }.to_owned(),
+            button_text: if busy { working } else { button }.to_owned(),
             message,
+            new_account,
+            switch_text: switch.to_owned(),
+            username_hint: new_account.then(|| t.username_rule.to_owned()),
+            password_hint: new_account.then(|| t.password_rule.to_owned()),
         })
     }
 }
@@ -150,6 +228,13 @@ mod tests {
         })
     }
 
+    fn send(username: &str, password: &str) -> SessionEvent {
+        SessionEvent::SignIn {
+            username: username.into(),
+            password: Redacted::new(password),
+        }
+    }
+
     #[test]
     fn a_stored_session_is_used_and_the_demo_signs_itself_in() {
         let mut session = Session::default();
@@ -164,28 +249,24 @@ mod tests {
         assert!(session.is_signed_in());
 
         let mut session = Session::default();
-        let demo = Some(("demo".to_owned(), Redacted::new("pw".to_owned())));
+        let demo = Some(("demo".to_owned(), Redacted::new("pw")));
         let effects = session.update(started(false, demo));
         assert!(
             matches!(&effects[..], [SessionEffect::SignIn { username, .. }] if username == "demo")
         );
-        assert_eq!(session, Session::SigningIn);
+        assert_eq!(session, Session::SigningIn { new_account: false });
 
         let mut session = Session::default();
         assert!(session.update(started(false, None)).is_empty());
-        assert_eq!(session, Session::SignedOut { message: None });
+        assert_eq!(session, Session::signed_out(None));
     }
 
     #[test]
     fn signing_in_is_busy_once_and_a_refusal_is_shown() {
-        let mut session = Session::SignedOut { message: None };
-        let ask = || SessionEvent::SignIn {
-            username: "ana".into(),
-            password: Redacted::new("pw"),
-        };
-        assert_eq!(session.update(ask()).len(), 1);
+        let mut session = Session::signed_out(None);
+        assert_eq!(session.update(send("ana", "pw")).len(), 1);
         assert!(
-            session.update(ask()).is_empty(),
+            session.update(send("ana", "pw")).is_empty(),
             "a second tap sends nothing"
         );
         let view = session.sign_in_view("http://x").unwrap();
@@ -206,6 +287,50 @@ mod tests {
     }
 
     #[test]
+    fn the_create_an_account_form_checks_the_rules_then_signs_up() {
+        let mut session = Session::signed_out(None);
+        assert_eq!(
+            session.sign_in_view("s").unwrap().switch_text,
+            "New here? Create an account"
+        );
+        session.update(SessionEvent::SwitchForm);
+        let view = session.sign_in_view("s").unwrap();
+        assert!(view.new_account);
+        assert_eq!(
+            (view.title.as_str(), view.button_text.as_str()),
+            ("Create your GashaPay account", "Create account")
+        );
+        assert!(view.username_hint.is_some() && view.password_hint.is_some());
+
+        // A rule broken: said here, nothing sent.
+        assert!(session.update(send("Ana", "a long password")).is_empty());
+        let message = session.sign_in_view("s").unwrap().message.unwrap();
+        assert_eq!(message.title, "Choose another username");
+        assert!(session.update(send("ana", "short")).is_empty());
+        assert_eq!(
+            session.sign_in_view("s").unwrap().message.unwrap().title,
+            "Choose a longer password"
+        );
+
+        let effects = session.update(send(" ana ", "a long password"));
+        assert!(
+            matches!(&effects[..], [SessionEffect::SignUp { username, .. }] if username == "ana")
+        );
+        assert_eq!(
+            session.sign_in_view("s").unwrap().button_text,
+            "Creating account…"
+        );
+        // A taken name comes back to the same form.
+        session.update(SessionEvent::SignInFailed(UserMessage::for_code(
+            ErrorCode::AlreadyExists,
+        )));
+        assert!(session.sign_in_view("s").unwrap().new_account);
+        session.update(SessionEvent::SwitchForm);
+        let view = session.sign_in_view("s").unwrap();
+        assert!(!view.new_account && view.message.is_none());
+    }
+
+    #[test]
     fn only_a_lost_session_signs_out_and_it_says_why() {
         let mut session = Session::SignedIn;
         assert!(session.update(lost(false)).is_empty());
@@ -213,6 +338,7 @@ mod tests {
         assert_eq!(session.update(lost(true)), [SessionEffect::ClearAccount]);
         let Session::SignedOut {
             message: Some(message),
+            ..
         } = &session
         else {
             panic!("{session:?}")
@@ -227,6 +353,6 @@ mod tests {
             session.update(SessionEvent::SignOut),
             [SessionEffect::ClearAccount, SessionEffect::Logout]
         );
-        assert_eq!(session, Session::SignedOut { message: None });
+        assert_eq!(session, Session::signed_out(None));
     }
 }
