@@ -415,3 +415,64 @@ async fn the_poller_rides_out_server_errors_and_stops_on_cancel() {
     assert_eq!(end, PollEnd::Cancelled);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_call_whose_token_a_concurrent_refresh_retired_is_sent_again_with_the_new_one() {
+    let server = MockServer::start().await;
+    let (client, _store) = signed_in_client(&server);
+    mount_refresh(&server, 0, 1, 1).await;
+    mount_refresh(&server, 1, 2, 1).await;
+    // The history call carries token 1 and is slow; meanwhile the balance call finds
+    // token 1 expired and refreshes to token 2, which retires token 1 on the server.
+    Mock::given(method("GET"))
+        .and(path(paths::HISTORY))
+        .and(header("authorization", "Bearer gpa.1.access1"))
+        .respond_with(error(401, "unauthorized").set_delay(Duration::from_millis(200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(paths::HISTORY))
+        .and(header("authorization", "Bearer gpa.1.access2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "entries": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(paths::BALANCE))
+        .and(header("authorization", "Bearer gpa.1.access1"))
+        .respond_with(error(401, "token_expired"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(paths::BALANCE))
+        .and(header("authorization", "Bearer gpa.1.access2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(balance_body(5)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let history = client.history(20, None);
+    let balance = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        client.balance().await
+    };
+    let (history, balance) = tokio::join!(history, balance);
+    assert_eq!(balance.unwrap().balance, Points(5));
+    assert!(history.unwrap().entries.is_empty(), "not signed out");
+}
+
+#[tokio::test]
+async fn unauthorized_with_the_current_token_is_the_end_of_the_session() {
+    let server = MockServer::start().await;
+    let (client, _store) = signed_in_client(&server);
+    mount_refresh(&server, 0, 1, 1).await;
+    Mock::given(method("GET"))
+        .and(path(paths::BALANCE))
+        .respond_with(error(401, "unauthorized"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ended = client.balance().await.unwrap_err();
+    assert_eq!(ended.code(), Some(ErrorCode::Unauthorized));
+}

@@ -293,6 +293,7 @@ impl ApiClient {
 
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, ClientError> {
         let mut refreshed = false;
+        let mut replaced = false;
         let mut retries = 0;
         loop {
             let token = if call.authenticated {
@@ -307,6 +308,14 @@ impl ApiClient {
                 }) if call.authenticated && !refreshed => {
                     refreshed = true;
                     self.refresh_unless_replaced(token.as_ref()).await?;
+                }
+                // Another call refreshed while this one was on its way: the token it
+                // carried was retired, not the session. Once more with the new one.
+                Err(ClientError::Api {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }) if call.authenticated && !replaced && *self.token_slot() != token => {
+                    replaced = true;
                 }
                 Err(error)
                     if call.is_safe()

@@ -140,6 +140,14 @@ impl TestApp {
         User { client, store }
     }
 
+    /// A new user with `points`, signed in over plain HTTP: the login answer's JSON.
+    pub async fn sign_in_raw_new(&self, username: &str, points: u64) -> serde_json::Value {
+        create_user(&self.backend().state, username, PASSWORD, Points(points))
+            .await
+            .unwrap();
+        self.sign_in_raw(username).await
+    }
+
     /// Signs `username` in over plain HTTP and returns the login answer's JSON, for
     /// tests that send requests by hand.
     pub async fn sign_in_raw(&self, username: &str) -> serde_json::Value {

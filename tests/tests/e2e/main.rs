@@ -14,5 +14,6 @@ mod operators;
 mod play;
 mod races;
 mod restart;
+mod rules;
 mod top_up;
 mod webhook_ids;

@@ -54,6 +54,17 @@ impl FromRequestParts<AppState> for OperatorAuth {
     }
 }
 
+/// The live session an access token names, expired or not.
+async fn access_session(parts: &Parts, state: &AppState) -> Result<SessionRecord, ApiError> {
+    let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
+    let token = bearer(parts).ok_or_else(unauthorized)?;
+    let (session, presented) = session_of_token(state, ACCESS_PREFIX, token).await?;
+    if session.revoked || !same_hash(&presented, &session.tokens.access_hash) {
+        return Err(unauthorized());
+    }
+    Ok(session)
+}
+
 /// A signed-in user, from `Authorization: Bearer gpa.…`.
 #[derive(Debug, Clone, Copy)]
 pub struct UserAuth {
@@ -66,18 +77,34 @@ impl FromRequestParts<AppState> for UserAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
-        let token = bearer(parts).ok_or_else(unauthorized)?;
-        let (session, presented) = session_of_token(state, ACCESS_PREFIX, token).await?;
-        if session.revoked || !same_hash(&presented, &session.tokens.access_hash) {
-            return Err(unauthorized());
-        }
+        let session = access_session(parts, state).await?;
         if state.clock.now_millis() >= session.tokens.access_expires_at {
             return Err(ApiError::of(ErrorCode::TokenExpired));
         }
         Ok(Self {
             user_id: session.user_id,
             device_id: session.device_id,
+            session_id: session.id,
+        })
+    }
+}
+
+/// The session to end at sign-out: its access token may have run out, since ending a
+/// session should not need a refresh first; it must still be the session's current
+/// token, and the session still live.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionToEnd {
+    pub user_id: UserId,
+    pub session_id: i64,
+}
+
+impl FromRequestParts<AppState> for SessionToEnd {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let session = access_session(parts, state).await?;
+        Ok(Self {
+            user_id: session.user_id,
             session_id: session.id,
         })
     }

@@ -2,7 +2,7 @@
 
 use crate::credentials::{new_tokens, same_hash, verify_password, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::http::answers;
-use crate::http::auth::{session_of_token, UserAuth};
+use crate::http::auth::{session_of_token, SessionToEnd};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::http::rate_limit::ClientAddress;
 use crate::state::AppState;
@@ -223,14 +223,15 @@ pub async fn refresh(
     Ok(Json(token_pair(session_id, &tokens, &state)))
 }
 
-/// Ends the session: its access and refresh tokens stop working.
+/// Ends the session: its access and refresh tokens stop working. An access token past
+/// its lifetime is accepted here.
 #[utoipa::path(post, path = paths::LOGOUT, tag = "auth", security(("user_token" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        answers::NoSession,
+        (status = 401, description = "`unauthorized`: no live session's access token", body = ErrorBody),
         answers::Timeout,
     ))]
-pub async fn logout(State(state): State<AppState>, auth: UserAuth) -> ApiResult<StatusCode> {
+pub async fn logout(State(state): State<AppState>, auth: SessionToEnd) -> ApiResult<StatusCode> {
     let (session, now) = (auth.session_id, state.clock.now_millis());
     state
         .db(move |store| store.revoke_session(session, now))
