@@ -63,7 +63,8 @@ pub struct Args {
     pub max_connections: usize,
     /// Points an account made by sign-up starts with (a `top_up` entry labelled
     /// "Welcome points"; none when 0).
-    #[arg(long, env = "GASHAPAY_WELCOME_POINTS", default_value_t = defaults::WELCOME_POINTS)]
+    #[arg(long, env = "GASHAPAY_WELCOME_POINTS", default_value_t = defaults::WELCOME_POINTS,
+        value_parser = clap::value_parser!(u64).range(0..=100_000))]
     pub welcome_points: u64,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.

@@ -109,8 +109,10 @@ pub struct NewUser {
     /// 8 to 256 characters.
     #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 8, max_length = 256))]
     pub password: Redacted,
-    /// Welcome points, credited as a `top_up` entry labelled "Welcome points".
+    /// Welcome points, 0 to 100,000, credited as a `top_up` entry labelled "Welcome
+    /// points".
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = u64, maximum = 100000))]
     pub points: Points,
 }
 

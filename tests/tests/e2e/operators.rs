@@ -486,6 +486,11 @@ async fn an_operator_creates_a_second_user_who_signs_in_to_their_welcome_points(
             400,
             "bad_request",
         ),
+        (
+            json!({ "username": "huge", "password": "a long password", "points": 9_223_372_036_854_775_808u64 }),
+            400,
+            "bad_request",
+        ),
     ] {
         let (got, answer) = operator(&app, "POST", paths::ADMIN_USERS, body.clone()).await;
         assert_eq!((got, &answer["error"]), (status, &json!(code)), "{body}");

@@ -17,6 +17,9 @@ pub async fn create(state: &AppState, new: NewUser) -> AdminResult<UserSummary> 
     let username = new.username.trim().to_owned();
     check_username(&username)?;
     check_password(new.password.expose())?;
+    if new.points.0 > MAX_GRANT {
+        return Err(AdminError::InvalidField("points must be 0 to 100000"));
+    }
     let id = create_user(state, &username, new.password.expose(), new.points)
         .await
         .map_err(|error| match error {
