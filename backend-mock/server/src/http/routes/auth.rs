@@ -38,12 +38,35 @@ fn token_pair(
     }
 }
 
+/// A sign-in or sign-up request's fields, the username and device name trimmed.
+struct SignIn {
+    username: String,
+    password: String,
+    device_name: String,
+    device_id: Option<DeviceId>,
+}
+
+/// Spends the caller's sign-in budget (before anything else, and above all before a
+/// password is hashed) and takes the request apart.
+fn admit(state: &AppState, client: &ClientAddress, request: LoginRequest) -> ApiResult<SignIn> {
+    if let Some(address) = client.0 {
+        state.limits.sign_in.check(&address)?;
+    }
+    Ok(SignIn {
+        username: request.username.trim().to_owned(),
+        password: request.password.into_inner(),
+        device_name: request.device.name.trim().to_owned(),
+        device_id: request.device.device_id,
+    })
+}
+
 /// Signs in; registers the device on its first sign-in and returns its QR secret once.
 #[utoipa::path(post, path = paths::LOGIN, tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         answers::BadRequest,
         (status = 401, description = "`invalid_credentials`: wrong username or password", body = ErrorBody),
+        (status = 403, description = "`account_banned`: the right password for an account an operator banned", body = ErrorBody),
         answers::Timeout,
         answers::TooLarge,
         (status = 429, description = "`rate_limited`: this address's sign-in budget is spent", body = ErrorBody,
@@ -54,13 +77,12 @@ pub async fn login(
     client: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    // Before anything else, and above all before hashing a password.
-    if let Some(address) = client.0 {
-        state.limits.sign_in.check(&address)?;
-    }
-    let username = request.username.trim().to_owned();
-    let password = request.password.into_inner();
-    let device_name = request.device.name.trim().to_owned();
+    let SignIn {
+        username,
+        password,
+        device_name,
+        device_id,
+    } = admit(&state, &client, request)?;
     if username.is_empty() || password.is_empty() {
         return Err(ApiError::bad_request("username and password are required"));
     }
@@ -86,7 +108,7 @@ pub async fn login(
         return Err(ApiError::of(ErrorCode::AccountBanned));
     }
 
-    open_session(&state, user.id, request.device.device_id, device_name).await
+    open_session(&state, user.id, device_id, device_name).await
 }
 
 /// Creates an account and signs it in, as `login` would: the same answer.
@@ -105,13 +127,13 @@ pub async fn signup(
     client: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<(StatusCode, Json<LoginResponse>)> {
-    // The sign-in budget, before any password is hashed.
-    if let Some(address) = client.0 {
-        state.limits.sign_in.check(&address)?;
-    }
-    let username = request.username.trim().to_owned();
-    let password = request.password.into_inner();
-    let device_name = request.device.name.trim().to_owned();
+    // A new account has no device yet: whatever id the request names is not its.
+    let SignIn {
+        username,
+        password,
+        device_name,
+        ..
+    } = admit(&state, &client, request)?;
     check_username(&username).map_err(|e| ApiError::bad_request(e.to_string()))?;
     check_password(&password).map_err(|e| ApiError::bad_request(e.to_string()))?;
     if device_name.len() > MAX_FIELD_LEN {
@@ -129,7 +151,6 @@ pub async fn signup(
         Err(other) => return Err(other.into()),
     };
     tracing::info!(user = %user, "signed up");
-    // A new account has no device yet: whatever id the request names is not its.
     let answer = open_session(&state, user, None, device_name).await?;
     Ok((StatusCode::CREATED, answer))
 }
