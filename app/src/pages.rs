@@ -79,11 +79,11 @@ fn Shell() -> Element {
         None => rsx! {
             main { class: "page", Outlet::<Route> {} }
             nav { class: "tabs", aria_label: t.main_navigation,
-                Link { to: Route::Home {}, class: "tab", "{t.tab_home}" }
-                Link { to: Route::Play {}, class: "tab", "{t.tab_play}" }
-                Link { to: Route::History {}, class: "tab", "{t.tab_history}" }
-                Link { to: Route::TopUp {}, class: "tab", "{t.tab_top_up}" }
-                Link { to: Route::Settings {}, class: "tab", "{t.tab_settings}" }
+                Link { to: Route::Home {}, class: "tab", active_class: "active", "{t.tab_home}" }
+                Link { to: Route::Play {}, class: "tab", active_class: "active", "{t.tab_play}" }
+                Link { to: Route::History {}, class: "tab", active_class: "active", "{t.tab_history}" }
+                Link { to: Route::TopUp {}, class: "tab", active_class: "active", "{t.tab_top_up}" }
+                Link { to: Route::Settings {}, class: "tab", active_class: "active", "{t.tab_settings}" }
             }
         },
     };
