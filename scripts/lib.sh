@@ -34,6 +34,9 @@ ensure_rust() {
 BUILD_PACKAGES=(build-essential pkg-config ca-certificates libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev)
 # The real-window test: a virtual X server, clicks, screenshots, QR decoding, OCR.
 WINDOW_TEST_PACKAGES=(xvfb xauth xdotool imagemagick zbar-tools tesseract-ocr tesseract-ocr-eng)
+# The phone target checks: clang and the arm64 libc headers compile ring's C files
+# for a type check of the Android build (nothing is linked, so no NDK is needed).
+MOBILE_CHECK_PACKAGES=(clang llvm libc6-dev-arm64-cross)
 # The API conformance run: Python to install Schemathesis into a venv.
 API_TEST_PACKAGES=(python3 python3-venv)
 SCHEMATHESIS_VERSION=4.32.5
@@ -49,4 +52,17 @@ ensure_schemathesis() {
         "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
     fi
     echo "$PWD/$venv/bin/st"
+}
+
+# check_phone_targets: type-checks the app's Android build and what of the core can be
+# checked for iOS. The app's iOS build cannot be checked off a Mac: its C dependencies
+# (ring, objc2-exception-helper) need Apple's SDK (xcrun, TargetConditionals.h); so
+# does the core's HTTP client (ring, through rustls).
+check_phone_targets() {
+    rustup target add aarch64-linux-android aarch64-apple-ios >/dev/null
+    CC_aarch64_linux_android=clang AR_aarch64_linux_android=llvm-ar \
+        CFLAGS_aarch64_linux_android="--target=aarch64-linux-android21 -isystem /usr/aarch64-linux-gnu/include" \
+        cargo check --locked -p gashapay-app --no-default-features --features mobile \
+        --target aarch64-linux-android
+    cargo check --locked -p gashapay-core --features render --target aarch64-apple-ios
 }

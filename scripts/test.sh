@@ -4,13 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_packages "${BUILD_PACKAGES[@]}" "${WINDOW_TEST_PACKAGES[@]}" "${API_TEST_PACKAGES[@]}"
+ensure_packages "${BUILD_PACKAGES[@]}" "${WINDOW_TEST_PACKAGES[@]}" "${API_TEST_PACKAGES[@]}" \
+    "${MOBILE_CHECK_PACKAGES[@]}"
 ensure_rust
 schemathesis="$(ensure_schemathesis)"
 
 echo "==> cargo fmt --check, cargo clippy (warnings are errors)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "==> phone targets: the app for Android (mobile feature), the core for iOS"
+check_phone_targets
 
 echo "==> cargo test (core, backend-mock, machine, CLI, app screens, real window, end-to-end)"
 cargo test --workspace --locked
