@@ -103,20 +103,14 @@ fn run_session_effect(state: AppState, services: Services, effect: SessionEffect
     match effect {
         SessionEffect::SignIn { username, password } => {
             spawn(async move {
-                let event = match services.client.login(&username, password.expose()).await {
-                    Ok(_) => SessionEvent::SignedIn,
-                    Err(error) => SessionEvent::SignInFailed(UserMessage::for_client_error(&error)),
-                };
-                session_event(state, services, event);
+                let answer = services.client.login(&username, password.expose()).await;
+                signed_in(state, services, answer);
             });
         }
         SessionEffect::SignUp { username, password } => {
             spawn(async move {
-                let event = match services.client.signup(&username, password.expose()).await {
-                    Ok(_) => SessionEvent::SignedIn,
-                    Err(error) => SessionEvent::SignInFailed(UserMessage::for_client_error(&error)),
-                };
-                session_event(state, services, event);
+                let answer = services.client.signup(&username, password.expose()).await;
+                signed_in(state, services, answer);
             });
         }
         SessionEffect::LoadAccount => load_account(state, services),
@@ -135,6 +129,15 @@ fn run_session_effect(state: AppState, services: Services, effect: SessionEffect
             top_up_event(state, services, TopUpEvent::Clear);
         }
     }
+}
+
+/// A sign-in's or sign-up's answer, back to the session model.
+fn signed_in<T>(state: AppState, services: Services, answer: Result<T, ClientError>) {
+    let event = match answer {
+        Ok(_) => SessionEvent::SignedIn,
+        Err(error) => SessionEvent::SignInFailed(UserMessage::for_client_error(&error)),
+    };
+    session_event(state, services, event);
 }
 
 /// The balance and the newest page of history, fetched again.

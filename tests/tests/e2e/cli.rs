@@ -96,20 +96,20 @@ async fn an_operator_adds_a_machine_in_one_line_and_it_plays_with_what_was_print
     let user = app.user("una", 100).await;
     let server = app.base_url();
     let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
-    let admin = |args: &[&str]| {
+    let admin = |args: &'static [&'static str]| {
         let mut argv = vec!["admin", "--admin-key", ADMIN_KEY];
         argv.extend_from_slice(args);
-        argv.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+        let (server, store) = (server.clone(), store.clone());
+        async move { gashapay(&server, &store, &argv).await }
     };
-    let args = admin(&[
+    let created = admin(&[
         "create-machine",
         "--id",
         "m_two",
         "--name",
         "Second machine",
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let created = gashapay(&server, &store, &args).await;
+    ])
+    .await;
     let text = |v: &Value| v.as_str().unwrap().to_owned();
     let machine = gashapay_machine::MachineClient::new(
         &server,
@@ -131,13 +131,9 @@ async fn an_operator_adds_a_machine_in_one_line_and_it_plays_with_what_was_print
     .unwrap();
     assert_eq!(ack.status, TransactionStatus::Completed);
 
-    let args = admin(&["machines"]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let listed = gashapay(&server, &store, &args).await;
+    let listed = admin(&["machines"]).await;
     assert_eq!(listed[0]["machines"][0]["name"], "Second machine");
-    let args = admin(&["revoke-machine", "--id", "m_two"]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    gashapay(&server, &store, &args).await;
+    admin(&["revoke-machine", "--id", "m_two"]).await;
     let refused = machine
         .validate(&user.code(10).to_text())
         .await
