@@ -4,6 +4,10 @@ use gashapay_core::app::session::{SessionEvent, SignInView};
 use gashapay_core::app::text::texts;
 
 /// Signing in, or creating an account (`view.new_account`).
+///
+/// The fields are uncontrolled (no `value` attribute): a re-render that wrote the
+/// signal back into the field would overwrite keys typed since the last input
+/// event, and fast typing would lose characters.
 #[component]
 pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> Element {
     let t = texts();
@@ -30,13 +34,13 @@ pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> E
                     });
                 },
                 label { r#for: "username", "{t.username}" }
-                input { id: "username", r#type: "text", autocomplete: "username", value: "{username}",
+                input { id: "username", r#type: "text", autocomplete: "username",,
                     oninput: move |e| username.set(e.value()) }
                 if let Some(hint) = view.username_hint {
                     p { class: "muted field-hint", "{hint}" }
                 }
                 label { r#for: "password", "{t.password}" }
-                input { id: "password", r#type: "password", autocomplete: password_kind, value: "{password}",
+                input { id: "password", r#type: "password", autocomplete: password_kind,,
                     oninput: move |e| password.set(e.value()) }
                 if let Some(hint) = view.password_hint {
                     p { class: "muted field-hint", "{hint}" }
