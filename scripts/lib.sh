@@ -64,5 +64,5 @@ check_phone_targets() {
         CFLAGS_aarch64_linux_android="--target=aarch64-linux-android21 -isystem /usr/aarch64-linux-gnu/include" \
         cargo check --locked -p gashapay-app --no-default-features --features mobile \
         --target aarch64-linux-android
-    cargo check --locked -p gashapay-core --features render --target aarch64-apple-ios
+    cargo check --locked -p gashapay-core --features render,keyring --target aarch64-apple-ios
 }

@@ -33,20 +33,6 @@ pub struct DemoEnv {
     pub outcome_timeout: Duration,
 }
 
-/// `$GASHAPAY_DATA_DIR`, else `$XDG_DATA_HOME/gashapay`, else `~/.local/share/gashapay`.
-pub fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("GASHAPAY_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_DATA_HOME") {
-        return PathBuf::from(dir).join("gashapay");
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    home.join(".local/share/gashapay")
-}
-
 /// Starts the demo backend and waits until it listens.
 pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
     std::fs::create_dir_all(data_dir)

@@ -3,6 +3,7 @@
 //! effects (HTTP through the core's client). No rules live in components.
 
 pub mod pages;
+pub mod platform;
 pub mod screens;
 pub mod services;
 pub mod state;

@@ -4,6 +4,7 @@
 use dioxus::prelude::*;
 use gashapay_app::pages::App;
 use gashapay_app::services::Services;
+use gashapay_core::app::saved::{SavedState, SavedStateFile, SavedStateStore};
 use gashapay_core::app::settings::Keychain;
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
 use gashapay_core::secrets::{MemorySecretStore, SecretStore};
@@ -24,25 +25,18 @@ fn server_from_args() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// The OS keychain if it works here, else memory (with the reason, shown in settings).
+/// The platform's keystore if it works here, else memory (with the reason, shown in
+/// settings).
 fn secret_store(server: &str) -> (Arc<dyn SecretStore>, Keychain) {
-    #[cfg(feature = "desktop")]
+    #[cfg(any(feature = "desktop", feature = "mobile"))]
     {
         use gashapay_core::secrets::KeyringSecretStore;
-        let store = KeyringSecretStore::new(format!("gashapay-app {server}"));
-        let probe = store
-            .set("probe", "ok")
-            .and_then(|_| store.get("probe"))
-            .and_then(|value| store.delete("probe").map(|_| value));
-        match probe {
-            Ok(Some(value)) if value == "ok" => return (Arc::new(store), Keychain::System),
-            Ok(_) => {
-                return memory("the keychain did not keep a value");
-            }
-            Err(error) => return memory(&error.to_string()),
+        match KeyringSecretStore::open(format!("gashapay-app {server}")) {
+            Ok(store) => (Arc::new(store), Keychain::System),
+            Err(error) => memory(&error.to_string()),
         }
     }
-    #[allow(unreachable_code)]
+    #[cfg(not(any(feature = "desktop", feature = "mobile")))]
     {
         let _ = server;
         memory("no keychain support in this build")
@@ -62,13 +56,26 @@ fn memory(reason: &str) -> (Arc<dyn SecretStore>, Keychain) {
 fn main() {
     // Info, not debug: the in-process demo backend logs every request at debug.
     dioxus::logger::init(dioxus::logger::tracing::Level::INFO).ok();
+    let data_dir = gashapay_app::platform::data_dir();
+    let saved = match &data_dir {
+        Some(dir) => {
+            let (saved, problem) = SavedStateStore::open(SavedStateFile::in_dir(dir));
+            if let Some(problem) = problem {
+                eprintln!("gashapay-app: starting afresh: {problem}");
+            }
+            saved
+        }
+        None => SavedStateStore::in_memory(SavedState::default()),
+    };
     #[cfg(feature = "demo")]
     let mut demo = None;
     let server_url = match server_from_args() {
         Some(url) => url,
         #[cfg(feature = "demo")]
         None => {
-            let dir = gashapay_app::demo::data_dir();
+            let dir = data_dir
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join("gashapay"));
             match gashapay_app::demo::start_backend(&dir) {
                 Ok(env) => {
                     // For testers and test scripts: where the demo lives.
@@ -108,6 +115,7 @@ fn main() {
         server_url,
         keychain,
         poll: PollConfig::default(),
+        saved: Arc::new(saved),
         watches: Default::default(),
         #[cfg(feature = "demo")]
         demo,

@@ -8,6 +8,7 @@ use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::HistoryEvent;
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEffect, PlayEvent, PlayModel};
+use gashapay_core::app::saved::{SavedAccount, SavedStateStore};
 use gashapay_core::app::session::{SessionEffect, SessionEvent};
 use gashapay_core::app::settings::Keychain;
 use gashapay_core::app::top_up::{TopUpEffect, TopUpEvent};
@@ -23,6 +24,8 @@ pub struct Services {
     pub server_url: String,
     pub keychain: Keychain,
     pub poll: PollConfig,
+    /// What the app keeps between runs (never a secret).
+    pub saved: Arc<SavedStateStore>,
     /// Cancels the status watches of the signed-in user; replaced at each sign-out so
     /// the next user's watches start uncancelled.
     pub watches: Arc<Mutex<CancellationToken>>,
@@ -71,7 +74,30 @@ fn failed(state: AppState, services: &Services, error: &ClientError) -> CallFail
     failure
 }
 
-/// At launch: a stored session is used; the demo signs its user in.
+/// Writes the saved state; a write that fails is logged, and the app goes on with
+/// the state in memory.
+fn save(services: &Services, change: impl FnOnce(&mut gashapay_core::app::saved::SavedState)) {
+    if let Err(error) = services.saved.update(change) {
+        dioxus::logger::tracing::warn!("the app's state was not saved: {error}");
+    }
+}
+
+/// Keeps the account as shown now (balance, first page of history) for the next run.
+fn save_account(state: AppState, services: &Services) {
+    let Ok(device) = services.client.device_credentials() else {
+        return;
+    };
+    let account = SavedAccount::capture(
+        device.user_id,
+        device.device_id,
+        &state.balance.peek(),
+        &state.history.peek(),
+    );
+    save(services, |saved| saved.account = Some(account));
+}
+
+/// At launch: a stored session is used, showing what the last run saved until the
+/// server answers; the demo signs its user in.
 pub fn start(state: AppState, services: Services) {
     #[cfg(feature = "demo")]
     let demo_account = services
@@ -81,6 +107,15 @@ pub fn start(state: AppState, services: Services) {
     #[cfg(not(feature = "demo"))]
     let demo_account = None;
     let stored_session = services.client.has_session().unwrap_or(false);
+    if stored_session {
+        let (mut balance, mut history) = (state.balance, state.history);
+        if let (Some(account), Ok(device)) = (
+            services.saved.get().account,
+            services.client.device_credentials(),
+        ) {
+            account.restore_into(device.user_id, &mut balance.write(), &mut history.write());
+        }
+    }
     session_event(
         state,
         services,
@@ -126,6 +161,7 @@ fn run_session_effect(state: AppState, services: Services, effect: SessionEffect
             balance.set(Default::default());
             play.set(PlayModel::default());
             history_event(state, services.clone(), HistoryEvent::Clear);
+            save(&services, |saved| saved.account = None);
             top_up_event(state, services, TopUpEvent::Clear);
         }
     }
@@ -149,7 +185,10 @@ pub fn load_account(state: AppState, services: Services) {
 pub async fn refresh_balance(state: AppState, services: Services) {
     let mut balance = state.balance;
     match services.client.balance().await {
-        Ok(answer) => balance.write().loaded(answer.balance, answer.as_of),
+        Ok(answer) => {
+            balance.write().loaded(answer.balance, answer.as_of);
+            save_account(state, &services);
+        }
         Err(error) => {
             let failure = failed(state, &services, &error);
             balance.write().failed(failure.message);
@@ -170,7 +209,17 @@ pub fn history_event(state: AppState, services: Services, event: HistoryEvent) {
             },
             Err(error) => HistoryEvent::Failed(failed(state, &services, &error).message),
         };
-        history_event(state, services, event);
+        let newest_page = matches!(
+            event,
+            HistoryEvent::Loaded {
+                appended: false,
+                ..
+            }
+        );
+        history_event(state, services.clone(), event);
+        if newest_page {
+            save_account(state, &services);
+        }
     });
 }
 

@@ -34,13 +34,13 @@ pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> E
                     });
                 },
                 label { r#for: "username", "{t.username}" }
-                input { id: "username", r#type: "text", autocomplete: "username",,
+                input { id: "username", r#type: "text", autocomplete: "username",
                     oninput: move |e| username.set(e.value()) }
                 if let Some(hint) = view.username_hint {
                     p { class: "muted field-hint", "{hint}" }
                 }
                 label { r#for: "password", "{t.password}" }
-                input { id: "password", r#type: "password", autocomplete: password_kind,,
+                input { id: "password", r#type: "password", autocomplete: password_kind,
                     oninput: move |e| password.set(e.value()) }
                 if let Some(hint) = view.password_hint {
                     p { class: "muted field-hint", "{hint}" }

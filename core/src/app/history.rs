@@ -15,6 +15,8 @@ pub const RECENT_ENTRIES: usize = 5;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryModel {
     entries: Vec<HistoryEntry>,
+    /// The newest page as last loaded (what a restart shows before it can refresh).
+    first_page: Option<HistoryPage>,
     next_before: Option<i64>,
     loading: bool,
     problem: Option<UserMessage>,
@@ -69,6 +71,7 @@ impl HistoryModel {
                 if appended {
                     self.entries.extend(page.entries);
                 } else {
+                    self.first_page = Some(page.clone());
                     self.entries = page.entries;
                 }
                 self.next_before = page.next_before;
@@ -86,6 +89,18 @@ impl HistoryModel {
                 None
             }
         }
+    }
+
+    /// The newest page as last loaded.
+    pub fn first_page(&self) -> Option<&HistoryPage> {
+        self.first_page.as_ref()
+    }
+
+    /// Shows a page saved by an earlier run until a refresh replaces it.
+    pub fn restore(&mut self, page: HistoryPage) {
+        self.next_before = page.next_before;
+        self.entries = page.entries.clone();
+        self.first_page = Some(page);
     }
 
     fn fetch(&mut self, before: Option<i64>, appended: bool) -> Option<FetchHistory> {

@@ -92,6 +92,13 @@ impl BalanceModel {
         self.problem = None;
     }
 
+    /// A balance saved by an earlier run: shown, and stale until a refresh succeeds.
+    pub fn restored(&mut self, balance: Points, as_of: DateTime<Utc>) {
+        self.balance = Some(balance);
+        self.fetched_at = Some(as_of);
+        self.stale = true;
+    }
+
     /// A refresh failed: keep what we had, marked stale.
     pub fn failed(&mut self, problem: UserMessage) {
         self.stale = true;

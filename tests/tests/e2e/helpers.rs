@@ -24,6 +24,8 @@ pub struct TestApp {
     /// The backend's clock: `advance` it to live through a time-out at once.
     pub clock: Arc<SettableClock>,
     settings: Settings,
+    /// Where the backend listened before `stop`.
+    stopped_at: Option<std::net::SocketAddr>,
     _dir: tempfile::TempDir,
 }
 
@@ -54,6 +56,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         db_path,
         clock,
         settings,
+        stopped_at: None,
         _dir: dir,
     }
 }
@@ -63,8 +66,18 @@ async fn start_on(
     settings: Settings,
     clock: Arc<SettableClock>,
 ) -> RunningBackend {
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    start_on_address(db_path, any_port, settings, clock).await
+}
+
+async fn start_on_address(
+    db_path: &std::path::Path,
+    listen: std::net::SocketAddr,
+    settings: Settings,
+    clock: Arc<SettableClock>,
+) -> RunningBackend {
     start(StartOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
+        listen,
         db: db_path.display().to_string(),
         settings,
         payment_secret: Some("sk_test_only_in_the_backend".into()),
@@ -183,6 +196,27 @@ impl TestApp {
         self.backend.take().expect("running").stop().await;
         self.backend =
             Some(start_on(&self.db_path, self.settings.clone(), self.clock.clone()).await);
+    }
+
+    /// Stops the backend (its address refuses connections) until `start_again`.
+    pub async fn stop(&mut self) {
+        let backend = self.backend.take().expect("running");
+        self.stopped_at = Some(backend.addr);
+        backend.stop().await;
+    }
+
+    /// Starts the backend stopped by `stop` again, on the same file and address.
+    pub async fn start_again(&mut self) {
+        let listen = self.stopped_at.take().expect("stopped");
+        self.backend = Some(
+            start_on_address(
+                &self.db_path,
+                listen,
+                self.settings.clone(),
+                self.clock.clone(),
+            )
+            .await,
+        );
     }
 
     /// Opens the database file on a second connection and audits it: SQLite's

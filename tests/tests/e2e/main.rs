@@ -11,6 +11,7 @@ mod connections;
 mod fuzz;
 mod limits;
 mod operators;
+mod phone_restart;
 mod play;
 mod races;
 mod restart;
