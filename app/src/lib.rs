@@ -2,6 +2,7 @@
 //! core; pages (`pages`) connect them to the app's signals; `services` runs the
 //! effects (HTTP through the core's client). No rules live in components.
 
+pub mod connection;
 pub mod pages;
 pub mod platform;
 pub mod screens;

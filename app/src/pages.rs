@@ -7,8 +7,9 @@ use crate::state::{use_app_state, AppState};
 use dioxus::prelude::*;
 use gashapay_core::app::history::HistoryEvent;
 use gashapay_core::app::play::{PlayEvent, PlayPhase};
+use gashapay_core::app::server::ServerModel;
 use gashapay_core::app::session::{Session, SessionEvent};
-use gashapay_core::app::settings::settings_view;
+use gashapay_core::app::settings::{settings_view, Keychain};
 use gashapay_core::app::text::texts;
 use gashapay_core::clock::unix_now;
 
@@ -32,7 +33,11 @@ pub enum Route {
 #[component]
 pub fn App() -> Element {
     let services = use_services();
-    let state = use_context_provider(AppState::new);
+    let server = ServerModel::new(
+        services.client().map(|client| client.base_url().to_owned()),
+        services.is_demo(),
+    );
+    let state = use_context_provider(|| AppState::new(server));
     let start_services = services.clone();
     use_hook(move || services::start(state, start_services));
     use_future(move || {
@@ -66,7 +71,15 @@ fn Shell() -> Element {
     let services = use_services();
     let t = texts();
     let session = state.session.read().clone();
-    let phone = match session.sign_in_view(&services.server_url) {
+    let server = state.server.read().clone();
+    let address = server.address.clone().unwrap_or_default();
+    let phone = match session.sign_in_view(&address) {
+        _ if server.needs_server() => rsx! {
+            ServerScreen {
+                view: server.view(),
+                on_event: move |event| services::server_event(state, services.clone(), event),
+            }
+        },
         Some(view) => rsx! {
             SignInScreen {
                 view,
@@ -203,16 +216,21 @@ fn Settings() -> Element {
     let state = use_app_state();
     let services = use_services();
     let navigator = use_navigator();
-    let device = services.client.device_credentials().ok();
+    let device = services.client().and_then(|c| c.device_credentials().ok());
+    let server = state.server.read().clone();
+    let keychain = services.keychain().unwrap_or(Keychain::System);
     let view = settings_view(
-        &services.server_url,
-        services.is_demo(),
+        server.address.as_deref().unwrap_or_default(),
+        server.demo,
         device.as_ref(),
-        &services.keychain,
+        &keychain,
     );
+    let server_services = services.clone();
     rsx! {
         SettingsScreen {
             view,
+            server: server.view(),
+            on_server: move |event| services::server_event(state, server_services.clone(), event),
             on_sign_out: move |_| {
                 services::session_event(state, services.clone(), SessionEvent::SignOut);
                 // Whoever signs in next starts at home.

@@ -2,6 +2,7 @@
 //! the model returns becomes a call through the core's client whose answer comes back
 //! as the next event.
 
+use crate::connection::{check_server, connect, Connection};
 use crate::state::AppState;
 use dioxus::prelude::*;
 use gashapay_core::app::failure::CallFailure;
@@ -9,20 +10,20 @@ use gashapay_core::app::history::HistoryEvent;
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEffect, PlayEvent, PlayModel};
 use gashapay_core::app::saved::{SavedAccount, SavedStateStore};
+use gashapay_core::app::server::{ServerEffect, ServerEvent};
 use gashapay_core::app::session::{SessionEffect, SessionEvent};
 use gashapay_core::app::settings::Keychain;
 use gashapay_core::app::top_up::{TopUpEffect, TopUpEvent};
 use gashapay_core::client::{watch_transaction, ApiClient, ClientError, PollConfig, PollEnd};
 use gashapay_core::clock::unix_now;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 
 /// Everything the app talks to, provided as context at launch.
 #[derive(Clone)]
 pub struct Services {
-    pub client: Arc<ApiClient>,
-    pub server_url: String,
-    pub keychain: Keychain,
+    /// The server in use; none until one is chosen.
+    pub connection: Arc<RwLock<Option<Connection>>>,
     pub poll: PollConfig,
     /// What the app keeps between runs (never a secret).
     pub saved: Arc<SavedStateStore>,
@@ -34,6 +35,29 @@ pub struct Services {
 }
 
 impl Services {
+    /// The client of the server in use.
+    pub fn client(&self) -> Option<Arc<ApiClient>> {
+        self.read_connection().as_ref().map(|c| c.client.clone())
+    }
+
+    /// Where this server's secrets are kept.
+    pub fn keychain(&self) -> Option<Keychain> {
+        self.read_connection().as_ref().map(|c| c.keychain.clone())
+    }
+
+    fn read_connection(&self) -> std::sync::RwLockReadGuard<'_, Option<Connection>> {
+        self.connection
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn replace_connection(&self, connection: Connection) {
+        *self
+            .connection
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(connection);
+    }
+
     #[cfg(feature = "demo")]
     pub fn is_demo(&self) -> bool {
         self.demo.is_some()
@@ -84,7 +108,7 @@ fn save(services: &Services, change: impl FnOnce(&mut gashapay_core::app::saved:
 
 /// Keeps the account as shown now (balance, first page of history) for the next run.
 fn save_account(state: AppState, services: &Services) {
-    let Ok(device) = services.client.device_credentials() else {
+    let Some(Ok(device)) = services.client().map(|c| c.device_credentials()) else {
         return;
     };
     let account = SavedAccount::capture(
@@ -106,13 +130,16 @@ pub fn start(state: AppState, services: Services) {
         .map(|demo| (demo.username.clone(), demo.password.clone().into()));
     #[cfg(not(feature = "demo"))]
     let demo_account = None;
-    let stored_session = services.client.has_session().unwrap_or(false);
+    let Some(client) = services.client() else {
+        // No server yet: the server screen asks for one, then starts again.
+        return;
+    };
+    let stored_session = client.has_session().unwrap_or(false);
     if stored_session {
         let (mut balance, mut history) = (state.balance, state.history);
-        if let (Some(account), Ok(device)) = (
-            services.saved.get().account,
-            services.client.device_credentials(),
-        ) {
+        if let (Some(account), Ok(device)) =
+            (services.saved.get().account, client.device_credentials())
+        {
             account.restore_into(device.user_id, &mut balance.write(), &mut history.write());
         }
     }
@@ -135,16 +162,19 @@ pub fn session_event(state: AppState, services: Services, event: SessionEvent) {
 }
 
 fn run_session_effect(state: AppState, services: Services, effect: SessionEffect) {
+    let Some(client) = services.client() else {
+        return;
+    };
     match effect {
         SessionEffect::SignIn { username, password } => {
             spawn(async move {
-                let answer = services.client.login(&username, password.expose()).await;
+                let answer = client.login(&username, password.expose()).await;
                 signed_in(state, services, answer);
             });
         }
         SessionEffect::SignUp { username, password } => {
             spawn(async move {
-                let answer = services.client.signup(&username, password.expose()).await;
+                let answer = client.signup(&username, password.expose()).await;
                 signed_in(state, services, answer);
             });
         }
@@ -152,7 +182,7 @@ fn run_session_effect(state: AppState, services: Services, effect: SessionEffect
         SessionEffect::Logout => {
             spawn(async move {
                 // Signed out here whatever the server says.
-                let _ = services.client.logout().await;
+                let _ = client.logout().await;
             });
         }
         SessionEffect::ClearAccount => {
@@ -184,7 +214,10 @@ pub fn load_account(state: AppState, services: Services) {
 
 pub async fn refresh_balance(state: AppState, services: Services) {
     let mut balance = state.balance;
-    match services.client.balance().await {
+    let Some(client) = services.client() else {
+        return;
+    };
+    match client.balance().await {
         Ok(answer) => {
             balance.write().loaded(answer.balance, answer.as_of);
             save_account(state, &services);
@@ -201,8 +234,11 @@ pub fn history_event(state: AppState, services: Services, event: HistoryEvent) {
     let Some(fetch) = history.write().update(event) else {
         return;
     };
+    let Some(client) = services.client() else {
+        return;
+    };
     spawn(async move {
-        let event = match services.client.history(fetch.limit, fetch.before).await {
+        let event = match client.history(fetch.limit, fetch.before).await {
             Ok(page) => HistoryEvent::Loaded {
                 page,
                 appended: fetch.appended,
@@ -235,8 +271,10 @@ pub fn top_up_event(state: AppState, services: Services, event: TopUpEvent) {
                 idempotency_key,
             } => {
                 spawn(async move {
-                    let event = match services
-                        .client
+                    let Some(client) = services.client() else {
+                        return;
+                    };
+                    let event = match client
                         .top_up(amount, &payment_token, &idempotency_key)
                         .await
                     {
@@ -256,7 +294,7 @@ pub fn play_event(state: AppState, services: Services, event: PlayEvent) {
     let mut play = state.play;
     // Only starting or renewing makes a code; don't read the keychain for the rest.
     let credentials = matches!(event, PlayEvent::Start | PlayEvent::Tick)
-        .then(|| services.client.device_credentials().ok())
+        .then(|| services.client()?.device_credentials().ok())
         .flatten();
     let effects = play.write().update(event, credentials.as_ref(), unix_now());
     for effect in effects {
@@ -267,23 +305,20 @@ pub fn play_event(state: AppState, services: Services, event: PlayEvent) {
 fn run_play_effect(state: AppState, services: Services, effect: PlayEffect) {
     match effect {
         PlayEffect::Watch { id, expires_at } => {
+            let Some(client) = services.client() else {
+                return;
+            };
             spawn(async move {
                 let cancel = services.watch_token();
-                let result = watch_transaction(
-                    &services.client,
-                    id,
-                    expires_at,
-                    &services.poll,
-                    &cancel,
-                    |view| {
+                let result =
+                    watch_transaction(&client, id, expires_at, &services.poll, &cancel, |view| {
                         play_event(
                             state,
                             services.clone(),
                             PlayEvent::StatusChanged(view.clone()),
                         )
-                    },
-                )
-                .await;
+                    })
+                    .await;
                 match result {
                     Ok(PollEnd::Final(_) | PollEnd::NeverScanned | PollEnd::Cancelled) => {}
                     Err(error) => {
@@ -294,5 +329,47 @@ fn run_play_effect(state: AppState, services: Services, effect: PlayEffect) {
             });
         }
         PlayEffect::RefreshBalance => load_account(state, services),
+    }
+}
+
+/// Feeds an event to the server form and runs what it asks for: a health check,
+/// then the switch (saved, a new connection, and a fresh start on that server).
+pub fn server_event(state: AppState, services: Services, event: ServerEvent) {
+    let mut server = state.server;
+    let effects = server.write().update(event);
+    for effect in effects {
+        let services = services.clone();
+        match effect {
+            ServerEffect::Check(address) => {
+                spawn(async move {
+                    let answer = check_server(&address).await;
+                    server_event(state, services, ServerEvent::Checked { address, answer });
+                });
+            }
+            ServerEffect::Switch(address) => switch_server(state, services, address),
+        }
+    }
+}
+
+fn switch_server(state: AppState, services: Services, address: String) {
+    match connect(&address) {
+        Ok(connection) => {
+            // What was shown belongs to the other server's account.
+            services.cancel_watches();
+            let (mut balance, mut play, mut session) = (state.balance, state.play, state.session);
+            balance.set(Default::default());
+            play.set(PlayModel::default());
+            history_event(state, services.clone(), HistoryEvent::Clear);
+            top_up_event(state, services.clone(), TopUpEvent::Clear);
+            save(&services, |saved| {
+                saved.server = Some(address);
+                saved.account = None;
+            });
+            services.replace_connection(connection);
+            session.set(Default::default());
+            start(state, services);
+        }
+        // Only a client that cannot be built at all (no TLS) fails here.
+        Err(error) => dioxus::logger::tracing::error!("cannot connect to {address}: {error}"),
     }
 }

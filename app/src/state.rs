@@ -4,6 +4,7 @@
 use dioxus::prelude::*;
 use gashapay_core::app::history::HistoryModel;
 use gashapay_core::app::play::PlayModel;
+use gashapay_core::app::server::ServerModel;
 use gashapay_core::app::session::Session;
 use gashapay_core::app::top_up::TopUpModel;
 use gashapay_core::app::views::BalanceModel;
@@ -11,6 +12,7 @@ use gashapay_core::app::views::BalanceModel;
 /// Every signal the screens read.
 #[derive(Clone, Copy)]
 pub struct AppState {
+    pub server: Signal<ServerModel>,
     pub session: Signal<Session>,
     pub balance: Signal<BalanceModel>,
     pub history: Signal<HistoryModel>,
@@ -20,16 +22,11 @@ pub struct AppState {
     pub now: Signal<u64>,
 }
 
-impl Default for AppState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl AppState {
     /// Fresh signals; call inside a Dioxus runtime (at the root, as a context).
-    pub fn new() -> Self {
+    pub fn new(server: ServerModel) -> Self {
         Self {
+            server: Signal::new(server),
             session: Signal::new(Session::Starting),
             balance: Signal::new(BalanceModel::default()),
             history: Signal::new(HistoryModel::default()),

@@ -11,6 +11,7 @@ use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::{HistoryEvent, HistoryModel, HistoryView};
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
+use gashapay_core::app::server::{ServerEvent, ServerModel};
 use gashapay_core::app::session::{Session, SessionEvent};
 use gashapay_core::app::settings::{settings_view, Keychain};
 use gashapay_core::app::top_up::{TopUpEvent, TopUpModel};
@@ -428,25 +429,77 @@ fn every_error_the_core_can_return_renders_with_a_next_step() {
 }
 
 #[component]
-fn SettingsHarness() -> Element {
+fn SettingsHarness(server: ServerModel) -> Element {
     let device = DeviceCredentials {
         device_id: DeviceId(3),
         ..creds()
     };
-    let view = settings_view("http://127.0.0.1:9", true, Some(&device), &Keychain::System);
-    rsx! { SettingsScreen { view, on_sign_out: |_| {} } }
+    let address = server.address.clone().unwrap_or_default();
+    let view = settings_view(&address, server.demo, Some(&device), &Keychain::System);
+    rsx! { SettingsScreen { view, server: server.view(), on_server: |_| {}, on_sign_out: |_| {} } }
 }
 
 #[test]
 fn settings_show_server_device_keychain_and_sign_out() {
-    let mut dom = VirtualDom::new(SettingsHarness);
-    dom.rebuild_in_place();
-    let html = unescape(&dioxus_ssr::render(&dom));
+    let demo = ServerModel::new(Some("http://127.0.0.1:9".into()), true);
+    let html = render(SettingsHarness, SettingsHarnessProps { server: demo });
     assert!(html.contains("http://127.0.0.1:9"));
     assert!(html.contains("built-in demo server"));
+    assert!(
+        !html.contains("<input"),
+        "the demo server is not edited: {html}"
+    );
     assert!(html.contains("Device 3 of user 1"));
     assert!(html.contains("The system keychain"));
     assert!(html.contains(">Sign out</button>"));
+}
+
+#[test]
+fn settings_offer_to_change_a_real_server_and_say_when_it_was_not_kept() {
+    let mut server = ServerModel::new(Some("https://pay.example.com".into()), false);
+    let html = render(
+        SettingsHarness,
+        SettingsHarnessProps {
+            server: server.clone(),
+        },
+    );
+    assert!(html.contains("value=\"https://pay.example.com\""), "{html}");
+    assert!(html.contains(">Check and use</button>"));
+
+    server.update(ServerEvent::Submit("https://other.example".into()));
+    let html = render(
+        SettingsHarness,
+        SettingsHarnessProps {
+            server: server.clone(),
+        },
+    );
+    assert!(html.contains(">Checking…</button>"));
+    server.update(ServerEvent::Checked {
+        address: "https://other.example".into(),
+        answer: Err(UserMessage::server_unreachable()),
+    });
+    let html = render(SettingsHarness, SettingsHarnessProps { server });
+    assert!(html.contains("No GashaPay server answers there"));
+    assert!(html.contains("value=\"https://pay.example.com\""));
+}
+
+#[component]
+fn ServerHarness(server: ServerModel) -> Element {
+    rsx! { ServerScreen { view: server.view(), on_event: |_| {} } }
+}
+
+#[test]
+fn with_no_server_set_the_app_asks_for_one() {
+    let html = render(
+        ServerHarness,
+        ServerHarnessProps {
+            server: ServerModel::new(None, false),
+        },
+    );
+    assert!(html.contains("Which GashaPay server?"));
+    assert!(html.contains("e.g. https://pay.example.com"));
+    assert!(html.contains("type=\"url\""));
+    assert!(!html.contains("api.gashapay.example"));
 }
 
 #[component]

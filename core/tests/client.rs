@@ -476,3 +476,33 @@ async fn unauthorized_with_the_current_token_is_the_end_of_the_session() {
     let ended = client.balance().await.unwrap_err();
     assert_eq!(ended.code(), Some(ErrorCode::Unauthorized));
 }
+
+#[tokio::test]
+async fn the_health_check_accepts_only_a_gashapay_server() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(paths::HEALTH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "status": "ok" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let store = Arc::new(MemorySecretStore::new());
+    let client = ApiClient::new(&server.uri(), store.clone(), config()).unwrap();
+    client.health().await.expect("a GashaPay server is healthy");
+
+    // Some other web server: a page at /health, or nothing there.
+    let other = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(paths::HEALTH))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>hello</html>"))
+        .mount(&other)
+        .await;
+    let client = ApiClient::new(&other.uri(), store.clone(), config()).unwrap();
+    assert!(matches!(
+        client.health().await,
+        Err(ClientError::InvalidResponse(_))
+    ));
+    let empty = MockServer::start().await;
+    let client = ApiClient::new(&empty.uri(), store, config()).unwrap();
+    assert!(client.health().await.is_err());
+}

@@ -1,16 +1,29 @@
+use super::ServerForm;
 use dioxus::prelude::*;
+use gashapay_core::app::server::{ServerEvent, ServerView};
 use gashapay_core::app::settings::SettingsView;
 use gashapay_core::app::text::texts;
 
 #[component]
-pub fn SettingsScreen(view: SettingsView, on_sign_out: EventHandler<()>) -> Element {
+pub fn SettingsScreen(
+    view: SettingsView,
+    server: ServerView,
+    on_server: EventHandler<ServerEvent>,
+    on_sign_out: EventHandler<()>,
+) -> Element {
     let t = texts();
+    let editable = server.editable;
     rsx! {
         section { class: "screen settings",
             h1 { "{t.settings_title}" }
+            if editable {
+                ServerForm { view: server, on_event: on_server }
+            }
             dl {
-                dt { "{t.server}" }
-                dd { "{view.server_text}" }
+                if !editable {
+                    dt { "{t.server}" }
+                    dd { "{view.server_text}" }
+                }
                 dt { "{t.this_device}" }
                 dd { "{view.device_text}" }
                 dt { "{t.secrets_stored_in}" }

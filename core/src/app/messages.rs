@@ -64,6 +64,24 @@ impl UserMessage {
         }
     }
 
+    /// A typed server address that is not one.
+    pub fn for_server_address(_error: super::server::ServerAddressError) -> Self {
+        Self::new(
+            "That is not a server address",
+            "Type the whole address, starting with https://",
+            NextStep::Retry,
+        )
+    }
+
+    /// No GashaPay server answered at a new address.
+    pub fn server_unreachable() -> Self {
+        Self::new(
+            "No GashaPay server answers there",
+            "Check the address and your connection. The server in use was kept.",
+            NextStep::Retry,
+        )
+    }
+
     /// No connection to the server.
     pub fn offline() -> Self {
         Self::new(

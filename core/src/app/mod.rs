@@ -10,6 +10,7 @@ pub mod language;
 pub mod messages;
 pub mod play;
 pub mod saved;
+pub mod server;
 pub mod session;
 pub mod settings;
 pub mod text;

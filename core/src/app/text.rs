@@ -63,6 +63,12 @@ pub struct Texts {
 
     pub settings_title: &'static str,
     pub server: &'static str,
+    pub choose_server_title: &'static str,
+    pub server_address_hint: &'static str,
+    pub use_server: &'static str,
+    pub checking_server: &'static str,
+    /// `{server}`.
+    pub server_changed: &'static str,
     pub demo_server: &'static str,
     pub this_device: &'static str,
     /// `{device}`, `{user}`.
@@ -140,6 +146,11 @@ pub const ENGLISH: Texts = Texts {
 
     settings_title: "Settings",
     server: "Server",
+    choose_server_title: "Which GashaPay server?",
+    server_address_hint: "The address your operator gave you, e.g. https://pay.example.com",
+    use_server: "Check and use",
+    checking_server: "Checking…",
+    server_changed: "Now using {server}",
     demo_server: " (built-in demo server)",
     this_device: "This device",
     device_of_user: "Device {device} of user {user}",

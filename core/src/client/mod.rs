@@ -234,6 +234,18 @@ impl ApiClient {
         }
     }
 
+    /// Whether a GashaPay server answers at this client's address (`GET /health`
+    /// with `{"status": "ok"}`); any other answer is `InvalidResponse`.
+    pub async fn health(&self) -> Result<(), ClientError> {
+        let health: api::Health = self.call(Call::get(paths::HEALTH).anonymous()).await?;
+        match health.status.as_str() {
+            "ok" => Ok(()),
+            other => Err(ClientError::InvalidResponse(format!(
+                "the health check says {other:?}"
+            ))),
+        }
+    }
+
     pub async fn balance(&self) -> Result<api::BalanceResponse, ClientError> {
         self.call(Call::get(paths::BALANCE)).await
     }
