@@ -33,7 +33,8 @@ ensure_rust() {
 # and for the desktop app WebKitGTK, GTK and xdo.
 BUILD_PACKAGES=(build-essential pkg-config ca-certificates libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev)
 # The real-window test: a virtual X server, clicks, screenshots, QR decoding, OCR.
-WINDOW_TEST_PACKAGES=(xvfb xauth xdotool imagemagick zbar-tools tesseract-ocr tesseract-ocr-eng)
+WINDOW_TEST_PACKAGES=(xvfb xauth xdotool imagemagick zbar-tools tesseract-ocr tesseract-ocr-eng
+    tesseract-ocr-jpn fonts-noto-cjk)
 # The phone target checks: clang and the arm64 libc headers compile ring's C files
 # for a type check of the Android build (nothing is linked, so no NDK is needed).
 MOBILE_CHECK_PACKAGES=(clang llvm libc6-dev-arm64-cross)
@@ -64,5 +65,5 @@ check_phone_targets() {
         CFLAGS_aarch64_linux_android="--target=aarch64-linux-android21 -isystem /usr/aarch64-linux-gnu/include" \
         cargo check --locked -p gashapay-app --no-default-features --features mobile \
         --target aarch64-linux-android
-    cargo check --locked -p gashapay-core --features render,keyring --target aarch64-apple-ios
+    cargo check --locked -p gashapay-core --features app,render,keyring --target aarch64-apple-ios
 }

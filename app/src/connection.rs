@@ -26,7 +26,7 @@ pub fn connect(server: &str) -> Result<Connection, ClientError> {
 
 fn client_config() -> ClientConfig {
     ClientConfig {
-        device_name: texts().device_name.into(),
+        device_name: texts().device_name.clone(),
         ..ClientConfig::default()
     }
 }

@@ -65,6 +65,11 @@ fn main() {
     dioxus::logger::init(dioxus::logger::tracing::Level::INFO).ok();
     let data_dir = gashapay_app::platform::data_dir();
     let saved = saved_state(data_dir.as_deref());
+    let language = saved
+        .get()
+        .language
+        .unwrap_or_else(gashapay_app::platform::system_language);
+    gashapay_core::app::i18n::set_language(language);
     let chosen = server_from_args()
         .or_else(|| saved.get().server)
         .or_else(|| BUILD_SERVER.map(str::to_owned));
@@ -103,7 +108,7 @@ fn main() {
         builder.with_cfg(
             Config::new().with_menu(None).with_window(
                 WindowBuilder::new()
-                    .with_title(gashapay_core::app::text::texts().app_name)
+                    .with_title(&gashapay_core::app::text::texts().app_name)
                     .with_inner_size(LogicalSize::new(width, 760.0)),
             ),
         )

@@ -70,6 +70,10 @@ fn Shell() -> Element {
     let state = use_app_state();
     let services = use_services();
     let t = texts();
+    // Read so that a new language redraws the shell; the keyed list of one below
+    // remounts every screen under it (a key counts only in a list), so each page
+    // builds its view and texts again.
+    let language = *state.language.read();
     let session = state.session.read().clone();
     let server = state.server.read().clone();
     let address = server.address.clone().unwrap_or_default();
@@ -91,7 +95,7 @@ fn Shell() -> Element {
         }
         None => rsx! {
             main { class: "page", Outlet::<Route> {} }
-            nav { class: "tabs", aria_label: t.main_navigation,
+            nav { class: "tabs", aria_label: t.main_navigation.clone(),
                 Link { to: Route::Home {}, class: "tab", active_class: "active", "{t.tab_home}" }
                 Link { to: Route::Play {}, class: "tab", active_class: "active", "{t.tab_play}" }
                 Link { to: Route::History {}, class: "tab", active_class: "active", "{t.tab_history}" }
@@ -102,7 +106,9 @@ fn Shell() -> Element {
     };
     rsx! {
         div { class: "layout",
-            div { class: "phone", {phone} }
+            for spoken in [language] {
+                div { class: "phone", key: "{spoken.as_str()}", lang: spoken.as_str(), {phone.clone()} }
+            }
             DemoSide {}
         }
     }
@@ -226,11 +232,15 @@ fn Settings() -> Element {
         &keychain,
     );
     let server_services = services.clone();
+    let language_services = services.clone();
     rsx! {
         SettingsScreen {
             view,
             server: server.view(),
             on_server: move |event| services::server_event(state, server_services.clone(), event),
+            on_language: move |language| {
+                services::choose_language(state, language_services.clone(), language)
+            },
             on_sign_out: move |_| {
                 services::session_event(state, services.clone(), SessionEvent::SignOut);
                 // Whoever signs in next starts at home.

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use dioxus::prelude::*;
 use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::HistoryEvent;
+use gashapay_core::app::language::Language;
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEffect, PlayEvent, PlayModel};
 use gashapay_core::app::saved::{SavedAccount, SavedStateStore};
@@ -372,4 +373,12 @@ fn switch_server(state: AppState, services: Services, address: String) {
         // Only a client that cannot be built at all (no TLS) fails here.
         Err(error) => dioxus::logger::tracing::error!("cannot connect to {address}: {error}"),
     }
+}
+
+/// Speaks `language` from now on, and next time the app starts.
+pub fn choose_language(state: AppState, services: Services, language: Language) {
+    gashapay_core::app::i18n::set_language(language);
+    save(&services, |saved| saved.language = Some(language));
+    let mut chosen = state.language;
+    chosen.set(language);
 }

@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 use gashapay_core::app::history::HistoryModel;
+use gashapay_core::app::language::Language;
 use gashapay_core::app::play::PlayModel;
 use gashapay_core::app::server::ServerModel;
 use gashapay_core::app::session::Session;
@@ -12,6 +13,8 @@ use gashapay_core::app::views::BalanceModel;
 /// Every signal the screens read.
 #[derive(Clone, Copy)]
 pub struct AppState {
+    /// The language the app speaks; the shell redraws every screen when it changes.
+    pub language: Signal<Language>,
     pub server: Signal<ServerModel>,
     pub session: Signal<Session>,
     pub balance: Signal<BalanceModel>,
@@ -26,6 +29,7 @@ impl AppState {
     /// Fresh signals; call inside a Dioxus runtime (at the root, as a context).
     pub fn new(server: ServerModel) -> Self {
         Self {
+            language: Signal::new(gashapay_core::app::i18n::current_language()),
             server: Signal::new(server),
             session: Signal::new(Session::Starting),
             balance: Signal::new(BalanceModel::default()),

@@ -9,11 +9,14 @@ use gashapay_core::api::{
 };
 use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::{HistoryEvent, HistoryModel, HistoryView};
+use gashapay_core::app::i18n::{speaking, MISSING};
+use gashapay_core::app::language::Language;
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
 use gashapay_core::app::server::{ServerEvent, ServerModel};
 use gashapay_core::app::session::{Session, SessionEvent};
 use gashapay_core::app::settings::{settings_view, Keychain};
+use gashapay_core::app::text::Texts;
 use gashapay_core::app::top_up::{TopUpEvent, TopUpModel};
 use gashapay_core::app::views::{history_row, BalanceModel, BalanceView, HistoryRowView};
 use gashapay_core::device::DeviceCredentials;
@@ -25,7 +28,10 @@ use gashapay_core::{ErrorCode, Points, RefundReason, TransactionStatus};
 const T0: u64 = 1_800_000_000;
 
 fn render<P: Clone + 'static>(component: fn(P) -> Element, props: P) -> String {
-    let mut dom = VirtualDom::new_with_props(component, props);
+    render_dom(VirtualDom::new_with_props(component, props))
+}
+
+fn render_dom(mut dom: VirtualDom) -> String {
     dom.rebuild_in_place();
     unescape(&dioxus_ssr::render(&dom))
 }
@@ -71,7 +77,7 @@ fn entry(
         at: Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
         transaction_id: None,
         machine_id: None,
-        machine_name: None,
+        machine_name: (kind != HistoryKind::TopUp).then(|| "Demo capsule machine".into()),
         outcome,
         refund_reason: None,
     }
@@ -194,7 +200,7 @@ fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
     assert!(html.contains("expires in 4:55"));
     assert!(html.contains(&code));
     assert!(html.contains("aria-label=\"QR code to pay 100 pts. Hold it up to the machine"));
-    assert!(html.contains("brightness"));
+    assert!(html.contains("stays bright and awake"));
     assert!(html.contains(">Cancel</button>"));
 }
 
@@ -358,9 +364,7 @@ fn SignUpHarness() -> Element {
 
 #[test]
 fn the_create_an_account_form_shows_the_rules_and_asks_for_a_new_password() {
-    let mut dom = VirtualDom::new(SignUpHarness);
-    dom.rebuild_in_place();
-    let html = unescape(&dioxus_ssr::render(&dom));
+    let html = render_dom(VirtualDom::new(SignUpHarness));
     assert!(html.contains("Create your GashaPay account"));
     assert!(html.contains("3 to 32 characters"));
     assert!(html.contains("At least 8 characters"));
@@ -423,7 +427,7 @@ fn every_error_the_core_can_return_renders_with_a_next_step() {
             },
         );
         assert!(html.contains(&message.title), "{code}");
-        assert!(html.contains(message.next_step.label()), "{code}: {html}");
+        assert!(html.contains(&message.next_step.label()), "{code}: {html}");
         assert!(html.contains("role=\"alert\""));
     }
 }
@@ -436,7 +440,7 @@ fn SettingsHarness(server: ServerModel) -> Element {
     };
     let address = server.address.clone().unwrap_or_default();
     let view = settings_view(&address, server.demo, Some(&device), &Keychain::System);
-    rsx! { SettingsScreen { view, server: server.view(), on_server: |_| {}, on_sign_out: |_| {} } }
+    rsx! { SettingsScreen { view, server: server.view(), on_server: |_| {}, on_language: |_| {}, on_sign_out: |_| {} } }
 }
 
 #[test]
@@ -518,4 +522,167 @@ fn the_demo_panel_scans_only_when_a_code_is_on_screen() {
     assert!(ready.contains("Jam → refund"));
     assert!(ready.contains("No answer → refund by timeout"));
     assert!(ready.contains("Backend accepted: 100 pts taken"));
+}
+
+/// Every screen, in every state a user meets, as the html a user would read.
+fn every_screen() -> Vec<(&'static str, String)> {
+    let balance = {
+        let mut model = BalanceModel::default();
+        model.loaded(
+            Points(12_500),
+            Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
+        );
+        model.failed(UserMessage::offline());
+        model.view(&zone())
+    };
+    let rows: Vec<_> = [
+        entry(
+            3,
+            HistoryKind::Refund,
+            100,
+            Some(TransactionStatus::Refunded),
+        ),
+        entry(
+            2,
+            HistoryKind::Play,
+            -100,
+            Some(TransactionStatus::Completed),
+        ),
+    ]
+    .iter()
+    .map(|e| history_row(e, &zone()))
+    .collect();
+    let showing = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+        },
+        T0 + 5,
+    );
+    let finished = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+            let mut refused = transaction(m, TransactionStatus::Rejected, 40);
+            refused.error = Some(ErrorBody::new(ErrorCode::InsufficientPoints, "no"));
+            m.update(PlayEvent::StatusChanged(refused), Some(c), T0);
+        },
+        T0 + 5,
+    );
+    vec![
+        (
+            "home",
+            render(
+                HomeHarness,
+                HomeHarnessProps {
+                    balance,
+                    recent: rows,
+                },
+            ),
+        ),
+        (
+            "play, choosing",
+            render(
+                PlayHarness,
+                PlayHarnessProps {
+                    view: play_view(|_, _| {}, T0),
+                },
+            ),
+        ),
+        (
+            "play, code on screen",
+            render(PlayHarness, PlayHarnessProps { view: showing }),
+        ),
+        (
+            "play, refused",
+            render(PlayHarness, PlayHarnessProps { view: finished }),
+        ),
+        (
+            "history",
+            render(
+                HistoryHarness,
+                HistoryHarnessProps {
+                    view: history_view(
+                        vec![entry(
+                            1,
+                            HistoryKind::Play,
+                            -100,
+                            Some(TransactionStatus::Refunded),
+                        )],
+                        Some(1),
+                        None,
+                    ),
+                },
+            ),
+        ),
+        (
+            "sign in",
+            render(
+                SignInHarness,
+                SignInHarnessProps {
+                    message: Some(UserMessage::for_code(ErrorCode::InvalidCredentials)),
+                },
+            ),
+        ),
+        ("sign up", render_dom(VirtualDom::new(SignUpHarness))),
+        (
+            "top up",
+            render(TopUpHarness, TopUpHarnessProps { answer: None }),
+        ),
+        (
+            "settings",
+            render(
+                SettingsHarness,
+                SettingsHarnessProps {
+                    server: ServerModel::new(Some("https://pay.example.com".into()), false),
+                },
+            ),
+        ),
+        (
+            "server",
+            render(
+                ServerHarness,
+                ServerHarnessProps {
+                    server: ServerModel::new(None, false),
+                },
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn every_screen_renders_in_every_language_with_no_missing_message() {
+    let english = every_screen();
+    for &language in Language::ALL {
+        let t = Texts::of(language);
+        let screens = speaking(language, every_screen);
+        for ((name, html), (_, english_html)) in screens.iter().zip(&english) {
+            assert!(!html.contains(MISSING), "{name} in {language:?}: {html}");
+            assert!(
+                !html.contains("{$"),
+                "{name} in {language:?}: an unfilled value: {html}"
+            );
+            if language != Language::En {
+                assert_ne!(
+                    html, english_html,
+                    "{name} in {language:?} is still English"
+                );
+            }
+        }
+        let play = &screens[1].1;
+        assert!(play.contains(&t.how_many_points), "{language:?}: {play}");
+        let settings = &screens[8].1;
+        assert!(
+            settings.contains("日本語") && settings.contains("한국어"),
+            "{settings}"
+        );
+        assert!(
+            settings.contains(&format!("aria-checked=\"true\">{}", language.own_name())),
+            "{language:?}: the language spoken is the one chosen: {settings}"
+        );
+    }
+    let japanese = speaking(Language::Ja, every_screen);
+    assert!(japanese[0].1.contains("12,500 pt"), "{}", japanese[0].1);
+    assert!(japanese[1].1.contains("何ポイント使いますか？"));
+    let spanish = speaking(Language::Es, every_screen);
+    assert!(spanish[0].1.contains("12.500 puntos"), "{}", spanish[0].1);
+    assert!(spanish[0].1.contains("23 nov 10:02"), "{}", spanish[0].1);
 }

@@ -14,6 +14,7 @@ mod wire_text;
 
 pub mod accounts;
 pub mod api;
+#[cfg(feature = "app")]
 pub mod app;
 pub mod clock;
 pub mod device;

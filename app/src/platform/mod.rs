@@ -7,3 +7,10 @@ pub use data_dir::data_dir;
 
 #[cfg(target_os = "android")]
 mod android;
+
+/// The language to speak when none was chosen: the first of the system's preferred
+/// locales the app knows, else English.
+pub fn system_language() -> gashapay_core::app::language::Language {
+    let locales: Vec<String> = sys_locale::get_locales().collect();
+    gashapay_core::app::language::Language::preferred(locales.iter().map(String::as_str))
+}

@@ -24,7 +24,7 @@ pub fn HomeScreen(
             if let Some(problem) = balance.problem {
                 MessageBox { message: problem, on_action: move |_| on_refresh.call(()) }
             }
-            button { class: "button primary play-action", aria_label: t.play_action_label,
+            button { class: "button primary play-action", aria_label: t.play_action_label.clone(),
                 onclick: move |_| on_play.call(()), "{t.play}" }
             h2 { "{t.recent_activity}" }
             if recent.is_empty() {

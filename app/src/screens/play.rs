@@ -16,7 +16,7 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
             h1 { "{t.play_title}" }
             if view.can_start {
                 p { "{t.how_many_points}" }
-                div { class: "choices", role: "radiogroup", aria_label: t.points_to_play,
+                div { class: "choices", role: "radiogroup", aria_label: t.points_to_play.clone(),
                     for (points, selected) in view.choices.clone() {
                         button {
                             class: if selected { "choice selected" } else { "choice" },
@@ -38,7 +38,7 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
                         p { class: "countdown", aria_live: "off", "{renew}" }
                     }
                     if let Some(blocks) = &view.code_blocks {
-                        p { class: "code-text", aria_label: t.code_as_text, "{blocks}" }
+                        p { class: "code-text", aria_label: t.code_as_text.clone(), "{blocks}" }
                     }
                 }
                 if view.wants_full_brightness {

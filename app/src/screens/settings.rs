@@ -1,5 +1,6 @@
 use super::ServerForm;
 use dioxus::prelude::*;
+use gashapay_core::app::language::Language;
 use gashapay_core::app::server::{ServerEvent, ServerView};
 use gashapay_core::app::settings::SettingsView;
 use gashapay_core::app::text::texts;
@@ -9,6 +10,7 @@ pub fn SettingsScreen(
     view: SettingsView,
     server: ServerView,
     on_server: EventHandler<ServerEvent>,
+    on_language: EventHandler<Language>,
     on_sign_out: EventHandler<()>,
 ) -> Element {
     let t = texts();
@@ -18,6 +20,19 @@ pub fn SettingsScreen(
             h1 { "{t.settings_title}" }
             if editable {
                 ServerForm { view: server, on_event: on_server }
+            }
+            h2 { id: "language-label", "{t.language_choice}" }
+            div { class: "choices", role: "radiogroup", aria_labelledby: "language-label",
+                for (language, name, chosen) in view.languages.clone() {
+                    button {
+                        class: if chosen { "choice selected" } else { "choice" },
+                        role: "radio",
+                        lang: language.as_str(),
+                        aria_checked: "{chosen}",
+                        onclick: move |_| on_language.call(language),
+                        "{name}"
+                    }
+                }
             }
             dl {
                 if !editable {

@@ -15,7 +15,7 @@ pub fn TopUpScreen(view: TopUpView, on_event: EventHandler<TopUpEvent>) -> Eleme
     rsx! {
         section { class: "screen top-up",
             h1 { "{t.top_up_title}" }
-            div { class: "choices", role: "radiogroup", aria_label: t.top_up_amount,
+            div { class: "choices", role: "radiogroup", aria_label: t.top_up_amount.clone(),
                 for (amount, chosen) in view.amounts.clone() {
                     button {
                         class: if chosen { "choice selected" } else { "choice" },

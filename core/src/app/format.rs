@@ -1,29 +1,28 @@
-//! How numbers and times read on screen.
+//! How numbers and times read on screen, per language: digits grouped as the locale
+//! groups them (num-format's CLDR data), month names from chrono's locales.
 
-use crate::Points;
+use super::language::Language;
 use chrono::{DateTime, FixedOffset, Utc};
+use num_format::{Locale, ToFormattedString};
 
-/// "1,250 pts"
-pub fn points(points: Points) -> String {
-    format!("{} pts", grouped(points.0))
+fn number_locale(language: Language) -> Locale {
+    match language {
+        Language::En => Locale::en,
+        Language::Ja => Locale::ja,
+        Language::Ko => Locale::ko,
+        Language::Es => Locale::es,
+    }
+}
+
+/// "1,250" in English, "1.250" in Spanish.
+pub fn grouped(language: Language, value: u64) -> String {
+    value.to_formatted_string(&number_locale(language))
 }
 
 /// "+100" or "−100" (a real minus sign, which screen readers say as "minus").
-pub fn delta(delta: i64) -> String {
+pub fn delta(language: Language, delta: i64) -> String {
     let sign = if delta < 0 { '\u{2212}' } else { '+' };
-    format!("{sign}{}", grouped(delta.unsigned_abs()))
-}
-
-fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    format!("{sign}{}", grouped(language, delta.unsigned_abs()))
 }
 
 /// "4:05" for a countdown.
@@ -31,9 +30,17 @@ pub fn countdown(seconds: u64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-/// "23 Nov 10:02" in the given time zone.
-pub fn date_time(at: DateTime<Utc>, zone: &FixedOffset) -> String {
-    at.with_timezone(zone).format("%-d %b %H:%M").to_string()
+/// "23 Nov 10:02", "11月23日 10:02", "23 nov 10:02" in the given time zone.
+pub fn date_time(language: Language, at: DateTime<Utc>, zone: &FixedOffset) -> String {
+    let (pattern, locale) = match language {
+        Language::En => ("%-d %b %H:%M", chrono::Locale::en_GB),
+        Language::Ja => ("%-m月%-d日 %H:%M", chrono::Locale::ja_JP),
+        Language::Ko => ("%-m월 %-d일 %H:%M", chrono::Locale::ko_KR),
+        Language::Es => ("%-d %b %H:%M", chrono::Locale::es_ES),
+    };
+    at.with_timezone(zone)
+        .format_localized(pattern, locale)
+        .to_string()
 }
 
 /// "10:02:07" in the given time zone.
@@ -60,16 +67,20 @@ mod tests {
 
     #[test]
     fn numbers_and_times_read_naturally() {
-        assert_eq!(points(Points(1_250)), "1,250 pts");
-        assert_eq!(points(Points(0)), "0 pts");
-        assert_eq!(points(Points(1_000_000)), "1,000,000 pts");
-        assert_eq!(delta(-100), "\u{2212}100");
-        assert_eq!(delta(2_500), "+2,500");
+        assert_eq!(grouped(Language::En, 1_000_000), "1,000,000");
+        assert_eq!(grouped(Language::Ja, 1_250), "1,250");
+        assert_eq!(grouped(Language::Es, 1_250), "1.250");
+        assert_eq!(delta(Language::En, -100), "\u{2212}100");
+        assert_eq!(delta(Language::En, 2_500), "+2,500");
+        assert_eq!(delta(Language::Es, 2_500), "+2.500");
         assert_eq!(countdown(245), "4:05");
         assert_eq!(countdown(0), "0:00");
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 1, 2, 7).unwrap();
         let tokyo = FixedOffset::east_opt(9 * 3600).unwrap();
-        assert_eq!(date_time(at, &tokyo), "23 Nov 10:02");
+        assert_eq!(date_time(Language::En, at, &tokyo), "23 Nov 10:02");
+        assert_eq!(date_time(Language::Ja, at, &tokyo), "11月23日 10:02");
+        assert_eq!(date_time(Language::Ko, at, &tokyo), "11월 23일 10:02");
+        assert_eq!(date_time(Language::Es, at, &tokyo), "23 nov 10:02");
         assert_eq!(time_of_day(at, &tokyo), "10:02:07");
         assert_eq!(code_blocks("GP1:ABCDEFG"), "GP1: ABCD EFG");
     }

@@ -1,5 +1,7 @@
-//! One human message, with a next step, for every error the core can return.
+//! One human message, with a next step, for every error the core can return, in the
+//! language the app speaks (the catalogue's `title` message and its `.detail`).
 
+use super::text::{texts, Texts};
 use crate::ErrorCode;
 
 /// What the user can do about it.
@@ -16,18 +18,22 @@ pub enum NextStep {
 }
 
 impl NextStep {
-    /// The label of the button or hint that offers it.
-    pub fn label(self) -> &'static str {
+    fn id(self) -> &'static str {
         match self {
-            NextStep::Retry => "Try again",
-            NextStep::TopUp => "Top up",
-            NextStep::NewCode => "Show a new code",
-            NextStep::CheckClock => "Set the phone's clock to automatic, then try again",
-            NextStep::SignInAgain => "Sign in again",
-            NextStep::UpdateApp => "Update the app",
-            NextStep::ContactSupport => "Contact support",
-            NextStep::CheckPayment => "Check the card details or use another card",
+            NextStep::Retry => "next_retry",
+            NextStep::TopUp => "next_top_up",
+            NextStep::NewCode => "next_new_code",
+            NextStep::CheckClock => "next_check_clock",
+            NextStep::SignInAgain => "next_sign_in_again",
+            NextStep::UpdateApp => "next_update_app",
+            NextStep::ContactSupport => "next_contact_support",
+            NextStep::CheckPayment => "next_check_payment",
         }
+    }
+
+    /// The label of the button or hint that offers it.
+    pub fn label(self) -> String {
+        texts().message(self.id(), &[])
     }
 }
 
@@ -39,10 +45,15 @@ pub struct UserMessage {
 }
 
 impl UserMessage {
-    fn new(title: &str, detail: &str, next_step: NextStep) -> Self {
+    /// The catalogue's message `id` (title) and its `.detail`.
+    fn from_catalogue(id: &str, next_step: NextStep) -> Self {
+        Self::in_texts(texts(), id, next_step)
+    }
+
+    fn in_texts(t: &Texts, id: &str, next_step: NextStep) -> Self {
         Self {
-            title: title.into(),
-            detail: detail.into(),
+            title: t.message(id, &[]),
+            detail: t.detail(id),
             next_step,
         }
     }
@@ -51,154 +62,75 @@ impl UserMessage {
     pub fn for_account_rule(error: crate::accounts::AccountRuleError) -> Self {
         use crate::accounts::AccountRuleError;
         match error {
-            AccountRuleError::Username => Self::new(
-                "Choose another username",
-                "Usernames are 3 to 32 characters: lowercase letters, digits, _ . and -.",
-                NextStep::Retry,
-            ),
-            AccountRuleError::Password => Self::new(
-                "Choose a longer password",
-                "Passwords are at least 8 characters.",
-                NextStep::Retry,
-            ),
+            AccountRuleError::Username => {
+                Self::from_catalogue("account_rule_username", NextStep::Retry)
+            }
+            AccountRuleError::Password => {
+                Self::from_catalogue("account_rule_password", NextStep::Retry)
+            }
         }
     }
 
     /// A typed server address that is not one.
     pub fn for_server_address(_error: super::server::ServerAddressError) -> Self {
-        Self::new(
-            "That is not a server address",
-            "Type the whole address, starting with https://",
-            NextStep::Retry,
-        )
+        Self::from_catalogue("server_address_invalid", NextStep::Retry)
     }
 
     /// No GashaPay server answered at a new address.
     pub fn server_unreachable() -> Self {
-        Self::new(
-            "No GashaPay server answers there",
-            "Check the address and your connection. The server in use was kept.",
-            NextStep::Retry,
-        )
+        Self::from_catalogue("server_unreachable", NextStep::Retry)
     }
 
     /// No connection to the server.
     pub fn offline() -> Self {
-        Self::new(
-            "You're offline",
-            "GashaPay can't reach the server. Your QR code still works; balance and history may be out of date.",
-            NextStep::Retry,
-        )
+        Self::from_catalogue("offline", NextStep::Retry)
+    }
+
+    /// A code could not be made on this phone (`detail` says why).
+    pub fn cannot_make_code(detail: String) -> Self {
+        Self {
+            title: texts().cannot_make_code.clone(),
+            detail,
+            next_step: NextStep::SignInAgain,
+        }
     }
 
     /// The message for a server error code.
     pub fn for_code(code: ErrorCode) -> Self {
+        Self::for_code_in(texts(), code)
+    }
+
+    /// The message for a server error code in the given texts' language.
+    pub fn for_code_in(t: &Texts, code: ErrorCode) -> Self {
         use ErrorCode::*;
         use NextStep::*;
-        let (title, detail, step) = match code {
-            AccountBanned => (
-                "Account suspended",
-                "This account cannot sign in. Your points are kept.",
-                ContactSupport,
-            ),
-            InsufficientPoints => (
-                "Not enough points",
-                "Your balance is lower than this play costs. Nothing was charged.",
-                TopUp,
-            ),
-            CodeExpired => (
-                "This code expired",
-                "Codes last a few minutes. Nothing was charged.",
-                NewCode,
-            ),
-            CodeFromFuture => (
-                "Your phone's clock is ahead",
-                "The machine refused a code dated in the future. Nothing was charged.",
-                CheckClock,
-            ),
-            AlreadyUsed => (
-                "This code was already used",
-                "Each code works once. Nothing more was charged.",
-                NewCode,
-            ),
-            InvalidSignature | UnknownDevice => (
-                "This phone needs to sign in again",
-                "The machine could not verify this phone's code. Nothing was charged.",
-                SignInAgain,
-            ),
-            MalformedCode | UnknownApp => (
-                "The machine could not read this code",
-                "Nothing was charged.",
-                NewCode,
-            ),
-            UnsupportedCodeVersion => (
-                "This machine needs a newer app",
-                "Nothing was charged.",
-                UpdateApp,
-            ),
-            Unauthorized | TokenExpired => (
-                "Please sign in again",
-                "Your session has ended.",
-                SignInAgain,
-            ),
-            InvalidCredentials => (
-                "Wrong username or password",
-                "Check them and try again.",
-                Retry,
-            ),
-            PaymentDeclined => (
-                "Payment declined",
-                "Your card was not charged and no points were added.",
-                CheckPayment,
-            ),
-            InvalidPaymentToken => (
-                "Payment not accepted",
-                "The payment details were not recognised. No points were added.",
-                CheckPayment,
-            ),
-            IdempotencyKeyReused => (
-                "This top-up was already sent",
-                "It was sent before with a different amount. Start a new top-up.",
-                Retry,
-            ),
-            RateLimited => ("Too many tries", "Wait a moment, then try again.", Retry),
-            RequestTimeout => (
-                "The server took too long",
-                "Check your connection, then try again.",
-                Retry,
-            ),
-            NotFound => (
-                "Not found",
-                "This play belongs to another account or does not exist.",
-                Retry,
-            ),
-            AlreadyExists => (
-                "This username is taken",
-                "Someone already has it. Choose another one.",
-                Retry,
-            ),
-            OutcomeConflict | Forbidden => (
-                "The machine reported a problem",
-                "Your points are safe; check your history.",
-                ContactSupport,
-            ),
-            BadRequest | PayloadTooLarge | UriTooLong | HeadersTooLarge | MethodNotAllowed => (
-                "Something went wrong",
-                "The app sent a request the server did not understand.",
-                UpdateApp,
-            ),
-            InvalidWebhookSignature | WebhookTimestampOutOfRange => (
-                "The machine reported a problem",
-                "Your points are safe; check your history.",
-                ContactSupport,
-            ),
-            Internal | Unknown => (
-                "The server had a problem",
-                "Nothing was changed. Try again in a moment.",
-                Retry,
-            ),
+        let (id, step) = match code {
+            AccountBanned => ("error_account_banned", ContactSupport),
+            InsufficientPoints => ("error_insufficient_points", TopUp),
+            CodeExpired => ("error_code_expired", NewCode),
+            CodeFromFuture => ("error_code_from_future", CheckClock),
+            AlreadyUsed => ("error_already_used", NewCode),
+            InvalidSignature | UnknownDevice => ("error_cannot_verify", SignInAgain),
+            MalformedCode | UnknownApp => ("error_unreadable_code", NewCode),
+            UnsupportedCodeVersion => ("error_needs_newer_app", UpdateApp),
+            Unauthorized | TokenExpired => ("error_session_ended", SignInAgain),
+            InvalidCredentials => ("error_invalid_credentials", Retry),
+            PaymentDeclined => ("error_payment_declined", CheckPayment),
+            InvalidPaymentToken => ("error_invalid_payment_token", CheckPayment),
+            IdempotencyKeyReused => ("error_top_up_already_sent", Retry),
+            RateLimited => ("error_rate_limited", Retry),
+            RequestTimeout => ("error_request_timeout", Retry),
+            NotFound => ("error_not_found", Retry),
+            AlreadyExists => ("error_username_taken", Retry),
+            OutcomeConflict | Forbidden | InvalidWebhookSignature | WebhookTimestampOutOfRange => {
+                ("error_machine_problem", ContactSupport)
+            }
+            BadRequest | PayloadTooLarge | UriTooLong | HeadersTooLarge | MethodNotAllowed => {
+                ("error_bad_request", UpdateApp)
+            }
+            Internal | Unknown => ("error_server_problem", Retry),
         };
-        Self::new(title, detail, step)
+        Self::in_texts(t, id, step)
     }
 }
 
@@ -210,25 +142,17 @@ impl UserMessage {
         use crate::client::ClientError;
         match error {
             ClientError::Network(_) => Self::offline(),
-            ClientError::Timeout => Self::new(
-                "The server is slow to answer",
-                "Your QR code still works; balance and history may be out of date.",
-                NextStep::Retry,
-            ),
+            ClientError::Timeout => Self::from_catalogue("server_slow", NextStep::Retry),
             ClientError::Api { code, .. } => Self::for_code(*code),
             ClientError::NotSignedIn | ClientError::Device(_) => {
                 Self::for_code(ErrorCode::Unauthorized)
             }
-            ClientError::Storage(_) => Self::new(
-                "Secure storage is unavailable",
-                "GashaPay keeps your sign-in in the system keychain, which refused access.",
-                NextStep::SignInAgain,
-            ),
-            ClientError::InvalidResponse(_) => Self::new(
-                "Unexpected answer from the server",
-                "The server may be newer than this app.",
-                NextStep::UpdateApp,
-            ),
+            ClientError::Storage(_) => {
+                Self::from_catalogue("secure_storage_unavailable", NextStep::SignInAgain)
+            }
+            ClientError::InvalidResponse(_) => {
+                Self::from_catalogue("unexpected_answer", NextStep::UpdateApp)
+            }
         }
     }
 }
@@ -236,24 +160,34 @@ impl UserMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::i18n::MISSING;
+    use crate::app::language::Language;
 
     #[test]
-    fn every_server_code_has_a_message_and_a_next_step() {
-        for &code in ErrorCode::ALL.iter().chain([ErrorCode::Unknown].iter()) {
-            let message = UserMessage::for_code(code);
-            assert!(
-                !message.title.is_empty() && !message.detail.is_empty(),
-                "{code}"
-            );
-            assert!(!message.next_step.label().is_empty());
+    fn every_server_code_has_a_message_and_a_next_step_in_every_language() {
+        for &language in Language::ALL {
+            let t = Texts::of(language);
+            for &code in ErrorCode::ALL.iter().chain([ErrorCode::Unknown].iter()) {
+                let message = UserMessage::for_code_in(t, code);
+                for text in [&message.title, &message.detail] {
+                    assert!(
+                        !text.is_empty() && !text.contains(MISSING),
+                        "{code} in {language:?}"
+                    );
+                }
+            }
         }
+        let english = Texts::of(Language::En);
+        let message = UserMessage::for_code_in(english, ErrorCode::InsufficientPoints);
+        assert_eq!(message.title, "Not enough points");
+        assert_eq!(message.next_step, NextStep::TopUp);
         assert_eq!(
-            UserMessage::for_code(ErrorCode::InsufficientPoints).next_step,
-            NextStep::TopUp
+            UserMessage::for_code_in(english, ErrorCode::CodeFromFuture).next_step,
+            NextStep::CheckClock
         );
         assert_eq!(
-            UserMessage::for_code(ErrorCode::CodeFromFuture).next_step,
-            NextStep::CheckClock
+            NextStep::CheckPayment.label(),
+            "Check the card details or use another card"
         );
     }
 }

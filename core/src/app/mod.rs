@@ -6,6 +6,7 @@ pub mod demo;
 pub mod failure;
 pub mod format;
 pub mod history;
+pub mod i18n;
 pub mod language;
 pub mod messages;
 pub mod play;

@@ -5,7 +5,7 @@
 
 use super::format;
 use super::messages::UserMessage;
-use super::text::{fill, texts};
+use super::text::texts;
 use super::views::{status_label, Tone};
 use crate::api::TransactionView;
 use crate::device::DeviceCredentials;
@@ -174,11 +174,7 @@ impl PlayModel {
             }
             Err(error) => {
                 self.phase = PlayPhase::Unavailable {
-                    message: UserMessage {
-                        title: "Cannot make a code".into(),
-                        detail: error.to_string(),
-                        next_step: super::messages::NextStep::SignInAgain,
-                    },
+                    message: UserMessage::cannot_make_code(error.to_string()),
                 };
                 vec![]
             }
@@ -215,9 +211,10 @@ impl PlayModel {
     }
 
     pub fn view(&self, now: u64) -> PlayView {
+        let t = texts();
         let choosing = matches!(self.phase, PlayPhase::Choosing);
         let mut view = PlayView {
-            points_text: format::points(Points(self.points)),
+            points_text: t.points(Points(self.points)),
             choices: POINT_CHOICES
                 .iter()
                 .map(|&p| (p, p == self.points))
@@ -230,7 +227,7 @@ impl PlayModel {
             start_text: String::new(),
             code_label: String::new(),
             seconds_left: None,
-            status_text: "Choose how many points to play".into(),
+            status_text: t.choose_points_to_play.clone(),
             tone: Tone::Waiting,
             result_text: None,
             message: self.notice.clone(),
@@ -245,7 +242,7 @@ impl PlayModel {
                 view.code_blocks = Some(format::code_blocks(&text));
                 view.code_text = Some(text);
                 let countdown = format::countdown(left);
-                view.renew_text = Some(fill(texts().code_renews, &[("countdown", &countdown)]));
+                view.renew_text = Some(t.code_renews(&countdown));
                 view.countdown_text = Some(countdown);
                 view.seconds_left = Some(left);
                 (view.status_text, view.tone) =
@@ -259,13 +256,10 @@ impl PlayModel {
                     transaction.error.as_ref().map(|e| e.error),
                 );
                 if let Some(points) = transaction.points {
-                    view.points_text = format::points(points);
+                    view.points_text = t.points(points);
                 }
                 if transaction.status.is_final() {
-                    view.result_text = Some(format!(
-                        "New balance: {}",
-                        format::points(transaction.balance)
-                    ));
+                    view.result_text = Some(t.new_balance(transaction.balance));
                     view.can_play_again = true;
                     if let Some(error) = &transaction.error {
                         view.message = Some(UserMessage::for_code(error.error));
@@ -279,9 +273,8 @@ impl PlayModel {
                 view.can_play_again = true;
             }
         }
-        let points = [("points", view.points_text.as_str())];
-        view.start_text = fill(texts().show_code_for, &points);
-        view.code_label = fill(texts().code_label, &points);
+        view.start_text = t.show_code_for(&view.points_text);
+        view.code_label = t.code_label(&view.points_text);
         view
     }
 }

@@ -4,7 +4,7 @@
 //! talks to a placeholder.
 
 use super::messages::UserMessage;
-use super::text::{fill, texts};
+use super::text::texts;
 
 /// Why a typed address is not a server address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -145,20 +145,20 @@ impl ServerModel {
         let t = texts();
         let busy = self.checking.is_some();
         ServerView {
-            title: t.choose_server_title.to_owned(),
-            hint: t.server_address_hint.to_owned(),
+            title: t.choose_server_title.clone(),
+            hint: t.server_address_hint.clone(),
             address: self.address.clone().unwrap_or_default(),
             editable: !self.demo,
             busy,
             button_text: if busy {
-                t.checking_server
+                &t.checking_server
             } else {
-                t.use_server
+                &t.use_server
             }
-            .to_owned(),
+            .clone(),
             problem: self.problem.clone(),
             confirmation: match (&self.address, self.changed) {
-                (Some(address), true) => Some(fill(t.server_changed, &[("server", address)])),
+                (Some(address), true) => Some(t.server_changed(address)),
                 _ => None,
             },
         }

@@ -5,7 +5,7 @@
 
 use super::failure::CallFailure;
 use super::messages::UserMessage;
-use super::text::{fill, texts};
+use super::text::texts;
 use crate::accounts::{check_password, check_username};
 use crate::Redacted;
 
@@ -189,28 +189,28 @@ impl Session {
         };
         let (title, button, working, switch) = match new_account {
             false => (
-                t.sign_in_title,
-                t.sign_in,
-                t.signing_in,
-                t.switch_to_sign_up,
+                &t.sign_in_title,
+                &t.sign_in,
+                &t.signing_in,
+                &t.switch_to_sign_up,
             ),
             true => (
-                t.sign_up_title,
-                t.create_account,
-                t.creating_account,
-                t.switch_to_sign_in,
+                &t.sign_up_title,
+                &t.create_account,
+                &t.creating_account,
+                &t.switch_to_sign_in,
             ),
         };
         Some(SignInView {
-            title: title.to_owned(),
-            server_text: fill(t.sign_in_server, &[("server", server)]),
+            title: title.clone(),
+            server_text: t.sign_in_server(server),
             busy,
-            button_text: if busy { working } else { button }.to_owned(),
+            button_text: if busy { working } else { button }.clone(),
             message,
             new_account,
-            switch_text: switch.to_owned(),
-            username_hint: new_account.then(|| t.username_rule.to_owned()),
-            password_hint: new_account.then(|| t.password_rule.to_owned()),
+            switch_text: switch.clone(),
+            username_hint: new_account.then(|| t.username_rule.clone()),
+            password_hint: new_account.then(|| t.password_rule.clone()),
         })
     }
 }

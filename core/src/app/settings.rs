@@ -1,6 +1,9 @@
-//! The settings screen: which server, which device, where the sign-in is kept.
+//! The settings screen: which server, which language, which device, where the
+//! sign-in is kept.
 
-use super::text::{fill, texts};
+use super::i18n::current_language;
+use super::language::Language;
+use super::text::texts;
 use crate::device::DeviceCredentials;
 
 /// Where the app keeps its secrets.
@@ -16,6 +19,8 @@ pub enum Keychain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsView {
     pub server_text: String,
+    /// Each language by its own name, and whether the app speaks it now.
+    pub languages: Vec<(Language, &'static str, bool)>,
     pub device_text: String,
     pub keychain_text: String,
 }
@@ -29,22 +34,22 @@ pub fn settings_view(
     let t = texts();
     SettingsView {
         server_text: match demo {
-            true => format!("{server}{}", t.demo_server),
+            true => t.server_demo(server),
             false => server.to_owned(),
         },
+        languages: Language::ALL
+            .iter()
+            .map(|&l| (l, l.own_name(), l == current_language()))
+            .collect(),
         device_text: match device {
-            Some(device) => fill(
-                t.device_of_user,
-                &[
-                    ("device", &device.device_id.to_string()),
-                    ("user", &device.user_id.to_string()),
-                ],
-            ),
-            None => t.device_not_registered.to_owned(),
+            Some(device) => {
+                t.device_of_user(&device.device_id.to_string(), &device.user_id.to_string())
+            }
+            None => t.device_not_registered.clone(),
         },
         keychain_text: match keychain {
-            Keychain::System => t.system_keychain.to_owned(),
-            Keychain::MemoryOnly { reason } => fill(t.memory_only_keychain, &[("reason", reason)]),
+            Keychain::System => t.system_keychain.clone(),
+            Keychain::MemoryOnly { reason } => t.memory_only_keychain(reason),
         },
     }
 }

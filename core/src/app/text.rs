@@ -1,202 +1,272 @@
-//! Every fixed text the app shows, in one place: a screen holds no sentence of its
-//! own, so a language is one more value of [`Texts`]. A text with a `{name}` in it is
-//! a template; [`fill`] puts the values in, so a translation may move them around.
+//! Every fixed text the app shows, in the language the app speaks: a screen holds no
+//! sentence of its own. Plain texts are fields; a text with values in it is a method
+//! that fills the message's placeholders by name, so a translation may move them.
 
-/// The app's texts in one language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Texts {
-    pub app_name: &'static str,
-    /// The name this app's device is registered under (the account's device list).
-    pub device_name: &'static str,
-    pub starting: &'static str,
-    pub loading: &'static str,
-    pub main_navigation: &'static str,
-    pub tab_home: &'static str,
-    pub tab_play: &'static str,
-    pub tab_history: &'static str,
-    pub tab_top_up: &'static str,
-    pub tab_settings: &'static str,
+use super::format;
+use super::i18n::{current_language, Arg, Catalogue};
+use super::language::Language;
+use crate::Points;
+use chrono::{DateTime, FixedOffset, Utc};
+use std::sync::OnceLock;
 
-    pub sign_in_title: &'static str,
-    /// `{server}`.
-    pub sign_in_server: &'static str,
-    pub username: &'static str,
-    pub password: &'static str,
-    pub sign_in: &'static str,
-    pub signing_in: &'static str,
-    pub sign_up_title: &'static str,
-    pub create_account: &'static str,
-    pub creating_account: &'static str,
-    pub switch_to_sign_up: &'static str,
-    pub switch_to_sign_in: &'static str,
-    pub username_rule: &'static str,
-    pub password_rule: &'static str,
+/// Declares [`Texts`] with one field per plain message, named as its catalogue id.
+macro_rules! plain_texts {
+    ($($field:ident),* $(,)?) => {
+        /// The app's texts in one language.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct Texts {
+            language: Language,
+            $(pub $field: String,)*
+        }
 
-    pub your_balance: &'static str,
-    pub balance_unknown: &'static str,
-    /// `{time}`.
-    pub balance_updated: &'static str,
-    pub balance_not_loaded: &'static str,
-    pub balance_stale: &'static str,
-    pub play: &'static str,
-    pub play_action_label: &'static str,
-    pub recent_activity: &'static str,
-    pub no_plays_yet: &'static str,
+        impl Texts {
+            /// The catalogue ids of the plain texts.
+            pub const PLAIN_IDS: &'static [&'static str] = &[$(stringify!($field)),*];
 
-    pub history_title: &'static str,
-    pub history_empty: &'static str,
-    pub show_older: &'static str,
-
-    pub play_title: &'static str,
-    pub how_many_points: &'static str,
-    pub points_to_play: &'static str,
-    /// `{points}`.
-    pub show_code_for: &'static str,
-    /// `{points}`.
-    pub code_label: &'static str,
-    /// `{countdown}`.
-    pub code_renews: &'static str,
-    pub code_as_text: &'static str,
-    pub brightness_hint: &'static str,
-    pub play_again: &'static str,
-    pub cancel: &'static str,
-
-    pub settings_title: &'static str,
-    pub server: &'static str,
-    pub choose_server_title: &'static str,
-    pub server_address_hint: &'static str,
-    pub use_server: &'static str,
-    pub checking_server: &'static str,
-    /// `{server}`.
-    pub server_changed: &'static str,
-    pub demo_server: &'static str,
-    pub this_device: &'static str,
-    /// `{device}`, `{user}`.
-    pub device_of_user: &'static str,
-    pub device_not_registered: &'static str,
-    pub secrets_stored_in: &'static str,
-    pub system_keychain: &'static str,
-    /// `{reason}`.
-    pub memory_only_keychain: &'static str,
-    pub sign_out: &'static str,
-
-    pub top_up_title: &'static str,
-    pub top_up_amount: &'static str,
-    pub test_payment_token: &'static str,
-    pub test_card_succeeds: &'static str,
-    pub test_card_declined: &'static str,
-    /// `{points}`.
-    pub pay_and_add: &'static str,
-    pub paying: &'static str,
-    /// `{amount}`, `{balance}`.
-    pub top_up_done: &'static str,
+            fn load(catalogue: &Catalogue) -> Self {
+                Self {
+                    language: catalogue.language(),
+                    $($field: catalogue.text(stringify!($field)),)*
+                }
+            }
+        }
+    };
 }
 
-/// The texts in English.
-pub const ENGLISH: Texts = Texts {
-    app_name: "GashaPay",
-    device_name: "GashaPay app",
-    starting: "Starting…",
-    loading: "Loading…",
-    main_navigation: "Main",
-    tab_home: "Home",
-    tab_play: "Play",
-    tab_history: "History",
-    tab_top_up: "Top up",
-    tab_settings: "Settings",
-
-    sign_in_title: "Sign in to GashaPay",
-    sign_in_server: "Server: {server}",
-    username: "Username",
-    password: "Password",
-    sign_in: "Sign in",
-    signing_in: "Signing in…",
-    sign_up_title: "Create your GashaPay account",
-    create_account: "Create account",
-    creating_account: "Creating account…",
-    switch_to_sign_up: "New here? Create an account",
-    switch_to_sign_in: "I already have an account",
-    username_rule: "3 to 32 characters: a–z, 0–9, _ . -",
-    password_rule: "At least 8 characters",
-
-    your_balance: "Your balance",
-    balance_unknown: "—",
-    balance_updated: "Updated {time}",
-    balance_not_loaded: "Not loaded yet",
-    balance_stale: "Offline: this balance may be out of date",
-    play: "Play",
-    play_action_label: "Play a machine: show a QR code",
-    recent_activity: "Recent activity",
-    no_plays_yet: "No plays yet.",
-
-    history_title: "History",
-    history_empty: "Nothing here yet: plays, refunds and top-ups will show up here.",
-    show_older: "Show older",
-
-    play_title: "Play",
-    how_many_points: "How many points?",
-    points_to_play: "Points to play",
-    show_code_for: "Show QR code for {points}",
-    code_label: "QR code to pay {points}. Hold it up to the machine's scanner.",
-    code_renews: "Renews automatically · expires in {countdown}",
-    code_as_text: "The code as text",
-    brightness_hint: "Turn the screen brightness up for the scanner.",
-    play_again: "Play again",
-    cancel: "Cancel",
-
-    settings_title: "Settings",
-    server: "Server",
-    choose_server_title: "Which GashaPay server?",
-    server_address_hint: "The address your operator gave you, e.g. https://pay.example.com",
-    use_server: "Check and use",
-    checking_server: "Checking…",
-    server_changed: "Now using {server}",
-    demo_server: " (built-in demo server)",
-    this_device: "This device",
-    device_of_user: "Device {device} of user {user}",
-    device_not_registered: "Not registered",
-    secrets_stored_in: "Sign-in stored in",
-    system_keychain: "The system keychain",
-    memory_only_keychain: "Memory only, until the app quits ({reason})",
-    sign_out: "Sign out",
-
-    top_up_title: "Top up",
-    top_up_amount: "Amount",
-    test_payment_token: "Test payment token",
-    test_card_succeeds: "Test card (succeeds)",
-    test_card_declined: "Test card (declined)",
-    pay_and_add: "Pay and add {points}",
-    paying: "Paying…",
-    top_up_done: "Added {amount}. New balance: {balance}",
-};
-
-/// The texts the app shows now.
-pub fn texts() -> &'static Texts {
-    &ENGLISH
+plain_texts! {
+    app_name,
+    device_name,
+    starting,
+    loading,
+    main_navigation,
+    tab_home,
+    tab_play,
+    tab_history,
+    tab_top_up,
+    tab_settings,
+    sign_in_title,
+    username,
+    password,
+    sign_in,
+    signing_in,
+    sign_up_title,
+    create_account,
+    creating_account,
+    switch_to_sign_up,
+    switch_to_sign_in,
+    username_rule,
+    password_rule,
+    your_balance,
+    balance_unknown,
+    balance_not_loaded,
+    balance_stale,
+    play,
+    play_action_label,
+    recent_activity,
+    no_plays_yet,
+    history_title,
+    history_empty,
+    show_older,
+    play_title,
+    how_many_points,
+    points_to_play,
+    code_as_text,
+    brightness_hint,
+    play_again,
+    cancel,
+    settings_title,
+    server,
+    choose_server_title,
+    server_address_hint,
+    use_server,
+    checking_server,
+    this_device,
+    device_not_registered,
+    secrets_stored_in,
+    system_keychain,
+    sign_out,
+    top_up_title,
+    top_up_amount,
+    test_payment_token,
+    test_card_succeeds,
+    test_card_declined,
+    paying,
+    choose_points_to_play,
+    language_choice,
+    cannot_make_code,
 }
 
-/// `template` with each `{name}` replaced by its value; an unknown `{name}` stays.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+impl Texts {
+    /// The texts of `language`, loaded once.
+    pub fn of(language: Language) -> &'static Texts {
+        static LOADED: [OnceLock<Texts>; 4] = [const { OnceLock::new() }; 4];
+        let index = Language::ALL
+            .iter()
+            .position(|&l| l == language)
+            .unwrap_or_default();
+        LOADED[index].get_or_init(|| Texts::load(Catalogue::of(language)))
     }
-    out
+
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    fn catalogue(&self) -> &'static Catalogue {
+        Catalogue::of(self.language)
+    }
+
+    fn with(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let args: Vec<_> = args.iter().map(|&(k, v)| (k, Arg::Text(v))).collect();
+        self.catalogue().format(id, &args)
+    }
+
+    /// A message by id with its values: for the sentences the core's models choose
+    /// between (statuses, problems, next steps).
+    pub fn message(&self, id: &str, args: &[(&str, &str)]) -> String {
+        self.with(id, args)
+    }
+
+    /// The `.detail` attribute of a problem's message.
+    pub fn detail(&self, id: &str) -> String {
+        self.catalogue().attribute(id, "detail", &[])
+    }
+
+    /// "1,250 pts", grouped and named as the language does.
+    pub fn points(&self, points: Points) -> String {
+        let count = format::grouped(self.language, points.0);
+        self.catalogue().format(
+            "points",
+            &[("count", Arg::Text(&count)), ("n", Arg::Count(points.0))],
+        )
+    }
+
+    /// "+100" or "−100", grouped as the language does.
+    pub fn delta(&self, delta: i64) -> String {
+        format::delta(self.language, delta)
+    }
+
+    /// A history date: "23 Nov 10:02", "11月23日 10:02".
+    pub fn date_time(&self, at: DateTime<Utc>, zone: &FixedOffset) -> String {
+        format::date_time(self.language, at, zone)
+    }
+
+    pub fn sign_in_server(&self, server: &str) -> String {
+        self.with("sign_in_server", &[("server", server)])
+    }
+
+    /// When the balance was fetched: "Updated 10:02:07".
+    pub fn balance_updated(&self, at: DateTime<Utc>, zone: &FixedOffset) -> String {
+        self.with(
+            "balance_updated",
+            &[("time", &format::time_of_day(at, zone))],
+        )
+    }
+
+    /// `points` as [`Texts::points`] writes them.
+    pub fn show_code_for(&self, points: &str) -> String {
+        self.with("show_code_for", &[("points", points)])
+    }
+
+    pub fn code_label(&self, points: &str) -> String {
+        self.with("code_label", &[("points", points)])
+    }
+
+    pub fn code_renews(&self, countdown: &str) -> String {
+        self.with("code_renews", &[("countdown", countdown)])
+    }
+
+    pub fn new_balance(&self, balance: Points) -> String {
+        self.with("new_balance", &[("balance", &self.points(balance))])
+    }
+
+    pub fn server_demo(&self, server: &str) -> String {
+        self.with("server_demo", &[("server", server)])
+    }
+
+    pub fn server_changed(&self, server: &str) -> String {
+        self.with("server_changed", &[("server", server)])
+    }
+
+    pub fn device_of_user(&self, device: &str, user: &str) -> String {
+        self.with("device_of_user", &[("device", device), ("user", user)])
+    }
+
+    pub fn memory_only_keychain(&self, reason: &str) -> String {
+        self.with("memory_only_keychain", &[("reason", reason)])
+    }
+
+    pub fn pay_and_add(&self, points: Points) -> String {
+        self.with("pay_and_add", &[("points", &self.points(points))])
+    }
+
+    pub fn top_up_done(&self, amount: Points, balance: Points) -> String {
+        self.with(
+            "top_up_done",
+            &[
+                ("amount", &self.points(amount)),
+                ("balance", &self.points(balance)),
+            ],
+        )
+    }
+}
+
+/// The texts in the language the app speaks now.
+pub fn texts() -> &'static Texts {
+    Texts::of(current_language())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::i18n::MISSING;
+    use chrono::TimeZone;
 
     #[test]
-    fn templates_take_their_values_by_name() {
+    fn every_text_exists_in_every_language() {
+        for &language in Language::ALL {
+            let t = Texts::of(language);
+            assert_eq!(t.language(), language);
+            for id in Texts::PLAIN_IDS {
+                assert!(
+                    Catalogue::of(language).has(id, None),
+                    "{id} in {language:?}"
+                );
+            }
+            let samples = [
+                t.sign_in_server("https://x"),
+                t.show_code_for("100"),
+                t.top_up_done(Points(500), Points(1_500)),
+                t.device_of_user("d", "u"),
+            ];
+            for sample in samples {
+                assert!(
+                    !sample.contains(MISSING) && !sample.contains("{$"),
+                    "{sample}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_land_where_each_language_puts_them() {
+        let en = Texts::of(Language::En);
         assert_eq!(
-            fill(
-                ENGLISH.top_up_done,
-                &[("balance", "1,500 pts"), ("amount", "500 pts")]
-            ),
+            en.top_up_done(Points(500), Points(1_500)),
             "Added 500 pts. New balance: 1,500 pts"
         );
-        assert_eq!(fill("{missing} stays", &[]), "{missing} stays");
+        assert_eq!(en.points(Points(1)), "1 pt");
+        let ja = Texts::of(Language::Ja);
+        assert_eq!(
+            ja.show_code_for(&ja.points(Points(1_000))),
+            "1,000 pt の QR コードを表示"
+        );
+        let es = Texts::of(Language::Es);
+        assert_eq!(es.points(Points(10_000)), "10.000 puntos");
+        assert_eq!(es.points(Points(1)), "1 punto");
+        let ko = Texts::of(Language::Ko);
+        assert_eq!(ko.points(Points(300)), "300P");
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 1, 2, 7).unwrap();
+        let tokyo = FixedOffset::east_opt(9 * 3600).unwrap();
+        assert_eq!(ja.balance_updated(at, &tokyo), "10:02:07 更新");
     }
 }

@@ -3,9 +3,8 @@
 //! same payment and can never charge twice; a refused one starts afresh.
 
 use super::failure::CallFailure;
-use super::format;
 use super::messages::UserMessage;
-use super::text::{fill, texts};
+use super::text::texts;
 use crate::api::TopUpResponse;
 use crate::Points;
 
@@ -68,7 +67,7 @@ pub struct TopUpView {
     /// Each amount, and whether it is the chosen one.
     pub amounts: Vec<(u64, bool)>,
     /// Each test token's value and words, and whether it is the chosen one.
-    pub tokens: Vec<(&'static str, &'static str, bool)>,
+    pub tokens: Vec<(&'static str, String, bool)>,
     pub busy: bool,
     pub pay_text: String,
     pub result: Option<String>,
@@ -107,13 +106,7 @@ impl TopUpModel {
             TopUpEvent::Paid(answer) => {
                 self.busy = false;
                 self.pending_key = None;
-                self.result = Some(fill(
-                    texts().top_up_done,
-                    &[
-                        ("amount", &format::points(answer.amount)),
-                        ("balance", &format::points(answer.balance)),
-                    ],
-                ));
+                self.result = Some(texts().top_up_done(answer.amount, answer.balance));
                 vec![TopUpEffect::RefreshAccount]
             }
             TopUpEvent::Failed(failure) => {
@@ -139,19 +132,16 @@ impl TopUpModel {
                 .map(|&a| (a, a == self.amount))
                 .collect(),
             tokens: [
-                (TEST_TOKEN_SUCCEEDS, t.test_card_succeeds),
-                (TEST_TOKEN_DECLINED, t.test_card_declined),
+                (TEST_TOKEN_SUCCEEDS, t.test_card_succeeds.clone()),
+                (TEST_TOKEN_DECLINED, t.test_card_declined.clone()),
             ]
             .into_iter()
             .map(|(value, words)| (value, words, value == self.payment_token))
             .collect(),
             busy: self.busy,
             pay_text: match self.busy {
-                true => t.paying.to_owned(),
-                false => fill(
-                    t.pay_and_add,
-                    &[("points", &format::points(Points(self.amount)))],
-                ),
+                true => t.paying.clone(),
+                false => t.pay_and_add(Points(self.amount)),
             },
             result: self.result.clone(),
             problem: self.problem.clone(),
@@ -218,7 +208,7 @@ mod tests {
         );
         assert_eq!(
             view.tokens[1],
-            (TEST_TOKEN_DECLINED, "Test card (declined)", true)
+            (TEST_TOKEN_DECLINED, "Test card (declined)".to_owned(), true)
         );
         model.update(TopUpEvent::Pay);
         let effects = model.update(TopUpEvent::Paid(TopUpResponse {

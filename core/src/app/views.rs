@@ -1,8 +1,7 @@
 //! View models: exactly what a screen shows, as text and flags.
 
-use super::format;
 use super::messages::UserMessage;
-use super::text::{fill, texts};
+use super::text::{texts, Texts};
 use crate::api::{HistoryEntry, HistoryKind};
 use crate::status::{RefundReason, TransactionStatus};
 use crate::{ErrorCode, Points};
@@ -37,30 +36,28 @@ pub fn status_label(
     refund_reason: Option<RefundReason>,
     rejection: Option<ErrorCode>,
 ) -> (String, Tone) {
-    let (text, tone) = match status {
-        TransactionStatus::AwaitingScan => ("Waiting for scan".to_owned(), Tone::Waiting),
-        TransactionStatus::Pending => ("Processing…".to_owned(), Tone::Working),
-        TransactionStatus::Completed => ("Dispensed! Enjoy your prize.".to_owned(), Tone::Success),
+    let t = texts();
+    let say = |id: &str| t.message(id, &[]);
+    match status {
+        TransactionStatus::AwaitingScan => (say("status_awaiting_scan"), Tone::Waiting),
+        TransactionStatus::Pending => (say("status_pending"), Tone::Working),
+        TransactionStatus::Completed => (say("status_completed"), Tone::Success),
         TransactionStatus::Refunded => match refund_reason {
-            Some(RefundReason::NoOutcome) => (
-                "The machine did not answer: points refunded".to_owned(),
-                Tone::Refunded,
-            ),
-            _ => (
-                "The machine failed: points refunded".to_owned(),
-                Tone::Refunded,
-            ),
+            Some(RefundReason::NoOutcome) => (say("status_refunded_no_answer"), Tone::Refunded),
+            _ => (say("status_refunded_failed"), Tone::Refunded),
         },
         TransactionStatus::Rejected => match rejection {
-            Some(ErrorCode::CodeExpired) => ("Code expired".to_owned(), Tone::Failed),
+            Some(ErrorCode::CodeExpired) => (say("status_code_expired"), Tone::Failed),
             Some(code) => (
-                format!("Refused: {}", UserMessage::for_code(code).title),
+                t.message(
+                    "status_refused_because",
+                    &[("reason", &UserMessage::for_code(code).title)],
+                ),
                 Tone::Failed,
             ),
-            None => ("Refused".to_owned(), Tone::Failed),
+            None => (say("status_refused"), Tone::Failed),
         },
-    };
-    (text, tone)
+    }
 }
 
 /// The balance as last fetched; kept (and marked stale) when a refresh fails.
@@ -110,19 +107,35 @@ impl BalanceModel {
         BalanceView {
             amount_text: self
                 .balance
-                .map(format::points)
-                .unwrap_or_else(|| t.balance_unknown.into()),
+                .map(|points| t.points(points))
+                .unwrap_or_else(|| t.balance_unknown.clone()),
             updated_text: match self.fetched_at {
-                Some(at) => fill(
-                    t.balance_updated,
-                    &[("time", &format::time_of_day(at, zone))],
-                ),
-                None => t.balance_not_loaded.into(),
+                Some(at) => t.balance_updated(at, zone),
+                None => t.balance_not_loaded.clone(),
             },
             stale: self.stale,
-            stale_text: self.stale.then(|| t.balance_stale.to_owned()),
+            stale_text: self.stale.then(|| t.balance_stale.clone()),
             problem: self.problem.clone(),
         }
+    }
+}
+
+/// A play's or refund's title in the app's language, from its machine and reason; a
+/// top-up keeps the label the server stored (an operator's grant is named by them).
+fn history_title(t: &Texts, entry: &HistoryEntry) -> String {
+    let machine = entry
+        .machine_name
+        .clone()
+        .unwrap_or_else(|| t.message("history_a_machine", &[]));
+    let machine = [("machine", machine.as_str())];
+    match entry.kind {
+        HistoryKind::Play => t.message("history_play_at", &machine),
+        HistoryKind::Refund => match entry.refund_reason {
+            Some(RefundReason::NoOutcome) => t.message("history_refund_no_answer", &machine),
+            _ => t.message("history_refund_failed", &machine),
+        },
+        HistoryKind::TopUp if entry.label.is_empty() => t.message("history_top_up", &[]),
+        HistoryKind::TopUp => entry.label.clone(),
     }
 }
 
@@ -137,14 +150,19 @@ pub struct HistoryRowView {
 }
 
 pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
+    let t = texts();
     let (outcome_text, tone) = match (entry.kind, entry.outcome) {
         (HistoryKind::TopUp, _) => (None, Tone::Success),
-        (HistoryKind::Refund, _) => (Some("Refunded".to_owned()), Tone::Refunded),
+        (HistoryKind::Refund, _) => (Some(t.message("history_refunded", &[])), Tone::Refunded),
         (HistoryKind::Play, Some(status)) => {
             let (text, tone) = match status {
                 // The play row of a refunded play says what happened to the play.
-                TransactionStatus::Refunded => ("Not dispensed".to_owned(), Tone::Failed),
-                TransactionStatus::Completed => ("Dispensed".to_owned(), Tone::Success),
+                TransactionStatus::Refunded => {
+                    (t.message("history_not_dispensed", &[]), Tone::Failed)
+                }
+                TransactionStatus::Completed => {
+                    (t.message("history_dispensed", &[]), Tone::Success)
+                }
                 other => status_label(other, entry.refund_reason, None),
             };
             (Some(text), tone)
@@ -152,9 +170,9 @@ pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
         (HistoryKind::Play, None) => (None, Tone::Working),
     };
     HistoryRowView {
-        date_text: format::date_time(entry.at, zone),
-        title: entry.label.clone(),
-        delta_text: format::delta(entry.delta),
+        date_text: t.date_time(entry.at, zone),
+        title: history_title(t, entry),
+        delta_text: t.delta(entry.delta),
         credit: entry.delta > 0,
         outcome_text,
         tone,
@@ -219,11 +237,13 @@ mod tests {
         );
         assert_eq!(play.delta_text, "\u{2212}100");
         assert_eq!(play.outcome_text.as_deref(), Some("Not dispensed"));
+        assert_eq!(play.title, "Play at a machine");
         assert!(!play.credit);
         let refund = history_row(&entry(HistoryKind::Refund, 100, None), &utc());
         assert_eq!((refund.delta_text.as_str(), refund.credit), ("+100", true));
         let top_up = history_row(&entry(HistoryKind::TopUp, 500, None), &utc());
         assert_eq!(top_up.outcome_text, None);
+        assert_eq!(top_up.title, "label");
         assert_eq!(top_up.date_text, "23 Nov 10:02");
     }
 

@@ -1,0 +1,69 @@
+//! The app on a Japanese system: it speaks Japanese from the first screen (CJK glyphs
+//! drawn, as tesseract reads them back), shows a code a real decoder reads, and
+//! switches to English from Settings.
+
+use super::screen::*;
+use gashapay_core::app::language::Language;
+use gashapay_core::app::saved::SavedStateFile;
+use gashapay_core::qr::SignedCode;
+use gashapay_core::Points;
+use std::time::Duration;
+
+#[test]
+fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_english() {
+    for tool in [
+        "Xvfb",
+        "xdotool",
+        "zbarimg",
+        "import",
+        "convert",
+        "tesseract",
+    ] {
+        require(tool);
+    }
+    let (_xvfb, display) = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let _app = start_demo_app(&display, data.path(), "ja_JP.UTF-8");
+    let screen = Screen {
+        display,
+        ocr: "jpn+eng",
+    };
+
+    screen.wait_for(
+        "ja-1-home",
+        &["ポイント残高", "1,000", "最近の利用"],
+        Duration::from_secs(90),
+    );
+    screen.click("ja-1-home", "プレイ", lowest);
+    screen.wait_for(
+        "ja-2-play-choose",
+        &["何ポイント使いますか"],
+        Duration::from_secs(20),
+    );
+    screen.click("ja-2-play-choose", "表示", first);
+    screen.wait_for(
+        "ja-3-play-qr",
+        &["スキャン待ち", "自動更新"],
+        Duration::from_secs(20),
+    );
+    let shot = screen.shot("ja-3-play-qr");
+    let text = decode_qr(&shot);
+    let code = SignedCode::parse(&text).unwrap_or_else(|e| panic!("zbarimg read {text:?}: {e}"));
+    assert_eq!(code.payload.points, Points(100));
+
+    screen.click("ja-3-play-qr", "設定", lowest);
+    screen.wait_for(
+        "ja-4-settings",
+        &["English", "サインアウト"],
+        Duration::from_secs(20),
+    );
+    screen.click("ja-4-settings", "English", first);
+    screen.wait_for(
+        "ja-5-settings-in-english",
+        &["Settings", "Language", "Sign out"],
+        Duration::from_secs(20),
+    );
+    // The choice is kept for the next start.
+    let file = SavedStateFile::in_dir(data.path());
+    assert_eq!(file.load().unwrap().language, Some(Language::En));
+}

@@ -1,0 +1,321 @@
+//! The window under test: Xvfb, screenshots, tesseract's reading of them, clicks
+//! and typing through xdotool.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Killed(pub Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn require(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is missing: run scripts/test.sh, which installs it"
+    );
+}
+
+pub fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts/window");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub struct Screen {
+    pub display: String,
+    /// Tesseract's languages for reading it: `eng`, or `jpn+eng`.
+    pub ocr: &'static str,
+}
+
+/// One word tesseract read, with its box in screen pixels.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// How much a screenshot is enlarged for OCR, a different size at each look.
+pub const OCR_SCALES: [u32; 3] = [3, 4, 2];
+
+/// How a screenshot is prepared for each of tesseract's readings of it, and how
+/// tesseract segments it: grey (light-on-colour text such as the balance card, small
+/// grey text), then black and white at two levels (coloured buttons; the outlined
+/// "Sign out" only at the lower), each as sparse words; last the negative read as
+/// blocks, the one reading that finds Japanese in white on a coloured button.
+pub const OCR_PASSES: [(&[&str], &str); 4] = [
+    (&["-colorspace", "Gray"], "11"),
+    (&["-colorspace", "Gray", "-threshold", "50%"], "11"),
+    (&["-colorspace", "Gray", "-threshold", "35%"], "11"),
+    (&["-colorspace", "Gray", "-negate"], "3"),
+];
+
+/// Each run of consecutive words on one line that together read `label`, as one box.
+fn phrases(words: &[Word], label: &str) -> Vec<Word> {
+    let mut found = Vec::new();
+    for start in 0..words.len() {
+        let mut text = String::new();
+        for (end, word) in words.iter().enumerate().skip(start) {
+            let same_line = word.y.abs_diff(words[start].y) <= words[start].h / 2 + 2;
+            if !same_line || !label.starts_with(&(text.clone() + &word.text)) {
+                break;
+            }
+            text.push_str(&word.text);
+            if text == label {
+                let run = &words[start..=end];
+                let x = run.iter().map(|w| w.x).min().unwrap_or_default();
+                let y = run.iter().map(|w| w.y).min().unwrap_or_default();
+                let right = run.iter().map(|w| w.x + w.w).max().unwrap_or_default();
+                let bottom = run.iter().map(|w| w.y + w.h).max().unwrap_or_default();
+                found.push(Word {
+                    text,
+                    x,
+                    y,
+                    w: right - x,
+                    h: bottom - y,
+                });
+                break;
+            }
+        }
+    }
+    found
+}
+
+pub fn joined(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Screen {
+    pub fn shot(&self, name: &str) -> PathBuf {
+        let path = artifacts().join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "screenshot failed");
+        path
+    }
+
+    /// One reading of the shot by tesseract, enlarged `scale` times, in one pass.
+    fn read(&self, shot: &Path, scale: u32, (filter, psm): (&[&str], &str)) -> Vec<Word> {
+        let big = shot.with_extension("ocr.png");
+        Command::new("convert")
+            .arg(shot)
+            .args(["-resize", &format!("{}%", scale * 100)])
+            .args(filter)
+            .arg(&big)
+            .status()
+            .unwrap();
+        let out = Command::new("tesseract")
+            .arg(&big)
+            .args(["-", "-l", self.ocr, "--psm", psm, "tsv"])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&big);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let text = f.get(11)?.trim();
+                if text.is_empty() {
+                    return None;
+                }
+                let n = |i: usize| f[i].parse::<u32>().ok().map(|v| v / scale);
+                Some(Word {
+                    text: text.to_owned(),
+                    x: n(6)?,
+                    y: n(7)?,
+                    w: n(8)?,
+                    h: n(9)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Looks at the screen until `found` accepts the words read so far, or `timeout`
+    /// passes (then panics with `what` and the last words read). A screenshot can
+    /// catch the window halfway through a repaint, and tesseract can miss a word at
+    /// one size and read it at another, so each look takes a fresh screenshot at
+    /// another enlargement, and reads it through each filter only until `found`.
+    fn look<T>(
+        &self,
+        name: &str,
+        what: &str,
+        timeout: Duration,
+        found: impl Fn(&[Word]) -> Option<T>,
+    ) -> T {
+        let started = Instant::now();
+        let mut scales = OCR_SCALES.into_iter().cycle();
+        loop {
+            let scale = scales.next().expect("the scales cycle forever");
+            let shot = self.shot(name);
+            let mut words = Vec::new();
+            for pass in OCR_PASSES {
+                words.extend(self.read(&shot, scale, pass));
+                if let Some(result) = found(&words) {
+                    return result;
+                }
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{what}; the screen says: {}",
+                joined(&words)
+            );
+            std::thread::sleep(Duration::from_millis(700));
+        }
+    }
+
+    /// Waits until every one of `needles` is on screen; returns the screen's text.
+    /// Spaces do not count: tesseract splits Japanese into pieces.
+    pub fn wait_for(&self, name: &str, needles: &[&str], timeout: Duration) -> String {
+        self.look(name, &format!("waited for {needles:?}"), timeout, |words| {
+            let text = joined(words);
+            let compact = text.replace(' ', "");
+            needles
+                .iter()
+                .all(|n| text.contains(n) || compact.contains(&n.replace(' ', "")))
+                .then_some(text)
+        })
+    }
+
+    /// Clicks the word (or run of words on one line) that reads `label`, the one
+    /// `pick` chooses when several do.
+    pub fn click(&self, name: &str, label: &str, pick: fn(&[Word]) -> Option<&Word>) {
+        let word = self.look(
+            name,
+            &format!("no '{label}' on screen"),
+            Duration::from_secs(20),
+            |words| pick(&phrases(words, label)).cloned(),
+        );
+        let (x, y) = (word.x + word.w / 2, word.y + word.h / 2);
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["mousemove", &x.to_string(), &y.to_string(), "click", "1"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(600));
+    }
+
+    /// Types `text` into whatever has the keyboard focus, then presses `finish`
+    /// (e.g. `Tab`, `Return`).
+    pub fn type_text(&self, text: &str, finish: &str) {
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["type", "--delay", "40", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["key", finish])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+pub fn first(words: &[Word]) -> Option<&Word> {
+    words.first()
+}
+pub fn lowest(words: &[Word]) -> Option<&Word> {
+    words.iter().max_by_key(|w| w.y)
+}
+
+pub fn start_xvfb() -> (Killed, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut number = String::new();
+    BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut number)
+        .unwrap();
+    (Killed(xvfb), format!(":{}", number.trim()))
+}
+
+/// The desktop app in demo mode on `display`, its files in `data`, speaking the
+/// locale `locale` says (as the system's `LANG` would).
+pub struct DemoApp {
+    pub process: Killed,
+    pub server: String,
+    pub database: PathBuf,
+    pub stderr: std::process::ChildStderr,
+}
+
+pub fn start_demo_app(display: &str, data: &Path, locale: &str) -> DemoApp {
+    let mut app = Command::new(env!("CARGO_BIN_EXE_gashapay-app"))
+        .env("DISPLAY", display)
+        .env("GASHAPAY_DATA_DIR", data)
+        .env_remove("GASHAPAY_SERVER")
+        .env("LC_ALL", locale)
+        .env("LANG", locale)
+        // Reading the screen takes seconds a look: the test's own machine must not be
+        // refunded while the test waits to see "Processing".
+        .env("GASHAPAY_DEMO_OUTCOME_TIMEOUT_SECS", "180")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = app.stdout.take().unwrap();
+    let stderr = app.stderr.take().unwrap();
+    let process = Killed(app);
+    let mut server = None;
+    let mut database = None;
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(url) = line.strip_prefix("GASHAPAY_DEMO_SERVER=") {
+            server = Some(url.to_owned());
+        }
+        if let Some(path) = line.strip_prefix("GASHAPAY_DEMO_DATABASE=") {
+            database = Some(PathBuf::from(path));
+            break;
+        }
+    }
+    DemoApp {
+        process,
+        server: server.expect("demo server"),
+        database: database.expect("demo database"),
+        stderr,
+    }
+}
+
+/// The QR code in a screenshot, read by zbarimg.
+pub fn decode_qr(shot: &Path) -> String {
+    let decoded = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(shot)
+        .output()
+        .unwrap();
+    String::from_utf8(decoded.stdout).unwrap().trim().to_owned()
+}

@@ -1,0 +1,179 @@
+# Los textos de GashaPay en español (los mismos id, atributos y variables que en inglés).
+
+## Números
+points = { $n ->
+    [one] { $count } punto
+   *[other] { $count } puntos
+}
+
+## Toda la app
+app_name = GashaPay
+device_name = App GashaPay
+starting = Iniciando…
+loading = Cargando…
+main_navigation = Principal
+tab_home = Inicio
+tab_play = Jugar
+tab_history = Historial
+tab_top_up = Recargar
+tab_settings = Ajustes
+
+## Iniciar sesión y registrarse
+sign_in_title = Inicia sesión en GashaPay
+sign_in_server = Servidor: { $server }
+username = Usuario
+password = Contraseña
+sign_in = Iniciar sesión
+signing_in = Iniciando sesión…
+sign_up_title = Crea tu cuenta de GashaPay
+create_account = Crear cuenta
+creating_account = Creando la cuenta…
+switch_to_sign_up = ¿Eres nuevo? Crea una cuenta
+switch_to_sign_in = Ya tengo una cuenta
+username_rule = De 3 a 32 caracteres: a–z, 0–9, _ . -
+password_rule = Al menos 8 caracteres
+
+## Inicio
+your_balance = Tu saldo
+balance_unknown = —
+balance_updated = Actualizado { $time }
+balance_not_loaded = Aún no cargado
+balance_stale = Sin conexión: este saldo puede no estar al día
+play = Jugar
+play_action_label = Jugar en una máquina: mostrar un código QR
+recent_activity = Actividad reciente
+no_plays_yet = Aún no has jugado.
+
+## Historial
+history_title = Historial
+history_empty = Aún no hay nada: aquí aparecerán las jugadas, devoluciones y recargas.
+show_older = Ver anteriores
+history_play_at = Jugada en { $machine }
+history_refund_no_answer = Devolución: { $machine } no respondió
+history_refund_failed = Devolución: { $machine } no entregó el premio
+history_a_machine = una máquina
+history_top_up = Recarga
+history_refunded = Devuelto
+history_not_dispensed = No entregado
+history_dispensed = Entregado
+
+## Jugar
+play_title = Jugar
+how_many_points = ¿Cuántos puntos?
+points_to_play = Puntos para jugar
+choose_points_to_play = Elige cuántos puntos jugar
+show_code_for = Mostrar código QR por { $points }
+code_label = Código QR para pagar { $points }. Acércalo al lector de la máquina.
+code_renews = Se renueva solo · caduca en { $countdown }
+code_as_text = El código en texto
+brightness_hint = La pantalla sigue brillante y encendida mientras se ve el código.
+play_again = Jugar otra vez
+cancel = Cancelar
+new_balance = Nuevo saldo: { $balance }
+cannot_make_code = No se puede crear un código
+
+## Estado de una jugada
+status_awaiting_scan = Esperando el escaneo
+status_pending = Procesando…
+status_completed = ¡Entregado! Disfruta tu premio.
+status_refunded_no_answer = La máquina no respondió: puntos devueltos
+status_refunded_failed = La máquina falló: puntos devueltos
+status_code_expired = Código caducado
+status_refused_because = Rechazado: { $reason }
+status_refused = Rechazado
+
+## Ajustes
+settings_title = Ajustes
+server = Servidor
+server_demo = { $server } (servidor de demostración integrado)
+choose_server_title = ¿Qué servidor de GashaPay?
+server_address_hint = La dirección que te dio tu operador, p. ej. https://pay.example.com
+use_server = Comprobar y usar
+checking_server = Comprobando…
+server_changed = Ahora se usa { $server }
+language_choice = Idioma
+this_device = Este dispositivo
+device_of_user = Dispositivo { $device } del usuario { $user }
+device_not_registered = No registrado
+secrets_stored_in = Sesión guardada en
+system_keychain = El llavero del sistema
+memory_only_keychain = Solo en memoria, hasta cerrar la app ({ $reason })
+sign_out = Cerrar sesión
+
+## Recargar
+top_up_title = Recargar
+top_up_amount = Importe
+test_payment_token = Token de pago de prueba
+test_card_succeeds = Tarjeta de prueba (aceptada)
+test_card_declined = Tarjeta de prueba (rechazada)
+pay_and_add = Pagar y añadir { $points }
+paying = Pagando…
+top_up_done = Se añadieron { $amount }. Nuevo saldo: { $balance }
+
+## Qué puede hacer el usuario
+next_retry = Intentar de nuevo
+next_top_up = Recargar
+next_new_code = Mostrar un código nuevo
+next_check_clock = Pon la hora del teléfono en automático e inténtalo de nuevo
+next_sign_in_again = Iniciar sesión de nuevo
+next_update_app = Actualizar la app
+next_contact_support = Contactar con soporte
+next_check_payment = Revisa los datos de la tarjeta o usa otra
+
+## Problemas: el título y .detail debajo
+account_rule_username = Elige otro nombre de usuario
+    .detail = Los nombres de usuario tienen de 3 a 32 caracteres: minúsculas, dígitos, _ . y -.
+account_rule_password = Elige una contraseña más larga
+    .detail = Las contraseñas tienen al menos 8 caracteres.
+server_address_invalid = Eso no es la dirección de un servidor
+    .detail = Escribe la dirección completa, empezando por https://
+server_unreachable = Ningún servidor de GashaPay responde ahí
+    .detail = Revisa la dirección y tu conexión. Se mantiene el servidor actual.
+offline = Sin conexión
+    .detail = GashaPay no llega al servidor. Tu código QR sigue funcionando; el saldo y el historial pueden no estar al día.
+server_slow = El servidor tarda en responder
+    .detail = Tu código QR sigue funcionando; el saldo y el historial pueden no estar al día.
+secure_storage_unavailable = El almacenamiento seguro no está disponible
+    .detail = GashaPay guarda tu sesión en el llavero del sistema, que denegó el acceso.
+unexpected_answer = Respuesta inesperada del servidor
+    .detail = Puede que el servidor sea más nuevo que esta app.
+error_account_banned = Cuenta suspendida
+    .detail = Esta cuenta no puede iniciar sesión. Tus puntos se conservan.
+error_insufficient_points = No tienes puntos suficientes
+    .detail = Tu saldo es menor que el precio de esta jugada. No se cobró nada.
+error_code_expired = Este código caducó
+    .detail = Los códigos duran unos minutos. No se cobró nada.
+error_code_from_future = El reloj de tu teléfono va adelantado
+    .detail = La máquina rechazó un código con fecha futura. No se cobró nada.
+error_already_used = Este código ya se usó
+    .detail = Cada código sirve una vez. No se cobró nada más.
+error_cannot_verify = Este teléfono debe iniciar sesión de nuevo
+    .detail = La máquina no pudo verificar el código de este teléfono. No se cobró nada.
+error_unreadable_code = La máquina no pudo leer este código
+    .detail = No se cobró nada.
+error_needs_newer_app = Esta máquina necesita una app más nueva
+    .detail = No se cobró nada.
+error_session_ended = Vuelve a iniciar sesión
+    .detail = Tu sesión ha terminado.
+error_invalid_credentials = Usuario o contraseña incorrectos
+    .detail = Revísalos e inténtalo de nuevo.
+error_payment_declined = Pago rechazado
+    .detail = No se cargó nada a tu tarjeta ni se añadieron puntos.
+error_invalid_payment_token = Pago no aceptado
+    .detail = No se reconocieron los datos del pago. No se añadieron puntos.
+error_top_up_already_sent = Esta recarga ya se envió
+    .detail = Se envió antes con otro importe. Empieza una recarga nueva.
+error_rate_limited = Demasiados intentos
+    .detail = Espera un momento e inténtalo de nuevo.
+error_request_timeout = El servidor tardó demasiado
+    .detail = Revisa tu conexión e inténtalo de nuevo.
+error_not_found = No encontrado
+    .detail = Esta jugada es de otra cuenta o no existe.
+error_username_taken = Ese nombre de usuario ya existe
+    .detail = Otra persona lo tiene. Elige otro.
+error_machine_problem = La máquina informó de un problema
+    .detail = Tus puntos están a salvo; revisa tu historial.
+error_bad_request = Algo salió mal
+    .detail = La app envió una petición que el servidor no entendió.
+error_server_problem = El servidor tuvo un problema
+    .detail = No se cambió nada. Inténtalo de nuevo en un momento.
