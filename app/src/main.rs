@@ -8,6 +8,7 @@ use gashapay_app::connection::connect;
 use gashapay_app::pages::App;
 use gashapay_app::services::Services;
 use gashapay_core::app::saved::{SavedState, SavedStateFile, SavedStateStore};
+use gashapay_core::app::scanner_screen::ScreenForCodes;
 use gashapay_core::client::PollConfig;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -92,6 +93,7 @@ fn main() {
         poll: PollConfig::default(),
         saved: Arc::new(saved),
         watches: Default::default(),
+        screen: Arc::new(ScreenForCodes::new(gashapay_app::platform::scanner_screen())),
         #[cfg(feature = "demo")]
         demo: demo.clone(),
     };

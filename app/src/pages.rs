@@ -56,7 +56,16 @@ pub fn App() -> Element {
         }
     });
     rsx! {
+        // The page may draw under a phone's notch and home bar; the stylesheet keeps
+        // content inside the safe area.
+        document::Meta {
+            name: "viewport",
+            content: "width=device-width, initial-scale=1, viewport-fit=cover",
+        }
         style { {crate::STYLESHEET} }
+        if let Some(percent) = crate::platform::text_scale() {
+            style { ":root {{ font-size: {percent}%; }}" }
+        }
         Router::<Route> {}
     }
 }
@@ -74,6 +83,14 @@ fn Shell() -> Element {
     // remounts every screen under it (a key counts only in a list), so each page
     // builds its view and texts again.
     let language = *state.language.read();
+    let route = use_route::<Route>();
+    let tabs = [
+        (Route::Home {}, &t.tab_home),
+        (Route::Play {}, &t.tab_play),
+        (Route::History {}, &t.tab_history),
+        (Route::TopUp {}, &t.tab_top_up),
+        (Route::Settings {}, &t.tab_settings),
+    ];
     let session = state.session.read().clone();
     let server = state.server.read().clone();
     let address = server.address.clone().unwrap_or_default();
@@ -96,11 +113,15 @@ fn Shell() -> Element {
         None => rsx! {
             main { class: "page", Outlet::<Route> {} }
             nav { class: "tabs", aria_label: t.main_navigation.clone(),
-                Link { to: Route::Home {}, class: "tab", active_class: "active", "{t.tab_home}" }
-                Link { to: Route::Play {}, class: "tab", active_class: "active", "{t.tab_play}" }
-                Link { to: Route::History {}, class: "tab", active_class: "active", "{t.tab_history}" }
-                Link { to: Route::TopUp {}, class: "tab", active_class: "active", "{t.tab_top_up}" }
-                Link { to: Route::Settings {}, class: "tab", active_class: "active", "{t.tab_settings}" }
+                for (to, label) in tabs {
+                    Link {
+                        class: "tab",
+                        active_class: "active",
+                        aria_current: if to == route { "page" } else { "false" },
+                        to: to.clone(),
+                        "{label}"
+                    }
+                }
             }
         },
     };
@@ -181,6 +202,11 @@ fn Play() -> Element {
     let state = use_app_state();
     let services = use_services();
     let view = state.play.read().view((state.now)());
+    // Brighten while a code shows; `follow` acts only when that changes, so each
+    // redraw may ask. Leaving the page takes the code off screen.
+    let screen = services.screen.clone();
+    screen.follow(view.wants_full_brightness);
+    use_drop(move || screen.follow(false));
     rsx! {
         PlayScreen {
             view,

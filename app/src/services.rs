@@ -11,6 +11,7 @@ use gashapay_core::app::language::Language;
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEffect, PlayEvent, PlayModel};
 use gashapay_core::app::saved::{SavedAccount, SavedStateStore};
+use gashapay_core::app::scanner_screen::ScreenForCodes;
 use gashapay_core::app::server::{ServerEffect, ServerEvent};
 use gashapay_core::app::session::{SessionEffect, SessionEvent};
 use gashapay_core::app::settings::Keychain;
@@ -31,6 +32,8 @@ pub struct Services {
     /// Cancels the status watches of the signed-in user; replaced at each sign-out so
     /// the next user's watches start uncancelled.
     pub watches: Arc<Mutex<CancellationToken>>,
+    /// Full brightness and no sleep while a code shows.
+    pub screen: Arc<ScreenForCodes>,
     #[cfg(feature = "demo")]
     pub demo: Option<Arc<crate::demo::DemoEnv>>,
 }

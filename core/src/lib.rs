@@ -21,6 +21,7 @@ pub mod device;
 pub mod error;
 pub mod history;
 pub mod ids;
+pub mod links;
 pub mod qr;
 pub mod redact;
 pub mod retry;

@@ -43,3 +43,77 @@ pub fn files_dir() -> Result<PathBuf, AndroidError> {
         Ok(PathBuf::from(path))
     })
 }
+
+/// Android: the activity window's brightness override and its keep-screen-on flag.
+/// A window may only be changed on the UI thread, so each change is sent there
+/// through wry's dispatch. Clearing the override gives back the user's brightness.
+#[cfg(feature = "mobile")]
+pub struct AndroidScreen;
+
+/// `WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON`.
+#[cfg(feature = "mobile")]
+const FLAG_KEEP_SCREEN_ON: i32 = 0x80;
+/// `WindowManager.LayoutParams.BRIGHTNESS_OVERRIDE_FULL` and `_NONE`.
+#[cfg(feature = "mobile")]
+const BRIGHTNESS_FULL: f32 = 1.0;
+#[cfg(feature = "mobile")]
+const BRIGHTNESS_USERS: f32 = -1.0;
+
+#[cfg(feature = "mobile")]
+impl gashapay_core::app::scanner_screen::ScannerScreen for AndroidScreen {
+    fn brighten(&self) {
+        set_window_for_code(true);
+    }
+
+    fn restore(&self) {
+        set_window_for_code(false);
+    }
+}
+
+#[cfg(feature = "mobile")]
+fn set_window_for_code(code_on_screen: bool) {
+    dioxus::mobile::wry::prelude::dispatch(move |env, activity, _webview| {
+        if let Err(error) = change_window(env, activity, code_on_screen) {
+            dioxus::logger::tracing::warn!("the screen was not changed for the code: {error}");
+        }
+    });
+}
+
+#[cfg(feature = "mobile")]
+fn change_window(
+    env: &mut jni::JNIEnv,
+    activity: &JObject,
+    code_on_screen: bool,
+) -> Result<(), jni::errors::Error> {
+    use jni::objects::JValue;
+    let window = env
+        .call_method(activity, "getWindow", "()Landroid/view/Window;", &[])?
+        .l()?;
+    let params = env
+        .call_method(
+            &window,
+            "getAttributes",
+            "()Landroid/view/WindowManager$LayoutParams;",
+            &[],
+        )?
+        .l()?;
+    let brightness = if code_on_screen {
+        BRIGHTNESS_FULL
+    } else {
+        BRIGHTNESS_USERS
+    };
+    env.set_field(&params, "screenBrightness", "F", JValue::Float(brightness))?;
+    env.call_method(
+        &window,
+        "setAttributes",
+        "(Landroid/view/WindowManager$LayoutParams;)V",
+        &[JValue::Object(&params)],
+    )?;
+    let flags = if code_on_screen {
+        "addFlags"
+    } else {
+        "clearFlags"
+    };
+    env.call_method(&window, flags, "(I)V", &[JValue::Int(FLAG_KEEP_SCREEN_ON)])?;
+    Ok(())
+}

@@ -8,9 +8,36 @@ pub use data_dir::data_dir;
 #[cfg(target_os = "android")]
 mod android;
 
+use gashapay_core::app::scanner_screen::ScannerScreen;
+use std::sync::Arc;
+
+/// The screen controls of this platform, for while a code is shown.
+pub fn scanner_screen() -> Arc<dyn ScannerScreen> {
+    #[cfg(all(target_os = "android", feature = "mobile"))]
+    return Arc::new(android::AndroidScreen);
+    #[cfg(target_os = "ios")]
+    return Arc::new(gashapay_core::app::scanner_screen::IosScreen::default());
+    #[allow(unreachable_code, reason = "the phones return above")]
+    Arc::new(gashapay_core::app::scanner_screen::UnchangedScreen)
+}
+
 /// The language to speak when none was chosen: the first of the system's preferred
 /// locales the app knows, else English.
 pub fn system_language() -> gashapay_core::app::language::Language {
     let locales: Vec<String> = sys_locale::get_locales().collect();
     gashapay_core::app::language::Language::preferred(locales.iter().map(String::as_str))
+}
+
+/// The text size a desktop tester asked for, in percent (`GASHAPAY_TEXT_SCALE=200`):
+/// a preview of a phone's large-text setting, which scales the page's text as this
+/// does. Phones take theirs from the system and ignore this.
+pub fn text_scale() -> Option<u16> {
+    if cfg!(any(target_os = "android", target_os = "ios")) {
+        return None;
+    }
+    std::env::var("GASHAPAY_TEXT_SCALE")
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|percent| (50..=400).contains(percent))
 }

@@ -21,6 +21,7 @@ fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_englis
     ] {
         require(tool);
     }
+    let _turn = one_window_at_a_time();
     let (_xvfb, display) = start_xvfb();
     let data = tempfile::tempdir().unwrap();
     let _app = start_demo_app(&display, data.path(), "ja_JP.UTF-8");

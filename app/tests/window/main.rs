@@ -7,6 +7,7 @@
 //! Needs Xvfb, xdotool, zbarimg, ImageMagick and tesseract: `scripts/test.sh`
 //! installs them.
 
+mod appearance;
 mod japanese;
 mod play;
 mod screen;

@@ -15,6 +15,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the turn is held for the whole test, on this test's own runtime"
+)]
 async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
     for tool in [
         "Xvfb",
@@ -26,6 +30,7 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
     ] {
         require(tool);
     }
+    let _turn = one_window_at_a_time();
     let (_xvfb, display) = start_xvfb();
     let data = tempfile::tempdir().unwrap();
     let DemoApp {
@@ -189,6 +194,7 @@ fn pointed_at_a_real_server_the_app_has_no_demo_panel_and_asks_to_sign_in() {
         require(tool);
     }
     // A real (mock) server in its own process, as a deployment would have.
+    let _turn = one_window_at_a_time();
     let (_xvfb, display) = start_xvfb();
     let data = tempfile::tempdir().unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -217,6 +217,25 @@ impl Screen {
         std::thread::sleep(Duration::from_millis(600));
     }
 
+    /// Turns the mouse wheel over the point (`x`, `y`): `notches` down, or up when
+    /// negative.
+    pub fn scroll(&self, x: u32, y: u32, notches: i32) {
+        let button = if notches < 0 { "4" } else { "5" };
+        let status = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["mousemove", &x.to_string(), &y.to_string()])
+            .args([
+                "click",
+                "--repeat",
+                &notches.unsigned_abs().to_string(),
+                button,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(600));
+    }
+
     /// Types `text` into whatever has the keyboard focus, then presses `finish`
     /// (e.g. `Tab`, `Return`).
     pub fn type_text(&self, text: &str, finish: &str) {
@@ -241,6 +260,13 @@ pub fn first(words: &[Word]) -> Option<&Word> {
 }
 pub fn lowest(words: &[Word]) -> Option<&Word> {
     words.iter().max_by_key(|w| w.y)
+}
+
+/// The window tests take turns: each drives a web view and reads its screen with
+/// tesseract, and two at once on a small machine starve each other's repaints.
+pub fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub fn start_xvfb() -> (Killed, String) {
@@ -275,7 +301,18 @@ pub struct DemoApp {
 }
 
 pub fn start_demo_app(display: &str, data: &Path, locale: &str) -> DemoApp {
+    start_demo_app_with(display, data, locale, &[])
+}
+
+/// [`start_demo_app`] with more of the app's environment variables.
+pub fn start_demo_app_with(
+    display: &str,
+    data: &Path,
+    locale: &str,
+    env: &[(&str, &str)],
+) -> DemoApp {
     let mut app = Command::new(env!("CARGO_BIN_EXE_gashapay-app"))
+        .envs(env.iter().copied())
         .env("DISPLAY", display)
         .env("GASHAPAY_DATA_DIR", data)
         .env_remove("GASHAPAY_SERVER")

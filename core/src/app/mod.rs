@@ -11,6 +11,7 @@ pub mod language;
 pub mod messages;
 pub mod play;
 pub mod saved;
+pub mod scanner_screen;
 pub mod server;
 pub mod session;
 pub mod settings;
