@@ -3,14 +3,21 @@ use dioxus::prelude::*;
 use gashapay_core::app::play::{PlayEvent, PlayView};
 use gashapay_core::app::text::texts;
 use gashapay_core::qr::render;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 #[component]
 pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element {
     let t = texts();
-    let qr_svg = view
-        .code_text
-        .as_deref()
-        .and_then(|text| render::svg(text).ok());
+    // The countdown redraws the screen each second; the symbol is drawn once per code.
+    let drawn = use_hook(|| Rc::new(RefCell::new(None::<(String, String)>)));
+    let qr_svg = view.code_text.as_deref().and_then(|text| {
+        let mut drawn = drawn.borrow_mut();
+        if drawn.as_ref().map(|(code, _)| code.as_str()) != Some(text) {
+            *drawn = render::svg(text).ok().map(|svg| (text.to_owned(), svg));
+        }
+        drawn.as_ref().map(|(_, svg)| svg.clone())
+    });
     rsx! {
         section { class: "screen play",
             h1 { "{t.play_title}" }

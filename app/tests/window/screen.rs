@@ -266,7 +266,8 @@ pub fn lowest(words: &[Word]) -> Option<&Word> {
 /// tesseract, and two at once on a small machine starve each other's repaints.
 pub fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub fn start_xvfb() -> (Killed, String) {

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""The app's own numbers, measured on the desktop build in a real window (Xvfb):
+
+- time from clicking "Show QR code" to the first screen a QR decoder (zbarimg) reads;
+- CPU while a code shows and counts down, for the app process and its web view;
+- memory (resident and proportional set size) of the same processes;
+- the size of the release binary, as built and stripped.
+
+Usage (from the repository root, after `scripts/test.sh` installed Xvfb, xdotool,
+ImageMagick, zbar-tools and tesseract):
+
+    cargo build --release -p gashapay-app
+    scripts/phone-numbers.py [--app target/release/gashapay-app] [--cpu-seconds 30]
+
+The desktop build runs the demo backend in its own process, so the app figures include
+it: a phone build (no demo) does less. Results go to standard output as a table for
+docs/BENCHMARKS.md.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def start_xvfb():
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "1024x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    number = xvfb.stdout.readline().strip()
+    return xvfb, f":{number}"
+
+
+def screenshot(display, path):
+    subprocess.run(["import", "-display", display, "-window", "root", str(path)], check=True)
+
+
+def words(display, workdir):
+    """Every word tesseract reads on screen, with its centre."""
+    shot = workdir / "ocr.png"
+    big = workdir / "ocr-big.png"
+    screenshot(display, shot)
+    found = []
+    passes = [(scale, threshold) for scale in (3, 2) for threshold in ([], ["-threshold", "50%"], ["-threshold", "35%"])]
+    for scale, threshold in passes:
+        subprocess.run(
+            ["convert", str(shot), "-resize", f"{scale * 100}%", "-colorspace", "Gray", *threshold, str(big)],
+            check=True,
+        )
+        tsv = subprocess.run(
+            ["tesseract", str(big), "-", "--psm", "11", "tsv"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        for line in tsv.splitlines()[1:]:
+            f = line.split("\t")
+            if len(f) < 12 or not f[11].strip():
+                continue
+            x, y, w, h = (int(v) // scale for v in f[6:10])
+            found.append((f[11].strip(), x + w // 2, y + h // 2))
+    return found
+
+
+def wait_for_word(display, workdir, word, pick=min, timeout=90):
+    """The centre of `word` on screen (the highest, or `pick=max` the lowest)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        matches = [(y, x) for text, x, y in words(display, workdir) if text == word]
+        if matches:
+            y, x = pick(matches)
+            return x, y
+        time.sleep(0.5)
+    sys.exit(f"'{word}' never appeared on screen")
+
+
+def click(display, x, y):
+    subprocess.run(
+        ["xdotool", "mousemove", str(x), str(y), "click", "1"],
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+    )
+
+
+def decodes(path):
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True)
+    return out.stdout.strip().startswith("GP1:")
+
+
+def show_code_latency(display, workdir, button):
+    """Milliseconds from the click to the first frame with a decodable code: frames are
+    taken back to back, so the answer is a range (the last frame without a code began
+    before it, the first with one ended after it)."""
+    frames = []
+    mouse_x, mouse_y = button
+    subprocess.run(
+        ["xdotool", "mousemove", str(mouse_x), str(mouse_y)],
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+    )
+    clicked = time.monotonic()
+    subprocess.run(
+        ["xdotool", "click", "1"], env={**os.environ, "DISPLAY": display}, check=True
+    )
+    while time.monotonic() - clicked < 2.0:
+        path = workdir / f"frame-{len(frames):03}.bmp"
+        began = time.monotonic()
+        screenshot(display, path)
+        frames.append((began, time.monotonic(), path))
+    previous_began = clicked
+    for began, ended, path in frames:
+        if decodes(path):
+            return (previous_began - clicked) * 1000, (ended - clicked) * 1000, len(frames)
+        previous_began = began
+    sys.exit("no frame within 2 s of the click held a decodable code")
+
+
+def descendants(pid):
+    """`pid` and every process under it (the web view and network processes)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def name(pid):
+    return Path(f"/proc/{pid}/comm").read_text().strip()
+
+
+def cpu_ticks(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def memory_kib(pid):
+    rss = pss = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Rss:"):
+            rss = int(line.split()[1])
+        elif line.startswith("Pss:"):
+            pss = int(line.split()[1])
+    return rss, pss
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--app", default="target/release/gashapay-app")
+    parser.add_argument("--cpu-seconds", type=float, default=30.0)
+    parser.add_argument("--latency-runs", type=int, default=5)
+    args = parser.parse_args()
+    app_path = Path(args.app)
+    if not app_path.exists():
+        sys.exit(f"{app_path} is missing: cargo build --release -p gashapay-app")
+
+    workdir = Path(tempfile.mkdtemp(prefix="gashapay-numbers-"))
+    print(f"working in {workdir}", file=sys.stderr)
+    xvfb, display = start_xvfb()
+    app = subprocess.Popen(
+        [str(app_path)],
+        env={
+            **os.environ,
+            "DISPLAY": display,
+            "GASHAPAY_DATA_DIR": str(workdir / "data"),
+            "LC_ALL": "en_US.UTF-8",
+            "GASHAPAY_DEMO_OUTCOME_TIMEOUT_SECS": "600",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for line in app.stdout:
+            if line.startswith("GASHAPAY_DEMO_DATABASE="):
+                break
+        wait_for_word(display, workdir, "balance")
+        latencies = []
+        for _ in range(args.latency_runs):
+            play_tab = wait_for_word(display, workdir, "Play", pick=max)
+            click(display, *play_tab)
+            show = wait_for_word(display, workdir, "Show")
+            latencies.append(show_code_latency(display, workdir, show))
+            # Back to a fresh choice: cancel the code (below the code: scroll to it).
+            subprocess.run(
+                ["xdotool", "mousemove", "200", "400", "click", "--repeat", "5", "5"],
+                env={**os.environ, "DISPLAY": display},
+                check=True,
+            )
+            cancel = wait_for_word(display, workdir, "Cancel", timeout=20)
+            click(display, *cancel)
+            time.sleep(1)
+
+        # A code on screen, counting down, for the CPU and memory figures.
+        click(display, *wait_for_word(display, workdir, "Play", pick=max))
+        click(display, *wait_for_word(display, workdir, "Show"))
+        wait_for_word(display, workdir, "expires")
+        processes = descendants(app.pid)
+        before = {pid: cpu_ticks(pid) for pid in processes}
+        time.sleep(args.cpu_seconds)
+        after = {pid: cpu_ticks(pid) for pid in processes if Path(f"/proc/{pid}").exists()}
+        memory = {pid: memory_kib(pid) for pid in after}
+
+        print("| measure | value |")
+        print("|---|---|")
+        for low, high, frames in latencies:
+            print(
+                f"| click → decodable code | between {low:.0f} and {high:.0f} ms "
+                f"({frames} frames in 2 s) |"
+            )
+        total_cpu = 0.0
+        for pid in after:
+            share = (after[pid] - before[pid]) / CLOCK_TICKS / args.cpu_seconds * 100
+            total_cpu += share
+            print(f"| CPU while a code shows, {name(pid)} | {share:.1f}% of a core |")
+        print(f"| CPU while a code shows, all | {total_cpu:.1f}% of a core |")
+        for pid, (rss, pss) in memory.items():
+            print(f"| memory, {name(pid)} | RSS {rss / 1024:.0f} MiB, PSS {pss / 1024:.0f} MiB |")
+        stripped = workdir / "stripped"
+        shutil.copy(app_path, stripped)
+        subprocess.run(["strip", str(stripped)], check=True)
+        print(
+            f"| release binary | {app_path.stat().st_size / 2**20:.1f} MiB, "
+            f"stripped {stripped.stat().st_size / 2**20:.1f} MiB |"
+        )
+    finally:
+        app.kill()
+        xvfb.kill()
+        if not os.environ.get("KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
