@@ -14,7 +14,9 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
     let qr_svg = view.code_text.as_deref().and_then(|text| {
         let mut drawn = drawn.borrow_mut();
         if drawn.as_ref().map(|(code, _)| code.as_str()) != Some(text) {
-            *drawn = render::svg(text).ok().map(|svg| (text.to_owned(), svg));
+            *drawn = render::svg_data_url(text)
+                .ok()
+                .map(|url| (text.to_owned(), url));
         }
         drawn.as_ref().map(|(_, svg)| svg.clone())
     });
@@ -40,7 +42,7 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
             if let Some(svg) = qr_svg {
                 div { class: "qr-card", role: "img",
                     aria_label: "{view.code_label}",
-                    div { class: "qr", dangerous_inner_html: "{svg}" }
+                    div { class: "qr", img { src: "{svg}", alt: "" } }
                     if let Some(renew) = &view.renew_text {
                         p { class: "countdown", aria_live: "off", "{renew}" }
                     }

@@ -11,29 +11,8 @@ use std::time::Duration;
 
 #[test]
 fn at_twice_the_text_size_the_tabs_stay_and_a_code_still_scans() {
-    for tool in [
-        "Xvfb",
-        "xdotool",
-        "zbarimg",
-        "import",
-        "convert",
-        "tesseract",
-    ] {
-        require(tool);
-    }
-    let _turn = one_window_at_a_time();
-    let (_xvfb, display) = start_xvfb();
-    let data = tempfile::tempdir().unwrap();
-    let _app = start_demo_app_with(
-        &display,
-        data.path(),
-        "en_US.UTF-8",
-        &[("GASHAPAY_TEXT_SCALE", "200")],
-    );
-    let screen = Screen {
-        display,
-        ocr: "eng",
-    };
+    let window = open_demo_window("en_US.UTF-8", "eng", &[("GASHAPAY_TEXT_SCALE", "200")]);
+    let screen = &window.screen;
     screen.wait_for(
         "large-1-home",
         &["balance", "1,000", "Home", "History", "Top", "Settings"],
@@ -76,29 +55,8 @@ fn brightness((r, g, b): (u8, u8, u8)) -> u32 {
 
 #[test]
 fn in_dark_mode_the_page_is_dark_and_the_code_stays_dark_on_white() {
-    for tool in [
-        "Xvfb",
-        "xdotool",
-        "zbarimg",
-        "import",
-        "convert",
-        "tesseract",
-    ] {
-        require(tool);
-    }
-    let _turn = one_window_at_a_time();
-    let (_xvfb, display) = start_xvfb();
-    let data = tempfile::tempdir().unwrap();
-    let _app = start_demo_app_with(
-        &display,
-        data.path(),
-        "en_US.UTF-8",
-        &[("GTK_THEME", "Adwaita:dark")],
-    );
-    let screen = Screen {
-        display,
-        ocr: "eng",
-    };
+    let window = open_demo_window("en_US.UTF-8", "eng", &[("GTK_THEME", "Adwaita:dark")]);
+    let screen = &window.screen;
     screen.wait_for(
         "dark-1-home",
         &["balance", "1,000", "Recent"],

@@ -11,24 +11,8 @@ use std::time::Duration;
 
 #[test]
 fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_english() {
-    for tool in [
-        "Xvfb",
-        "xdotool",
-        "zbarimg",
-        "import",
-        "convert",
-        "tesseract",
-    ] {
-        require(tool);
-    }
-    let _turn = one_window_at_a_time();
-    let (_xvfb, display) = start_xvfb();
-    let data = tempfile::tempdir().unwrap();
-    let _app = start_demo_app(&display, data.path(), "ja_JP.UTF-8");
-    let screen = Screen {
-        display,
-        ocr: "jpn+eng",
-    };
+    let window = open_demo_window("ja_JP.UTF-8", "jpn+eng", &[]);
+    let screen = &window.screen;
 
     screen.wait_for(
         "ja-1-home",
@@ -65,6 +49,6 @@ fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_englis
         Duration::from_secs(20),
     );
     // The choice is kept for the next start.
-    let file = SavedStateFile::in_dir(data.path());
+    let file = SavedStateFile::in_dir(window.data.path());
     assert_eq!(file.load().unwrap().language, Some(Language::En));
 }

@@ -20,29 +20,17 @@ use std::time::Duration;
     reason = "the turn is held for the whole test, on this test's own runtime"
 )]
 async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
-    for tool in [
-        "Xvfb",
-        "xdotool",
-        "zbarimg",
-        "import",
-        "convert",
-        "tesseract",
-    ] {
-        require(tool);
-    }
-    let _turn = one_window_at_a_time();
-    let (_xvfb, display) = start_xvfb();
-    let data = tempfile::tempdir().unwrap();
-    let DemoApp {
-        process: app,
-        server,
-        database,
-        stderr: mut app_stderr,
-    } = start_demo_app(&display, data.path(), "en_US.UTF-8");
-    let screen = Screen {
-        display,
-        ocr: "eng",
-    };
+    let DemoWindow {
+        screen,
+        app:
+            DemoApp {
+                process: app,
+                server,
+                database,
+                stderr: mut app_stderr,
+            },
+        ..
+    } = open_demo_window("en_US.UTF-8", "eng", &[]);
 
     // Home: the demo user is signed in with the welcome points.
     screen.wait_for("1-home", &["balance", "1,000"], Duration::from_secs(90));

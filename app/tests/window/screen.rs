@@ -293,7 +293,7 @@ pub fn start_xvfb() -> (Killed, String) {
 }
 
 /// The desktop app in demo mode on `display`, its files in `data`, speaking the
-/// locale `locale` says (as the system's `LANG` would).
+/// locale `locale` says (as the system's `LANG` would), with `env` set.
 pub struct DemoApp {
     pub process: Killed,
     pub server: String,
@@ -301,11 +301,7 @@ pub struct DemoApp {
     pub stderr: std::process::ChildStderr,
 }
 
-pub fn start_demo_app(display: &str, data: &Path, locale: &str) -> DemoApp {
-    start_demo_app_with(display, data, locale, &[])
-}
-
-/// [`start_demo_app`] with more of the app's environment variables.
+/// Starts [`DemoApp`]; returns once it has said where its backend and database are.
 pub fn start_demo_app_with(
     display: &str,
     data: &Path,
@@ -356,4 +352,44 @@ pub fn decode_qr(shot: &Path) -> String {
         .output()
         .unwrap();
     String::from_utf8(decoded.stdout).unwrap().trim().to_owned()
+}
+
+/// Every tool a window test drives.
+const TOOLS: [&str; 6] = [
+    "Xvfb",
+    "xdotool",
+    "zbarimg",
+    "import",
+    "convert",
+    "tesseract",
+];
+
+/// The demo app in a window of its own, with everything a test needs to drive it. The
+/// fields go in this order: the app quits before its X server, and the turn is
+/// given back last.
+pub struct DemoWindow {
+    pub screen: Screen,
+    pub app: DemoApp,
+    pub data: tempfile::TempDir,
+    _xvfb: Killed,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Opens the demo app for a test, speaking `locale`, with `env` set, read by
+/// tesseract in the languages `ocr` names; waits for its turn first.
+pub fn open_demo_window(locale: &str, ocr: &'static str, env: &[(&str, &str)]) -> DemoWindow {
+    for tool in TOOLS {
+        require(tool);
+    }
+    let turn = one_window_at_a_time();
+    let (xvfb, display) = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let app = start_demo_app_with(&display, data.path(), locale, env);
+    DemoWindow {
+        screen: Screen { display, ocr },
+        app,
+        data,
+        _xvfb: xvfb,
+        _turn: turn,
+    }
 }

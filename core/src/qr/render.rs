@@ -40,6 +40,17 @@ pub fn svg(text: &str) -> Result<String, RenderError> {
         .build())
 }
 
+/// The SVG as a `data:` URL, for an `<img>`: a web view keeps an image's pixels, so
+/// redrawing what is around it (a countdown) does not draw the symbol again.
+pub fn svg_data_url(text: &str) -> Result<String, RenderError> {
+    use base64::Engine;
+    let svg = svg(text)?;
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
+}
+
 /// A PNG with each module `module_px` pixels wide (quiet zone included).
 pub fn png(text: &str, module_px: u32) -> Result<Vec<u8>, RenderError> {
     let image = symbol(text)?
@@ -71,6 +82,18 @@ mod tests {
         .unwrap()
         .sign(&DeviceSecret::generate())
         .to_text()
+    }
+
+    #[test]
+    fn the_data_url_carries_the_same_svg() {
+        use base64::Engine;
+        let text = code_text();
+        let url = svg_data_url(&text).unwrap();
+        let encoded = url.strip_prefix("data:image/svg+xml;base64,").unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        assert_eq!(String::from_utf8(decoded).unwrap(), svg(&text).unwrap());
     }
 
     #[test]
