@@ -206,10 +206,12 @@ fn Play() -> Element {
     // redraw may ask. Leaving the page takes the code off screen.
     let screen = services.screen.clone();
     screen.follow(view.wants_full_brightness);
+    let brightens = screen.brightens();
     use_drop(move || screen.follow(false));
     rsx! {
         PlayScreen {
             view,
+            brightens,
             on_event: move |event| services::play_event(state, services.clone(), event),
         }
     }

@@ -144,7 +144,12 @@ fn home_offline_keeps_the_balance_marked_stale_with_a_retry() {
 
 #[component]
 fn PlayHarness(view: PlayView) -> Element {
-    rsx! { PlayScreen { view, on_event: |_| {} } }
+    rsx! { PlayScreen { view, brightens: true, on_event: |_| {} } }
+}
+
+#[component]
+fn DesktopPlayHarness(view: PlayView) -> Element {
+    rsx! { PlayScreen { view, brightens: false, on_event: |_| {} } }
 }
 
 fn play_view(setup: impl FnOnce(&mut PlayModel, &DeviceCredentials), now: u64) -> PlayView {
@@ -204,6 +209,15 @@ fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
     assert!(html.contains(&code));
     assert!(html.contains("aria-label=\"QR code to pay 100 pts. Hold it up to the machine"));
     assert!(html.contains("stays bright and awake"));
+    // A desktop leaves the monitor alone, and does not say otherwise.
+    let view = play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+        },
+        T0 + 5,
+    );
+    let desktop = render(DesktopPlayHarness, DesktopPlayHarnessProps { view });
+    assert!(!desktop.contains("stays bright"));
     assert!(html.contains(">Cancel</button>"));
 }
 

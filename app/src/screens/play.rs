@@ -7,7 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 #[component]
-pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element {
+/// `brightens`: whether this platform turns the screen up while a code shows (the
+/// sentence saying so is shown only then).
+pub fn PlayScreen(view: PlayView, brightens: bool, on_event: EventHandler<PlayEvent>) -> Element {
     let t = texts();
     // The countdown redraws the screen each second; the symbol is drawn once per code.
     let drawn = use_hook(|| Rc::new(RefCell::new(None::<(String, String)>)));
@@ -50,7 +52,7 @@ pub fn PlayScreen(view: PlayView, on_event: EventHandler<PlayEvent>) -> Element 
                         p { class: "code-text", aria_label: t.code_as_text.clone(), "{blocks}" }
                     }
                 }
-                if view.wants_full_brightness {
+                if view.wants_full_brightness && brightens {
                     p { class: "muted brightness-hint", "{t.brightness_hint}" }
                 }
             }

@@ -16,15 +16,11 @@ fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_englis
 
     screen.wait_for(
         "ja-1-home",
-        &["ポイント残高", "1,000", "最近の利用"],
+        &["残高", "1,000", "最近"],
         Duration::from_secs(90),
     );
     screen.click("ja-1-home", "プレイ", lowest);
-    screen.wait_for(
-        "ja-2-play-choose",
-        &["何ポイント使いますか"],
-        Duration::from_secs(20),
-    );
+    screen.wait_for("ja-2-play-choose", &["使いますか"], Duration::from_secs(20));
     screen.click("ja-2-play-choose", "表示", first);
     screen.wait_for(
         "ja-3-play-qr",
@@ -39,7 +35,7 @@ fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_englis
     screen.click("ja-3-play-qr", "設定", lowest);
     screen.wait_for(
         "ja-4-settings",
-        &["English", "サインアウト"],
+        &["English", "サーバー"],
         Duration::from_secs(20),
     );
     screen.click("ja-4-settings", "English", first);

@@ -20,17 +20,16 @@ use std::time::Duration;
     reason = "the turn is held for the whole test, on this test's own runtime"
 )]
 async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
-    let DemoWindow {
-        screen,
-        app:
-            DemoApp {
-                process: app,
-                server,
-                database,
-                stderr: mut app_stderr,
-            },
-        ..
-    } = open_demo_window("en_US.UTF-8", "eng", &[]);
+    let window = open_demo_window("en_US.UTF-8", "eng", &[]);
+    let screen = &window.screen;
+    // The app is taken out to be stopped before its log is read; the window's X
+    // server and turn stay until the end.
+    let DemoApp {
+        process: app,
+        server,
+        database,
+        stderr: mut app_stderr,
+    } = window.app;
 
     // Home: the demo user is signed in with the welcome points.
     screen.wait_for("1-home", &["balance", "1,000"], Duration::from_secs(90));

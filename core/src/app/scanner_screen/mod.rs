@@ -17,6 +17,10 @@ pub trait ScannerScreen: Send + Sync {
     fn brighten(&self);
     /// The brightness and sleep the user had before [`ScannerScreen::brighten`].
     fn restore(&self);
+    /// Whether [`ScannerScreen::brighten`] changes anything, so the app may say so.
+    fn brightens(&self) -> bool {
+        true
+    }
 }
 
 /// The desktop's screen: a tester's monitor is left as it is.
@@ -25,6 +29,9 @@ pub struct UnchangedScreen;
 impl ScannerScreen for UnchangedScreen {
     fn brighten(&self) {}
     fn restore(&self) {}
+    fn brightens(&self) -> bool {
+        false
+    }
 }
 
 /// Follows whether a code is on screen and calls the platform only when that
@@ -41,6 +48,11 @@ impl ScreenForCodes {
             screen,
             bright: AtomicBool::new(false),
         }
+    }
+
+    /// Whether the screen really goes bright (not on a desktop).
+    pub fn brightens(&self) -> bool {
+        self.screen.brightens()
     }
 
     /// `code_on_screen`: whether a code shows now (the play view's
