@@ -159,6 +159,16 @@ fn play_view(setup: impl FnOnce(&mut PlayModel, &DeviceCredentials), now: u64) -
     model.view(now)
 }
 
+/// The play screen five seconds after a code for 100 points appeared.
+fn code_on_screen() -> PlayView {
+    play_view(
+        |m, c| {
+            m.update(PlayEvent::Start, Some(c), T0);
+        },
+        T0 + 5,
+    )
+}
+
 fn transaction(model: &PlayModel, status: TransactionStatus, balance: u64) -> TransactionView {
     let PlayPhase::Showing { code } = &model.phase else {
         panic!("no code")
@@ -193,12 +203,7 @@ fn play_offers_point_choices_before_a_code() {
 
 #[test]
 fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
-    let view = play_view(
-        |m, c| {
-            m.update(PlayEvent::Start, Some(c), T0);
-        },
-        T0 + 5,
-    );
+    let view = code_on_screen();
     let code = view.code_blocks.clone().unwrap();
     let html = render(PlayHarness, PlayHarnessProps { view });
     assert!(
@@ -210,12 +215,7 @@ fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
     assert!(html.contains("aria-label=\"QR code to pay 100 pts. Hold it up to the machine"));
     assert!(html.contains("stays bright and awake"));
     // A desktop leaves the monitor alone, and does not say otherwise.
-    let view = play_view(
-        |m, c| {
-            m.update(PlayEvent::Start, Some(c), T0);
-        },
-        T0 + 5,
-    );
+    let view = code_on_screen();
     let desktop = render(DesktopPlayHarness, DesktopPlayHarnessProps { view });
     assert!(!desktop.contains("stays bright"));
     assert!(html.contains(">Cancel</button>"));
@@ -569,12 +569,7 @@ fn every_screen() -> Vec<(&'static str, String)> {
     .iter()
     .map(|e| history_row(e, &zone()))
     .collect();
-    let showing = play_view(
-        |m, c| {
-            m.update(PlayEvent::Start, Some(c), T0);
-        },
-        T0 + 5,
-    );
+    let showing = code_on_screen();
     let finished = play_view(
         |m, c| {
             m.update(PlayEvent::Start, Some(c), T0);

@@ -31,6 +31,14 @@ impl Language {
             .unwrap_or(Language::En)
     }
 
+    /// Its place in [`Language::ALL`], for tables kept in that order.
+    pub fn index(self) -> usize {
+        Self::ALL
+            .iter()
+            .position(|&l| l == self)
+            .unwrap_or_default()
+    }
+
     /// The language's own name, as the choice in Settings shows it.
     pub fn own_name(self) -> &'static str {
         match self {

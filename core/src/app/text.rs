@@ -100,11 +100,7 @@ impl Texts {
     /// The texts of `language`, loaded once.
     pub fn of(language: Language) -> &'static Texts {
         static LOADED: [OnceLock<Texts>; 4] = [const { OnceLock::new() }; 4];
-        let index = Language::ALL
-            .iter()
-            .position(|&l| l == language)
-            .unwrap_or_default();
-        LOADED[index].get_or_init(|| Texts::load(Catalogue::of(language)))
+        LOADED[language.index()].get_or_init(|| Texts::load(Catalogue::of(language)))
     }
 
     pub fn language(&self) -> Language {
@@ -115,15 +111,11 @@ impl Texts {
         Catalogue::of(self.language)
     }
 
-    fn with(&self, id: &str, args: &[(&str, &str)]) -> String {
+    /// A message by id with its values: the templates below, and the sentences the
+    /// core's models choose between (statuses, problems, next steps).
+    pub fn message(&self, id: &str, args: &[(&str, &str)]) -> String {
         let args: Vec<_> = args.iter().map(|&(k, v)| (k, Arg::Text(v))).collect();
         self.catalogue().format(id, &args)
-    }
-
-    /// A message by id with its values: for the sentences the core's models choose
-    /// between (statuses, problems, next steps).
-    pub fn message(&self, id: &str, args: &[(&str, &str)]) -> String {
-        self.with(id, args)
     }
 
     /// The `.detail` attribute of a problem's message.
@@ -151,12 +143,12 @@ impl Texts {
     }
 
     pub fn sign_in_server(&self, server: &str) -> String {
-        self.with("sign_in_server", &[("server", server)])
+        self.message("sign_in_server", &[("server", server)])
     }
 
     /// When the balance was fetched: "Updated 10:02:07".
     pub fn balance_updated(&self, at: DateTime<Utc>, zone: &FixedOffset) -> String {
-        self.with(
+        self.message(
             "balance_updated",
             &[("time", &format::time_of_day(at, zone))],
         )
@@ -164,43 +156,43 @@ impl Texts {
 
     /// `points` as [`Texts::points`] writes them.
     pub fn show_code_for(&self, points: &str) -> String {
-        self.with("show_code_for", &[("points", points)])
+        self.message("show_code_for", &[("points", points)])
     }
 
     pub fn code_label(&self, points: &str) -> String {
-        self.with("code_label", &[("points", points)])
+        self.message("code_label", &[("points", points)])
     }
 
     pub fn code_renews(&self, countdown: &str) -> String {
-        self.with("code_renews", &[("countdown", countdown)])
+        self.message("code_renews", &[("countdown", countdown)])
     }
 
     pub fn new_balance(&self, balance: Points) -> String {
-        self.with("new_balance", &[("balance", &self.points(balance))])
+        self.message("new_balance", &[("balance", &self.points(balance))])
     }
 
     pub fn server_demo(&self, server: &str) -> String {
-        self.with("server_demo", &[("server", server)])
+        self.message("server_demo", &[("server", server)])
     }
 
     pub fn server_changed(&self, server: &str) -> String {
-        self.with("server_changed", &[("server", server)])
+        self.message("server_changed", &[("server", server)])
     }
 
     pub fn device_of_user(&self, device: &str, user: &str) -> String {
-        self.with("device_of_user", &[("device", device), ("user", user)])
+        self.message("device_of_user", &[("device", device), ("user", user)])
     }
 
     pub fn memory_only_keychain(&self, reason: &str) -> String {
-        self.with("memory_only_keychain", &[("reason", reason)])
+        self.message("memory_only_keychain", &[("reason", reason)])
     }
 
     pub fn pay_and_add(&self, points: Points) -> String {
-        self.with("pay_and_add", &[("points", &self.points(points))])
+        self.message("pay_and_add", &[("points", &self.points(points))])
     }
 
     pub fn top_up_done(&self, amount: Points, balance: Points) -> String {
-        self.with(
+        self.message(
             "top_up_done",
             &[
                 ("amount", &self.points(amount)),

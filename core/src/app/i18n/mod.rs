@@ -10,7 +10,8 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
-/// The catalogue source of each language, in [`Language::ALL`] order.
+/// The catalogue source of each language, in [`Language::ALL`] order (a test holds
+/// it so).
 const SOURCES: [(Language, &str); 4] = [
     (Language::En, include_str!("en.ftl")),
     (Language::Ja, include_str!("ja.ftl")),
@@ -46,11 +47,7 @@ impl Catalogue {
                 .map(|&(language, source)| Catalogue::parse(language, source))
                 .collect()
         });
-        let index = SOURCES
-            .iter()
-            .position(|&(l, _)| l == language)
-            .unwrap_or_default();
-        &all[index]
+        &all[language.index()]
     }
 
     /// The catalogue of the language the app speaks now.
@@ -143,7 +140,7 @@ pub fn current_language() -> Language {
         return language;
     }
     let index = CURRENT.load(Ordering::Relaxed) as usize;
-    SOURCES.get(index).map_or(Language::En, |&(l, _)| l)
+    Language::ALL.get(index).copied().unwrap_or(Language::En)
 }
 
 /// Runs `work` with this thread speaking `language`, the rest of the app unchanged:
@@ -157,11 +154,7 @@ pub fn speaking<R>(language: Language, work: impl FnOnce() -> R) -> R {
 
 /// Speak `language` from now on: every view built after this uses it.
 pub fn set_language(language: Language) {
-    let index = SOURCES
-        .iter()
-        .position(|&(l, _)| l == language)
-        .unwrap_or_default();
-    CURRENT.store(index as u8, Ordering::Relaxed);
+    CURRENT.store(language.index() as u8, Ordering::Relaxed);
 }
 
 #[cfg(test)]

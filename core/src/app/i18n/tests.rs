@@ -75,6 +75,12 @@ fn collect_inline(inline: &ast::InlineExpression<&str>, found: &mut BTreeSet<Str
 }
 
 #[test]
+fn the_sources_are_in_the_order_of_the_languages() {
+    let order: Vec<Language> = SOURCES.iter().map(|&(l, _)| l).collect();
+    assert_eq!(order, Language::ALL);
+}
+
+#[test]
 fn every_language_has_every_message_with_the_same_placeholders() {
     let english = shape(Language::En, SOURCES[0].1);
     assert!(
