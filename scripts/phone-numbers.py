@@ -2,7 +2,7 @@
 """The app's own numbers, measured on the desktop build in a real window (Xvfb):
 
 - time from clicking "Show QR code" to the first screen a QR decoder (zbarimg) reads;
-- CPU while a code shows and counts down, for the app process and its web view;
+- CPU while a code shows, for the app process and its web view;
 - memory (resident and proportional set size) of the same processes;
 - the size of the release binary, as built and stripped.
 
@@ -299,7 +299,7 @@ def main():
             click(display, *cancel)
             time.sleep(1)
 
-        # A code on screen, counting down, for the CPU and memory figures.
+        # A code on screen, for the CPU and memory figures.
         click(display, *wait_for_word(display, workdir, "Play", pick=max))
         click(display, *wait_for_word(display, workdir, "Show"))
         wait_for_word(display, workdir, "expires")

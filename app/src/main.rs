@@ -62,6 +62,7 @@ fn start_demo(data_dir: Option<&Path>) -> Arc<gashapay_app::demo::DemoEnv> {
 }
 
 fn main() {
+    gashapay_app::platform::paint_directly_without_gpu();
     // Info, not debug: the in-process demo backend logs every request at debug.
     dioxus::logger::init(dioxus::logger::tracing::Level::INFO).ok();
     let data_dir = gashapay_app::platform::data_dir();

@@ -43,13 +43,13 @@ pub fn App() -> Element {
     use_future(move || {
         let services = services.clone();
         async move {
-            let mut now = state.now;
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                now.set(unix_now());
-                // Ticks drive a shown code's renewal; nothing else needs them.
-                let showing = matches!(state.play.read().phase, PlayPhase::Showing { .. });
-                if showing {
+                // A shown code changes by itself once a minute and at its renewal:
+                // the model is woken (and the screen redrawn) only then.
+                let shown_at = *state.now.peek();
+                let due = state.play.peek().next_change_at(shown_at);
+                if due.is_some_and(|at| unix_now() >= at) {
                     services::play_event(state, services.clone(), PlayEvent::Tick);
                 }
             }

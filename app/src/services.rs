@@ -296,11 +296,17 @@ pub fn top_up_event(state: AppState, services: Services, event: TopUpEvent) {
 /// Feeds an event to the play state machine and runs the effects it asks for.
 pub fn play_event(state: AppState, services: Services, event: PlayEvent) {
     let mut play = state.play;
-    // Only starting or renewing makes a code; don't read the keychain for the rest.
-    let credentials = matches!(event, PlayEvent::Start | PlayEvent::Tick)
+    let now = unix_now();
+    // The keystore is read only when a code is made, not at every tick.
+    let credentials = play
+        .peek()
+        .makes_a_code(&event, now)
         .then(|| services.client()?.device_credentials().ok())
         .flatten();
-    let effects = play.write().update(event, credentials.as_ref(), unix_now());
+    let effects = play.write().update(event, credentials.as_ref(), now);
+    // The play screen is drawn as of the last event (see the clock in `pages`).
+    let mut shown_at = state.now;
+    shown_at.set(now);
     for effect in effects {
         run_play_effect(state, services.clone(), effect);
     }

@@ -21,7 +21,8 @@ pub struct AppState {
     pub history: Signal<HistoryModel>,
     pub play: Signal<PlayModel>,
     pub top_up: Signal<TopUpModel>,
-    /// Unix seconds, ticking once a second (countdowns).
+    /// Unix seconds when the play screen was last brought up to date: at each play
+    /// event, and when a shown code's minutes left change or it is renewed.
     pub now: Signal<u64>,
 }
 

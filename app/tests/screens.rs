@@ -210,7 +210,7 @@ fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
         html.contains("src=\"data:image/svg+xml;base64,"),
         "the QR symbol is drawn"
     );
-    assert!(html.contains("expires in 4:55"));
+    assert!(html.contains("expires in 5 min"));
     assert!(html.contains(&code));
     assert!(html.contains("aria-label=\"QR code to pay 100 pts. Hold it up to the machine"));
     assert!(html.contains("stays bright and awake"));

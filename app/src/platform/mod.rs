@@ -1,9 +1,12 @@
 //! What differs per platform, behind small functions and traits: where the app keeps
-//! its files, and what the screen does while a code is shown.
+//! its files, what the screen does while a code is shown, and how the desktop web view
+//! draws.
 
 mod data_dir;
+mod web_view;
 
 pub use data_dir::data_dir;
+pub use web_view::paint_directly_without_gpu;
 
 #[cfg(target_os = "android")]
 mod android;

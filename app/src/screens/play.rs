@@ -11,7 +11,7 @@ use std::rc::Rc;
 /// sentence saying so is shown only then).
 pub fn PlayScreen(view: PlayView, brightens: bool, on_event: EventHandler<PlayEvent>) -> Element {
     let t = texts();
-    // The countdown redraws the screen each second; the symbol is drawn once per code.
+    // The screen is redrawn when the minutes left change; the symbol is drawn once per code.
     let drawn = use_hook(|| Rc::new(RefCell::new(None::<(String, String)>)));
     let qr_svg = view.code_text.as_deref().and_then(|text| {
         let mut drawn = drawn.borrow_mut();

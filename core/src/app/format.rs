@@ -25,9 +25,11 @@ pub fn delta(language: Language, delta: i64) -> String {
     format!("{sign}{}", grouped(language, delta.unsigned_abs()))
 }
 
-/// "4:05" for a countdown.
-pub fn countdown(seconds: u64) -> String {
-    format!("{}:{:02}", seconds / 60, seconds % 60)
+/// Whole minutes left, rounded up: 300 s → 5, 241 s → 5, 240 s → 4, 1 s → 1.
+/// A code on screen says how long it lasts in minutes, so its text changes once a
+/// minute and the screen is not redrawn every second while it waits for a scanner.
+pub fn minutes_left(seconds: u64) -> u64 {
+    seconds.div_ceil(60)
 }
 
 /// "23 Nov 10:02", "11月23日 10:02", "23 nov 10:02" in the given time zone.
@@ -73,8 +75,11 @@ mod tests {
         assert_eq!(delta(Language::En, -100), "\u{2212}100");
         assert_eq!(delta(Language::En, 2_500), "+2,500");
         assert_eq!(delta(Language::Es, 2_500), "+2.500");
-        assert_eq!(countdown(245), "4:05");
-        assert_eq!(countdown(0), "0:00");
+        assert_eq!(minutes_left(300), 5);
+        assert_eq!(minutes_left(241), 5);
+        assert_eq!(minutes_left(240), 4);
+        assert_eq!(minutes_left(20), 1);
+        assert_eq!(minutes_left(0), 0);
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 1, 2, 7).unwrap();
         let tokyo = FixedOffset::east_opt(9 * 3600).unwrap();
         assert_eq!(date_time(Language::En, at, &tokyo), "23 Nov 10:02");

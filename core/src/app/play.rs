@@ -38,7 +38,7 @@ pub enum PlayEvent {
     Choose(u64),
     /// Show a code for the chosen points.
     Start,
-    /// A second passed (drives the countdown and renewal).
+    /// A second passed (drives the minutes left and renewal).
     Tick,
     /// A watched transaction changed.
     StatusChanged(TransactionView),
@@ -94,14 +94,14 @@ pub struct PlayView {
     pub code_text: Option<String>,
     /// The code in blocks of four, under the symbol.
     pub code_blocks: Option<String>,
-    pub countdown_text: Option<String>,
-    /// "Renews automatically · expires in 4:40".
+    /// "Renews automatically · expires in 5 min": whole minutes, so the text changes
+    /// once a minute, not every second.
     pub renew_text: Option<String>,
     /// What the button that shows a code says.
     pub start_text: String,
     /// What a screen reader says of the code on screen.
     pub code_label: String,
-    pub seconds_left: Option<u64>,
+    pub minutes_left: Option<u64>,
     pub status_text: String,
     pub tone: Tone,
     /// E.g. "New balance: 900 pts".
@@ -127,14 +127,8 @@ impl PlayModel {
                 vec![]
             }
             PlayEvent::Start => self.show_new_code(credentials, now),
-            PlayEvent::Tick => match &self.phase {
-                PlayPhase::Showing { code }
-                    if seconds_left(code, now) <= RENEW_BEFORE_EXPIRY_SECS =>
-                {
-                    self.show_new_code(credentials, now)
-                }
-                _ => vec![],
-            },
+            PlayEvent::Tick if self.renewal_due(now) => self.show_new_code(credentials, now),
+            PlayEvent::Tick => vec![],
             PlayEvent::StatusChanged(view) => self.status_changed(view),
             PlayEvent::WatchFailed { id, message } => {
                 if self.is_current(id) {
@@ -210,6 +204,35 @@ impl PlayModel {
         }
     }
 
+    /// Whether `event` at `now` makes a code, so the shell reads the device's
+    /// credentials from the keystore only then (not at every second's tick).
+    pub fn makes_a_code(&self, event: &PlayEvent, now: u64) -> bool {
+        match event {
+            PlayEvent::Start => true,
+            PlayEvent::Tick => self.renewal_due(now),
+            _ => false,
+        }
+    }
+
+    /// When the screen next changes by itself, after `now`: the minutes left tick
+    /// down, or the code is renewed. The shell wakes the model then, and redraws, not
+    /// every second. `None` when nothing changes without an event.
+    pub fn next_change_at(&self, now: u64) -> Option<u64> {
+        let PlayPhase::Showing { code } = &self.phase else {
+            return None;
+        };
+        let expires_at = code.payload.expires_at();
+        let minutes = format::minutes_left(expires_at.saturating_sub(now));
+        let fewer_minutes_at = expires_at.saturating_sub(60 * minutes.saturating_sub(1));
+        let renew_at = expires_at.saturating_sub(RENEW_BEFORE_EXPIRY_SECS);
+        Some(fewer_minutes_at.min(renew_at).max(now + 1))
+    }
+
+    fn renewal_due(&self, now: u64) -> bool {
+        matches!(&self.phase, PlayPhase::Showing { code }
+            if seconds_left(code, now) <= RENEW_BEFORE_EXPIRY_SECS)
+    }
+
     pub fn view(&self, now: u64) -> PlayView {
         let t = texts();
         let choosing = matches!(self.phase, PlayPhase::Choosing);
@@ -222,11 +245,10 @@ impl PlayModel {
             can_start: choosing,
             code_text: None,
             code_blocks: None,
-            countdown_text: None,
             renew_text: None,
             start_text: String::new(),
             code_label: String::new(),
-            seconds_left: None,
+            minutes_left: None,
             status_text: t.choose_points_to_play.clone(),
             tone: Tone::Waiting,
             result_text: None,
@@ -241,10 +263,9 @@ impl PlayModel {
                 let left = seconds_left(code, now);
                 view.code_blocks = Some(format::code_blocks(&text));
                 view.code_text = Some(text);
-                let countdown = format::countdown(left);
-                view.renew_text = Some(t.code_renews(&countdown));
-                view.countdown_text = Some(countdown);
-                view.seconds_left = Some(left);
+                let minutes = format::minutes_left(left);
+                view.renew_text = Some(t.code_renews(&minutes.to_string()));
+                view.minutes_left = Some(minutes);
                 (view.status_text, view.tone) =
                     status_label(TransactionStatus::AwaitingScan, None, None);
                 view.wants_full_brightness = true;
@@ -341,7 +362,14 @@ mod tests {
             }]
         );
         let view = model.view(T0 + 5);
-        assert_eq!(view.countdown_text.as_deref(), Some("4:55"));
+        assert_eq!(view.minutes_left, Some(5));
+        assert_eq!(
+            view.renew_text.as_deref(),
+            Some("Renews automatically · expires in 5 min")
+        );
+        // The text changes once a minute, not every second.
+        assert_eq!(model.view(T0 + 59).renew_text, view.renew_text);
+        assert_eq!(model.view(T0 + 60).minutes_left, Some(4));
         assert_eq!(view.status_text, "Waiting for scan");
         assert!(view.wants_full_brightness);
         assert!(view.code_blocks.unwrap().starts_with("GP1: "));
@@ -353,9 +381,16 @@ mod tests {
         let mut model = PlayModel::default();
         model.update(PlayEvent::Start, Some(&creds), T0);
         let first = showing(&model);
+        // Credentials are asked for only when a code is made.
+        assert!(!model.makes_a_code(&PlayEvent::Tick, T0 + 279));
         assert!(model
             .update(PlayEvent::Tick, Some(&creds), T0 + 279)
             .is_empty());
+        assert!(model.makes_a_code(&PlayEvent::Tick, T0 + 280));
+        // Woken once a minute, then for the renewal: not every second.
+        assert_eq!(model.next_change_at(T0), Some(T0 + 60));
+        assert_eq!(model.next_change_at(T0 + 59), Some(T0 + 60));
+        assert_eq!(model.next_change_at(T0 + 240), Some(T0 + 280));
         let effects = model.update(PlayEvent::Tick, Some(&creds), T0 + 280);
         let second = showing(&model);
         assert_ne!(first.payload.transaction_id, second.payload.transaction_id);

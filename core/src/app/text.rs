@@ -163,8 +163,8 @@ impl Texts {
         self.message("code_label", &[("points", points)])
     }
 
-    pub fn code_renews(&self, countdown: &str) -> String {
-        self.message("code_renews", &[("countdown", countdown)])
+    pub fn code_renews(&self, minutes: &str) -> String {
+        self.message("code_renews", &[("minutes", minutes)])
     }
 
     pub fn new_balance(&self, balance: Points) -> String {

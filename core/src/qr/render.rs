@@ -41,7 +41,7 @@ pub fn svg(text: &str) -> Result<String, RenderError> {
 }
 
 /// The SVG as a `data:` URL, for an `<img>`: a web view keeps an image's pixels, so
-/// redrawing what is around it (a countdown) does not draw the symbol again.
+/// redrawing what is around it (the minutes left) does not draw the symbol again.
 pub fn svg_data_url(text: &str) -> Result<String, RenderError> {
     use base64::Engine;
     let svg = svg(text)?;
