@@ -20,6 +20,9 @@ fn demo_outcome_timeout() -> Duration {
         .and_then(|secs| secs.parse().ok())
         .map_or(DEMO_OUTCOME_TIMEOUT, Duration::from_secs)
 }
+/// In demo mode a pay-first session with nothing bought ends after this long (a
+/// minute, not the five a real machine waits), so a tester sees the refund.
+pub const DEMO_SESSION_IDLE: Duration = Duration::from_secs(60);
 /// How long the emulated dispenser takes.
 pub const DEMO_DISPENSE_DELAY: Duration = Duration::from_millis(1500);
 
@@ -61,6 +64,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
                     db,
                     settings: Settings {
                         outcome_timeout,
+                        session_idle: DEMO_SESSION_IDLE,
                         ..Settings::default()
                     },
                     payment_secret: None,

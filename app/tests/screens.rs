@@ -71,6 +71,9 @@ fn entry(
             HistoryKind::Play => "Play at Demo capsule machine".into(),
             HistoryKind::Refund => "Refund: Demo capsule machine failed to dispense".into(),
             HistoryKind::TopUp => "Top-up by card".into(),
+            HistoryKind::MachineCredit => "Points loaded into Demo capsule machine".into(),
+            HistoryKind::MachineRefund => "Unused points back from Demo capsule machine".into(),
+            HistoryKind::Purchase => "Capsule A at Demo capsule machine".into(),
         },
         delta,
         balance_after: Points(900),
@@ -78,6 +81,7 @@ fn entry(
         transaction_id: None,
         machine_id: None,
         machine_name: (kind != HistoryKind::TopUp).then(|| "Demo capsule machine".into()),
+        item: None,
         outcome,
         refund_reason: None,
     }
@@ -210,7 +214,7 @@ fn play_shows_the_qr_countdown_and_text_form_while_waiting_for_the_scan() {
         html.contains("src=\"data:image/svg+xml;base64,"),
         "the QR symbol is drawn"
     );
-    assert!(html.contains("expires in 5 min"));
+    assert!(html.contains("expires in 5\u{a0}min"));
     assert!(html.contains(&code));
     assert!(html.contains("aria-label=\"QR code to pay 100 pts. Hold it up to the machine"));
     assert!(html.contains("stays bright and awake"));

@@ -87,6 +87,35 @@ pub enum AdminCommand {
     },
     /// The newest changes operators made.
     Audit,
+    /// A printed code for a machine: prints the link to put on it as a QR code.
+    CreateMachineCode {
+        #[arg(long)]
+        machine: String,
+    },
+    /// Every printed code.
+    MachineCodes,
+    /// Move a printed code to another machine.
+    ModifyMachineCode {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        machine: String,
+    },
+    /// Switch a printed code off (`--active false`) or on again.
+    SetMachineCodeStatus {
+        #[arg(long)]
+        code: String,
+        #[arg(long, action = clap::ArgAction::Set)]
+        active: bool,
+    },
+    /// A machine's day of sessions and orders (UTC; today by default).
+    Sales {
+        #[arg(long)]
+        machine: String,
+        /// `YYYY-MM-DD`.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 fn emit_value<T: serde::Serialize>(out: &mut dyn Write, value: &T) {
@@ -159,6 +188,22 @@ pub async fn run(
         ),
         AdminCommand::Devices { user } => emit_value(out, &client.devices(UserId(user)).await?),
         AdminCommand::Audit => emit_value(out, &client.audit().await?),
+        AdminCommand::CreateMachineCode { machine } => {
+            emit_value(out, &client.create_machine_code(&MachineId(machine)).await?)
+        }
+        AdminCommand::MachineCodes => emit_value(out, &client.machine_codes().await?),
+        AdminCommand::ModifyMachineCode { code, machine } => emit_value(
+            out,
+            &client
+                .modify_machine_code(&code, &MachineId(machine))
+                .await?,
+        ),
+        AdminCommand::SetMachineCodeStatus { code, active } => {
+            emit_value(out, &client.set_machine_code_active(&code, active).await?)
+        }
+        AdminCommand::Sales { machine, date } => {
+            emit_value(out, &client.sales(&MachineId(machine), date).await?)
+        }
     }
     Ok(())
 }

@@ -84,6 +84,12 @@ error_codes! {
     PaymentDeclined = "payment_declined", 402, "The payment was declined.";
     InvalidPaymentToken = "invalid_payment_token", 422, "The payment token is not valid.";
     IdempotencyKeyReused = "idempotency_key_reused", 422, "This idempotency key was already used with a different request.";
+    CodeDisabled = "code_disabled", 410, "This machine's code is switched off; ask the operator or use another machine.";
+    MachineBusy = "machine_busy", 409, "Someone else is using this machine; try again when they are done.";
+    InsufficientCredit = "insufficient_credit", 402, "The session has too few points left for this item.";
+    SessionEnded = "session_ended", 409, "This session has ended.";
+    InvalidOrderSignature = "invalid_order_signature", 422, "The order's code is not valid; ask the machine for a new one.";
+    OrderExpired = "order_expired", 422, "This order has expired; ask the machine for a new one.";
     RateLimited = "rate_limited", 429, "Too many requests; slow down.";
     RequestTimeout = "request_timeout", 408, "The request took too long; try again.";
     Internal = "internal", 500, "Something went wrong on the server.";

@@ -4,8 +4,9 @@
 use crate::api::HistoryKind;
 use crate::status::RefundReason;
 
-/// A play's or refund's label from the machine's name; a grant or top-up keeps the
-/// label it was stored with.
+/// A play's, refund's or session's label from the machine's name; a purchase's from
+/// its item (stored with it) and machine; a grant or top-up keeps the label it was
+/// stored with.
 pub fn entry_label(
     kind: HistoryKind,
     stored_label: Option<&str>,
@@ -20,6 +21,12 @@ pub fn entry_label(
             _ => format!("Refund: {machine} failed to dispense"),
         },
         HistoryKind::TopUp => stored_label.unwrap_or("Top-up").to_owned(),
+        HistoryKind::MachineCredit => format!("Points loaded into {machine}"),
+        HistoryKind::MachineRefund => format!("Unused points back from {machine}"),
+        HistoryKind::Purchase => match stored_label {
+            Some(item) => format!("{item} at {machine}"),
+            None => format!("Purchase at {machine}"),
+        },
     }
 }
 
@@ -57,5 +64,17 @@ mod tests {
             "Welcome points"
         );
         assert_eq!(entry_label(HistoryKind::TopUp, None, None, None), "Top-up");
+        assert_eq!(
+            entry_label(HistoryKind::MachineCredit, Some("Demo"), name, None),
+            "Points loaded into Demo capsule machine"
+        );
+        assert_eq!(
+            entry_label(HistoryKind::MachineRefund, None, name, None),
+            "Unused points back from Demo capsule machine"
+        );
+        assert_eq!(
+            entry_label(HistoryKind::Purchase, Some("Capsule A"), name, None),
+            "Capsule A at Demo capsule machine"
+        );
     }
 }

@@ -22,6 +22,7 @@ pub mod error;
 pub mod history;
 pub mod ids;
 pub mod links;
+pub mod order_code;
 pub mod qr;
 pub mod redact;
 pub mod retry;

@@ -43,6 +43,12 @@ impl WebhookSecret {
         self.0.expose_secret()
     }
 
+    /// The key itself, for the other things a machine signs with it (orders,
+    /// PROTOCOL §10.3). Never to be logged or sent.
+    pub fn expose_bytes(&self) -> &[u8] {
+        self.bytes()
+    }
+
     /// Parses `whsec_<base64>`.
     pub fn parse(text: &str) -> Option<Self> {
         let bytes = STANDARD

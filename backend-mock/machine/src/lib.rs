@@ -1,6 +1,7 @@
 //! The emulated machine: reads a QR code (text or image), asks the backend to
 //! validate it, "dispenses" with a chosen outcome, and reports the outcome with a
-//! signed webhook, retrying until the backend acknowledges it.
+//! signed webhook, retrying until the backend acknowledges it. It can also show the
+//! code itself (`shows_code`): a pay-first session or a buy-first order.
 
 use gashapay_core::api::{
     paths, DispenseReport, ErrorBody, ValidateRequest, ValidateResponse, WebhookAck,
@@ -8,10 +9,12 @@ use gashapay_core::api::{
 use gashapay_core::qr::SignedCode;
 use gashapay_core::retry::Backoff;
 use gashapay_core::status::{DispenseOutcome, DispensePlan};
-use gashapay_core::webhook::{self, WebhookSecret};
+use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{ErrorCode, MachineId, Points, Redacted, TransactionId};
 use serde::Serialize;
 use std::time::Duration;
+
+mod shows_code;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MachineError {
@@ -80,6 +83,7 @@ impl Default for RetryPolicy {
     }
 }
 
+#[derive(Clone)]
 pub struct MachineClient {
     http: reqwest::Client,
     base_url: String,
@@ -149,26 +153,14 @@ impl MachineClient {
         outcome: DispenseOutcome,
         detail: Option<String>,
     ) -> Result<WebhookAck, MachineError> {
-        let body = serde_json::to_vec(&DispenseReport {
+        let report = DispenseReport {
             machine_id: self.machine_id.clone(),
             transaction_id,
             outcome,
             detail,
-        })
-        .expect("a report serialises");
-        let signature = webhook::sign(&self.webhook_secret, event_id, timestamp, &body);
-        let response = self
-            .http
-            .post(format!("{}{}", self.base_url, paths::WEBHOOK))
-            .header(webhook::HEADER_ID, event_id)
-            .header(webhook::HEADER_TIMESTAMP, timestamp.to_string())
-            .header(webhook::HEADER_SIGNATURE, signature)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
+        };
+        self.post_signed_at(timestamp, paths::WEBHOOK, event_id, &report)
             .await
-            .map_err(|e| MachineError::Transport(e.without_url().to_string()))?;
-        read_answer(response).await
     }
 
     /// Reports the outcome under one event id, retrying transient failures with

@@ -66,6 +66,30 @@ pub struct Args {
     #[arg(long, env = "GASHAPAY_WELCOME_POINTS", default_value_t = defaults::WELCOME_POINTS,
         value_parser = clap::value_parser!(u64).range(0..=100_000))]
     pub welcome_points: u64,
+    /// End a pay-first session, refunding what is left, after this many seconds with
+    /// no purchase.
+    #[arg(long, env = "GASHAPAY_SESSION_IDLE_SECS", default_value_t = defaults::SESSION_IDLE_SECS)]
+    pub session_idle_secs: u64,
+    /// Refund a paid buy-first order whose machine reports no dispense within this
+    /// many seconds.
+    #[arg(long, env = "GASHAPAY_ORDER_DISPENSE_SECS", default_value_t = defaults::ORDER_DISPENSE_SECS)]
+    pub order_dispense_secs: u64,
+    /// The address phones reach this backend at, for the links a printed machine code
+    /// carries (e.g. `https://pay.gashapay.app`). Defaults to `http://<listen>`.
+    #[arg(long, env = "GASHAPAY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The Apple developer team of the app's signature, for the
+    /// apple-app-site-association file that lets iOS open `/l/` links in the app.
+    #[arg(long, env = "GASHAPAY_APPLE_TEAM_ID", default_value = defaults::APPLE_TEAM_ID)]
+    pub apple_team_id: String,
+    /// SHA-256 fingerprints of the app's Android signing certificate (`AA:BB:…`),
+    /// comma separated, for assetlinks.json (Android verified app links).
+    #[arg(
+        long,
+        env = "GASHAPAY_ANDROID_CERT_FINGERPRINTS",
+        value_delimiter = ','
+    )]
+    pub android_cert_fingerprints: Vec<String>,
     /// The mock payment provider's secret key (server side only). Generated at start
     /// when not given.
     #[arg(long, env = "GASHAPAY_PAYMENT_SECRET", hide_env_values = true)]
@@ -98,6 +122,12 @@ pub mod defaults {
     pub const MAX_CONNECTIONS: usize = 10_000;
     /// What a new account starts with, as the demo user does.
     pub const WELCOME_POINTS: u64 = 1000;
+    /// Seed 001: the merchant waits 5 minutes for the customer, then refunds.
+    pub const SESSION_IDLE_SECS: u64 = 300;
+    /// Seed 001: 25 seconds for the machine to deliver after a payment.
+    pub const ORDER_DISPENSE_SECS: u64 = 25;
+    /// A placeholder until the app is signed by a real team.
+    pub const APPLE_TEAM_ID: &str = "TEAMID";
 }
 
 /// The settings the running service needs, resolved from [`Args`].
@@ -129,6 +159,16 @@ pub struct Settings {
     pub max_connections: usize,
     /// Points a signed-up account starts with.
     pub welcome_points: gashapay_core::Points,
+    /// A pay-first session with no purchase for this long ends (§10.2).
+    pub session_idle: Duration,
+    /// A paid order with no dispense report for this long is refunded (§10.3).
+    pub order_dispense: Duration,
+    /// Where phones reach this backend, for printed codes' links; `None`: the
+    /// address it listens on.
+    pub public_url: Option<String>,
+    /// For the files phones read before opening `/l/` links in the app.
+    pub apple_team_id: String,
+    pub android_cert_fingerprints: Vec<String>,
 }
 
 impl Default for Settings {
@@ -154,6 +194,11 @@ impl Default for Settings {
             header_timeout: Duration::from_secs(HEADER_TIMEOUT_SECS),
             max_connections: MAX_CONNECTIONS,
             welcome_points: gashapay_core::Points(WELCOME_POINTS),
+            session_idle: Duration::from_secs(SESSION_IDLE_SECS),
+            order_dispense: Duration::from_secs(ORDER_DISPENSE_SECS),
+            public_url: None,
+            apple_team_id: APPLE_TEAM_ID.to_owned(),
+            android_cert_fingerprints: Vec::new(),
         }
     }
 }
@@ -179,6 +224,14 @@ impl Settings {
             header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
             max_connections: args.max_connections.max(1),
             welcome_points: gashapay_core::Points(args.welcome_points),
+            session_idle: Duration::from_secs(args.session_idle_secs.max(1)),
+            order_dispense: Duration::from_secs(args.order_dispense_secs.max(1)),
+            public_url: args
+                .public_url
+                .as_ref()
+                .map(|url| url.trim_end_matches('/').to_owned()),
+            apple_team_id: args.apple_team_id.clone(),
+            android_cert_fingerprints: args.android_cert_fingerprints.clone(),
             ..Self::default()
         }
     }

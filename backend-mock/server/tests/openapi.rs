@@ -81,6 +81,21 @@ async fn the_document_and_the_router_name_the_same_operations() {
         ("POST", paths::ADMIN_USER_UNBAN),
         ("POST", paths::ADMIN_USER_GRANTS),
         ("GET", paths::ADMIN_USER_DEVICES),
+        ("POST", paths::ADMIN_MACHINE_CODES),
+        ("GET", paths::ADMIN_MACHINE_CODES),
+        ("POST", paths::ADMIN_MACHINE_CODE_MODIFY),
+        ("POST", paths::ADMIN_MACHINE_CODE_STATUS),
+        ("GET", paths::ADMIN_MACHINE_SALES),
+        ("GET", paths::MACHINE_CODE),
+        ("POST", paths::SESSIONS),
+        ("GET", paths::SESSION),
+        ("POST", paths::SESSION_END),
+        ("POST", paths::ORDER_CHECK),
+        ("POST", paths::ORDER_PAY),
+        ("GET", paths::MACHINE_CURRENT_SESSION),
+        ("POST", paths::MACHINE_SESSION_PURCHASES),
+        ("POST", paths::MACHINE_SESSION_END),
+        ("GET", paths::MACHINE_ORDER),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -94,7 +109,10 @@ async fn the_document_and_the_router_name_the_same_operations() {
             .replace("{transaction_id}", &uuid::Uuid::nil().to_string())
             .replace("{machine_id}", "m_none")
             .replace("{device_id}", "1")
-            .replace("{user_id}", "1");
+            .replace("{user_id}", "1")
+            .replace("{session_id}", &uuid::Uuid::nil().to_string())
+            .replace("{code_id}", "mc_aaaaaaaaaaaaaaaaaaaa")
+            .replace("{order_id}", "o-1");
         let url = format!("{}{path}", backend.base_url());
         let response = match method.as_str() {
             "GET" => http.get(url),

@@ -40,6 +40,30 @@ pub mod paths {
     pub const ADMIN_USER_UNBAN: &str = "/api/v1/admin/users/{user_id}/unban";
     pub const ADMIN_USER_GRANTS: &str = "/api/v1/admin/users/{user_id}/grants";
     pub const ADMIN_USER_DEVICES: &str = "/api/v1/admin/users/{user_id}/devices";
+    pub const ADMIN_MACHINE_SALES: &str = "/api/v1/admin/machines/{machine_id}/sales";
+    pub const ADMIN_MACHINE_CODES: &str = "/api/v1/admin/machine-codes";
+    pub const ADMIN_MACHINE_CODE_MODIFY: &str = "/api/v1/admin/machine-codes/{code_id}/modify";
+    pub const ADMIN_MACHINE_CODE_STATUS: &str = "/api/v1/admin/machine-codes/{code_id}/status";
+
+    /// The machine-shown codes (PROTOCOL §10), for the app.
+    pub const MACHINE_CODE: &str = "/api/v1/machine-codes/{code_id}";
+    pub const SESSIONS: &str = "/api/v1/machine-sessions";
+    pub const SESSION: &str = "/api/v1/machine-sessions/{session_id}";
+    pub const SESSION_END: &str = "/api/v1/machine-sessions/{session_id}/end";
+    pub const ORDER_CHECK: &str = "/api/v1/orders/check";
+    pub const ORDER_PAY: &str = "/api/v1/orders/pay";
+    /// … and for the machine.
+    pub const MACHINE_CURRENT_SESSION: &str = "/api/v1/machine/session";
+    pub const MACHINE_SESSION_PURCHASES: &str = "/api/v1/machine/sessions/{session_id}/purchases";
+    pub const MACHINE_SESSION_END: &str = "/api/v1/machine/sessions/{session_id}/end";
+    pub const MACHINE_ORDER: &str = "/api/v1/machine/orders/{order_id}";
+
+    /// The pages a printed code or an order link opens in a browser, and the files
+    /// phones fetch to hand the backend's links to the app.
+    pub const LINK_MACHINE_CODE: &str = "/l/m/{code_id}";
+    pub const LINK_ORDER: &str = "/l/o/{machine_id}/{order_id}";
+    pub const APPLE_APP_SITE_ASSOCIATION: &str = "/.well-known/apple-app-site-association";
+    pub const ANDROID_ASSET_LINKS: &str = "/.well-known/assetlinks.json";
 
     /// `template` with its one `{name}` parameter replaced by `value`.
     pub fn with_param(template: &str, value: &str) -> String {
@@ -53,6 +77,7 @@ pub mod paths {
 }
 
 pub mod admin;
+pub mod machine_pay;
 
 /// The header that makes a top-up idempotent.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
@@ -143,6 +168,12 @@ wire_enum! {
         Play,
         Refund,
         TopUp,
+        /// Points loaded into a pay-first session on a machine.
+        MachineCredit,
+        /// A session's unused points, given back at its end.
+        MachineRefund,
+        /// A buy-first order paid (its refund, if any, is a `refund`).
+        Purchase,
     }
 }
 
@@ -165,6 +196,9 @@ pub struct HistoryEntry {
     pub machine_id: Option<MachineId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_name: Option<String>,
+    /// For purchases: the item, as the machine named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
     /// For plays and refunds: the transaction's current status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<TransactionStatus>,

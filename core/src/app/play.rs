@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(view.minutes_left, Some(5));
         assert_eq!(
             view.renew_text.as_deref(),
-            Some("Renews automatically · expires in 5 min")
+            Some("Renews automatically · expires in 5\u{a0}min")
         );
         // The text changes once a minute, not every second.
         assert_eq!(model.view(T0 + 59).renew_text, view.renew_text);

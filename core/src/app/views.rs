@@ -136,6 +136,16 @@ fn history_title(t: &Texts, entry: &HistoryEntry) -> String {
         },
         HistoryKind::TopUp if entry.label.is_empty() => t.message("history_top_up", &[]),
         HistoryKind::TopUp => entry.label.clone(),
+        HistoryKind::MachineCredit => t.message("history_machine_credit", &machine),
+        HistoryKind::MachineRefund => t.message("history_machine_refund", &machine),
+        // The item is the machine's own word for it, shown as the server stored it.
+        HistoryKind::Purchase => t.message(
+            "history_purchase_at",
+            &[
+                ("item", entry.item.as_deref().unwrap_or_default()),
+                machine[0],
+            ],
+        ),
     }
 }
 
@@ -153,8 +163,11 @@ pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
     let t = texts();
     let (outcome_text, tone) = match (entry.kind, entry.outcome) {
         (HistoryKind::TopUp, _) => (None, Tone::Success),
-        (HistoryKind::Refund, _) => (Some(t.message("history_refunded", &[])), Tone::Refunded),
-        (HistoryKind::Play, Some(status)) => {
+        (HistoryKind::Refund | HistoryKind::MachineRefund, _) => {
+            (Some(t.message("history_refunded", &[])), Tone::Refunded)
+        }
+        (HistoryKind::MachineCredit, _) => (None, Tone::Success),
+        (HistoryKind::Play | HistoryKind::Purchase, Some(status)) => {
             let (text, tone) = match status {
                 // The play row of a refunded play says what happened to the play.
                 TransactionStatus::Refunded => {
@@ -167,7 +180,7 @@ pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
             };
             (Some(text), tone)
         }
-        (HistoryKind::Play, None) => (None, Tone::Working),
+        (HistoryKind::Play | HistoryKind::Purchase, None) => (None, Tone::Working),
     };
     HistoryRowView {
         date_text: t.date_time(entry.at, zone),
@@ -228,6 +241,7 @@ mod tests {
             transaction_id: None,
             machine_id: None,
             machine_name: None,
+            item: Some("Capsule A".into()),
             outcome,
             refund_reason: None,
         };
@@ -245,6 +259,24 @@ mod tests {
         assert_eq!(top_up.outcome_text, None);
         assert_eq!(top_up.title, "label");
         assert_eq!(top_up.date_text, "23 Nov 10:02");
+        let bought = history_row(
+            &entry(
+                HistoryKind::Purchase,
+                -150,
+                Some(TransactionStatus::Completed),
+            ),
+            &utc(),
+        );
+        assert_eq!(bought.title, "Capsule A at a machine");
+        assert_eq!(bought.outcome_text.as_deref(), Some("Dispensed"));
+        let loaded = history_row(&entry(HistoryKind::MachineCredit, -500, None), &utc());
+        assert_eq!(loaded.title, "Points loaded into a machine");
+        let back = history_row(&entry(HistoryKind::MachineRefund, 200, None), &utc());
+        assert_eq!(back.title, "Unused points back from a machine");
+        assert_eq!(
+            (back.credit, back.outcome_text.as_deref()),
+            (true, Some("Refunded"))
+        );
     }
 
     #[test]

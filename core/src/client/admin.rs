@@ -6,6 +6,9 @@ use crate::api::admin::{
     ApiKeyAnswer, AuditList, DeviceList, Grant, GrantAnswer, MachineList, MachineView, NewMachine,
     NewMachineAnswer, NewUser, RotateWebhookSecret, UserList, UserView, WebhookSecretAnswer,
 };
+use crate::api::machine_pay::{
+    MachineCodeList, MachineCodeStatus, MachineCodeTarget, MachineCodeView, SalesReport,
+};
 use crate::api::paths::{self, with_param};
 use crate::ids::{DeviceId, MachineId, Points, UserId};
 use crate::Redacted;
@@ -141,5 +144,63 @@ impl AdminClient {
     pub async fn audit(&self) -> Result<AuditList, ClientError> {
         self.call(reqwest::Method::GET, paths::ADMIN_AUDIT, None)
             .await
+    }
+
+    /// A new printed code for the machine.
+    pub async fn create_machine_code(
+        &self,
+        machine: &MachineId,
+    ) -> Result<MachineCodeView, ClientError> {
+        let body = Self::json(&MachineCodeTarget {
+            machine_id: machine.clone(),
+        })?;
+        self.call(
+            reqwest::Method::POST,
+            paths::ADMIN_MACHINE_CODES,
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn machine_codes(&self) -> Result<MachineCodeList, ClientError> {
+        self.call(reqwest::Method::GET, paths::ADMIN_MACHINE_CODES, None)
+            .await
+    }
+
+    /// Moves a printed code to another machine.
+    pub async fn modify_machine_code(
+        &self,
+        code_id: &str,
+        machine: &MachineId,
+    ) -> Result<MachineCodeView, ClientError> {
+        let path = with_param(paths::ADMIN_MACHINE_CODE_MODIFY, code_id);
+        let body = Self::json(&MachineCodeTarget {
+            machine_id: machine.clone(),
+        })?;
+        self.call(reqwest::Method::POST, &path, Some(body)).await
+    }
+
+    /// Switches a printed code off (`false`) or on.
+    pub async fn set_machine_code_active(
+        &self,
+        code_id: &str,
+        active: bool,
+    ) -> Result<MachineCodeView, ClientError> {
+        let path = with_param(paths::ADMIN_MACHINE_CODE_STATUS, code_id);
+        let body = Self::json(&MachineCodeStatus { active })?;
+        self.call(reqwest::Method::POST, &path, Some(body)).await
+    }
+
+    /// A machine's sales on `date` (UTC; today when `None`).
+    pub async fn sales(
+        &self,
+        machine: &MachineId,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<SalesReport, ClientError> {
+        let mut path = with_param(paths::ADMIN_MACHINE_SALES, &machine.0);
+        if let Some(date) = date {
+            path.push_str(&format!("?date={date}"));
+        }
+        self.call(reqwest::Method::GET, &path, None).await
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod admin;
 mod error;
+mod machine_pay;
 mod poller;
 
 pub use error::ClientError;

@@ -140,3 +140,52 @@ async fn an_operator_adds_a_machine_in_one_line_and_it_plays_with_what_was_print
         .unwrap_err();
     assert_eq!(refused.code(), Some(gashapay_core::ErrorCode::Unauthorized));
 }
+
+#[tokio::test]
+async fn an_operator_prints_a_machine_code_and_reads_the_days_sales_from_the_terminal() {
+    use crate::helpers::ADMIN_KEY;
+    use gashapay_core::links::AppLink;
+    use gashapay_core::Points;
+    let app = spawn_app().await;
+    let _machine = app.machine("m_cli").await;
+    let user = app.user("cleo", 500).await;
+    let server = app.base_url();
+    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
+    let admin = |args: Vec<String>| {
+        let mut argv: Vec<String> = vec!["admin".into(), "--admin-key".into(), ADMIN_KEY.into()];
+        argv.extend(args);
+        let (server, store) = (server.clone(), store.clone());
+        async move {
+            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+            gashapay(&server, &store, &argv).await
+        }
+    };
+    let created = admin(vec![
+        "create-machine-code".into(),
+        "--machine".into(),
+        "m_cli".into(),
+    ])
+    .await;
+    let link = created[0]["link"].as_str().unwrap().to_owned();
+    let AppLink::MachineCode { code_id } = AppLink::parse(&link).unwrap() else {
+        panic!("a printed code: {link}");
+    };
+    user.client
+        .start_session(uuid::Uuid::now_v7(), &code_id, Points(200))
+        .await
+        .unwrap();
+    let off = admin(vec![
+        "set-machine-code-status".into(),
+        "--code".into(),
+        code_id.clone(),
+        "--active".into(),
+        "false".into(),
+    ])
+    .await;
+    assert_eq!(off[0]["active"], false);
+    let sales = admin(vec!["sales".into(), "--machine".into(), "m_cli".into()]).await;
+    assert_eq!(sales[0]["sessions"], 1);
+    assert_eq!(sales[0]["points_taken"], 200);
+    let listed = admin(vec!["machine-codes".into()]).await;
+    assert_eq!(listed[0]["codes"][0]["code_id"], code_id.as_str());
+}

@@ -10,6 +10,7 @@ mod concurrency;
 mod connections;
 mod fuzz;
 mod limits;
+mod machine_shows_code;
 mod operators;
 mod phone_restart;
 mod play;

@@ -10,6 +10,7 @@ use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::Redacted;
 
+pub mod machine_codes;
 pub mod machines;
 pub mod operator;
 pub mod users;
@@ -29,6 +30,8 @@ pub enum AdminError {
     NoSuchMachine(MachineId),
     #[error("no device {0}")]
     NoSuchDevice(DeviceId),
+    #[error("no machine code {0}")]
+    NoSuchCode(String),
     #[error("a machine {0} already exists")]
     MachineExists(MachineId),
     #[error("no user {0}")]

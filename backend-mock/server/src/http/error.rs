@@ -81,6 +81,7 @@ impl From<crate::admin::AdminError> for ApiError {
             | AdminError::AccountRule(_) => ApiError::bad_request(error.to_string()),
             AdminError::NoSuchMachine(_)
             | AdminError::NoSuchDevice(_)
+            | AdminError::NoSuchCode(_)
             | AdminError::NoSuchUser(_) => ApiError::new(ErrorCode::NotFound, error.to_string()),
             AdminError::MachineExists(_) | AdminError::UserExists(_) => {
                 ApiError::new(ErrorCode::AlreadyExists, error.to_string())

@@ -6,10 +6,12 @@ pub mod answers;
 pub mod auth;
 pub mod error;
 pub mod limits;
+pub mod long_poll;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod serve;
+pub mod signed;
 
 use crate::state::AppState;
 use axum::middleware::from_fn_with_state;
@@ -38,6 +40,12 @@ pub fn router(state: AppState) -> Router {
             paths::TRANSACTION_BY_ID,
             get(routes::gashapon::transaction_status),
         )
+        .route(paths::SESSION, get(routes::sessions::session_status))
+        .route(
+            paths::MACHINE_CURRENT_SESSION,
+            get(routes::sessions::machine_session),
+        )
+        .route(paths::MACHINE_ORDER, get(routes::orders::machine_order))
         .route_layer(from_fn_with_state(long_poll, limits::enforce));
     Router::new()
         .route(paths::HEALTH, get(openapi::health))
@@ -76,6 +84,42 @@ pub fn router(state: AppState) -> Router {
         .route(paths::ADMIN_USER_UNBAN, post(routes::admin::unban_user))
         .route(paths::ADMIN_USER_GRANTS, post(routes::admin::grant))
         .route(paths::ADMIN_USER_DEVICES, get(routes::admin::user_devices))
+        .route(
+            paths::ADMIN_MACHINE_CODES,
+            post(routes::admin::create_machine_code).get(routes::admin::list_machine_codes),
+        )
+        .route(
+            paths::ADMIN_MACHINE_CODE_MODIFY,
+            post(routes::admin::modify_machine_code),
+        )
+        .route(
+            paths::ADMIN_MACHINE_CODE_STATUS,
+            post(routes::admin::set_machine_code_status),
+        )
+        .route(paths::ADMIN_MACHINE_SALES, get(routes::admin::machine_sales))
+        .route(paths::MACHINE_CODE, get(routes::sessions::machine_code))
+        .route(paths::SESSIONS, post(routes::sessions::start_session))
+        .route(paths::SESSION_END, post(routes::sessions::end_session))
+        .route(
+            paths::MACHINE_SESSION_PURCHASES,
+            post(routes::sessions::report_purchase),
+        )
+        .route(
+            paths::MACHINE_SESSION_END,
+            post(routes::sessions::machine_end_session),
+        )
+        .route(paths::ORDER_CHECK, post(routes::orders::check_order))
+        .route(paths::ORDER_PAY, post(routes::orders::pay_order))
+        .route(paths::LINK_MACHINE_CODE, get(routes::links::machine_code_page))
+        .route(paths::LINK_ORDER, get(routes::links::order_page))
+        .route(
+            paths::APPLE_APP_SITE_ASSOCIATION,
+            get(routes::links::apple_app_site_association),
+        )
+        .route(
+            paths::ANDROID_ASSET_LINKS,
+            get(routes::links::android_asset_links),
+        )
         .route_layer(from_fn_with_state(quick, limits::enforce))
         .merge(status)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })

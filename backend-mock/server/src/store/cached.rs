@@ -264,6 +264,102 @@ impl Store for CachedStore {
     }
 }
 
+/// Nothing of the machine-shown codes is kept in memory: every call goes through.
+impl MachinePayStore for CachedStore {
+    fn create_machine_code(
+        &self,
+        id: &str,
+        machine: &MachineId,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange> {
+        self.inner.create_machine_code(id, machine, now)
+    }
+
+    fn machine_code(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>> {
+        self.inner.machine_code(id)
+    }
+
+    fn machine_codes(&self) -> StoreResult<Vec<MachineCodeRecord>> {
+        self.inner.machine_codes()
+    }
+
+    fn move_machine_code(
+        &self,
+        id: &str,
+        machine: &MachineId,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange> {
+        self.inner.move_machine_code(id, machine, now)
+    }
+
+    fn set_machine_code_active(
+        &self,
+        id: &str,
+        active: bool,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange> {
+        self.inner.set_machine_code_active(id, active, now)
+    }
+
+    fn open_session(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision> {
+        self.inner.open_session(request)
+    }
+
+    fn machine_session(&self, id: uuid::Uuid) -> StoreResult<Option<MachineSessionRecord>> {
+        self.inner.machine_session(id)
+    }
+
+    fn current_session(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>> {
+        self.inner.current_session(machine)
+    }
+
+    fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision> {
+        self.inner.record_purchase(request)
+    }
+
+    fn end_session(
+        &self,
+        id: uuid::Uuid,
+        ender: &SessionEnder,
+        now: UnixMillis,
+    ) -> StoreResult<Option<MachineSessionRecord>> {
+        self.inner.end_session(id, ender, now)
+    }
+
+    fn end_idle_sessions(
+        &self,
+        cutoff: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<uuid::Uuid>> {
+        self.inner.end_idle_sessions(cutoff, now)
+    }
+
+    fn pay_order(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
+        self.inner.pay_order(request)
+    }
+
+    fn order(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>> {
+        self.inner.order(machine, order_id)
+    }
+
+    fn refund_stale_orders(
+        &self,
+        cutoff: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<TransactionId>> {
+        self.inner.refund_stale_orders(cutoff, now)
+    }
+
+    fn sales(
+        &self,
+        machine: &MachineId,
+        from: UnixMillis,
+        to: UnixMillis,
+    ) -> StoreResult<SalesRecord> {
+        self.inner.sales(machine, from, to)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

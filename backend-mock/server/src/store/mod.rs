@@ -4,8 +4,11 @@
 //! whole, or not at all.
 
 pub mod cached;
+pub mod machine_pay;
 mod records_cache;
 pub mod sqlite;
+
+pub use machine_pay::*;
 
 use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
@@ -231,7 +234,7 @@ pub struct HistoryRecord {
     pub refund_reason: Option<RefundReason>,
 }
 
-pub trait Store: Send + Sync + 'static {
+pub trait Store: MachinePayStore + Send + Sync + 'static {
     // Accounts and sessions.
     fn create_user(
         &self,

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::TimeZone;
+use gashapay_core::api::HistoryKind;
 use gashapay_core::api::{
     paths, BalanceResponse, ErrorBody, HistoryEntry, HistoryPage, HistoryQuery, TopUpRequest,
     TopUpResponse, IDEMPOTENCY_KEY_HEADER, MAX_HISTORY_PAGE,
@@ -88,6 +89,9 @@ fn history_entry(record: HistoryRecord) -> HistoryEntry {
         transaction_id: record.transaction_id,
         machine_id: record.machine_id,
         machine_name: record.machine_name,
+        item: (record.kind == HistoryKind::Purchase)
+            .then_some(record.label)
+            .flatten(),
         outcome: record.outcome,
         refund_reason: record.refund_reason,
     }

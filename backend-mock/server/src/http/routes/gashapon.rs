@@ -16,9 +16,7 @@ use gashapay_core::api::{
 };
 use gashapay_core::qr::{SignedCode, MAX_TEXT_LEN};
 use gashapay_core::status::TransactionStatus;
-use gashapay_core::webhook::{self, SignedHeaders};
 use gashapay_core::{ErrorCode, TransactionId};
-use std::time::Duration;
 
 /// A machine presents a scanned code: the backend checks it and takes the points.
 /// Retrying the same code from the same machine returns the first answer.
@@ -132,29 +130,18 @@ pub async fn transaction_status(
     let id: TransactionId = id
         .parse()
         .map_err(|_| ApiError::bad_request("the transaction id is not a UUID"))?;
-    let since = query.since;
-    let wait = Duration::from_secs(query.wait.unwrap_or(0)).min(state.settings.long_poll_cap);
-    let deadline = tokio::time::Instant::now() + wait;
-
-    // Subscribe before the first read so a change in between still wakes us.
-    let mut changes = state.changes.subscribe();
-    let mut baseline = since;
-    loop {
-        let view = transaction_view(&state, auth, id).await?;
-        let baseline = *baseline.get_or_insert(view.status);
-        let changed = view.status != baseline;
-        if changed || view.status.is_final() || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(view));
-        }
-        tokio::select! {
-            result = changes.changed() => {
-                if result.is_err() {
-                    return Ok(Json(view));
-                }
-            }
-            _ = tokio::time::sleep_until(deadline) => {}
-        }
-    }
+    let mut baseline = query.since;
+    let view = crate::http::long_poll::until_news(
+        &state,
+        query.wait,
+        || transaction_view(&state, auth, id),
+        |view: &TransactionView| {
+            let baseline = *baseline.get_or_insert(view.status);
+            view.status != baseline || view.status.is_final()
+        },
+    )
+    .await?;
+    Ok(Json(view))
 }
 
 async fn transaction_view(
@@ -226,39 +213,13 @@ pub async fn webhook(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<WebhookAck>> {
     let body = body?;
-    require_json_content_type(&headers)?;
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (id, timestamp, signature) = (
-        header(webhook::HEADER_ID),
-        header(webhook::HEADER_TIMESTAMP),
-        header(webhook::HEADER_SIGNATURE),
-    );
+    crate::http::signed::require_json_content_type(&headers)?;
     let report: DispenseReport = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not a dispense report: {e}")))?;
-    let machine = state
-        .machine(&report.machine_id)
-        .await?
-        .filter(|m| !m.revoked);
-    // An unknown machine gets the same answer as a bad signature.
+    let id =
+        crate::http::signed::verify_machine_signature(&state, &headers, &body, &report.machine_id)
+            .await?;
     let now = state.clock.now_millis();
-    let secrets = machine.map(|m| m.webhook_secrets(now)).unwrap_or_default();
-    webhook::verify(
-        &secrets,
-        SignedHeaders {
-            id: &id,
-            timestamp: &timestamp,
-            signature: &signature,
-        },
-        &body,
-        state.clock.now_secs(),
-    )
-    .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
 
     let detail = report
         .detail
@@ -313,28 +274,5 @@ pub async fn webhook(
                  send each event under an id of its own",
             ))
         }
-    }
-}
-
-/// The webhook reads its body as bytes (the signature covers them exactly), so it
-/// checks the content type itself, with the rule `ApiJson` applies elsewhere:
-/// `application/json` or a `+json` type, parameters allowed.
-fn require_json_content_type(headers: &HeaderMap) -> ApiResult<()> {
-    let essence = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| {
-            value
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-    match essence {
-        Some(mime) if mime == "application/json" || mime.ends_with("+json") => Ok(()),
-        _ => Err(ApiError::bad_request(
-            "the body must be sent as Content-Type: application/json",
-        )),
     }
 }

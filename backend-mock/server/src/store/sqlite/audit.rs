@@ -14,8 +14,10 @@ impl SqliteStore {
     }
 
     /// Every way the money data could be wrong, as sentences; empty when sound.
-    /// Checks SQLite's integrity, that each balance is the sum of its ledger, and
-    /// that each play was debited once and refunded at most once, as its status says.
+    /// Checks SQLite's integrity, that each balance is the sum of its ledger, that
+    /// each play (or paid order) was debited once and refunded at most once, as its
+    /// status says, and that each pay-first session was debited once and gave back
+    /// exactly what was left when it ended.
     pub fn audit(&self) -> StoreResult<Vec<String>> {
         let mut problems = Vec::new();
         if !self.integrity_ok()? {
@@ -32,7 +34,8 @@ impl SqliteStore {
             (
                 "SELECT t.id FROM transactions t
                  LEFT JOIN (SELECT transaction_id, COUNT(*) AS n FROM ledger
-                            WHERE kind = 'play' GROUP BY transaction_id) d
+                            WHERE kind = 'play' OR kind = 'purchase'
+                            GROUP BY transaction_id) d
                    ON d.transaction_id = t.id
                  WHERE t.status != 'rejected' AND COALESCE(d.n, 0) != 1",
                 "accepted play not debited exactly once",
@@ -49,6 +52,34 @@ impl SqliteStore {
                 "SELECT DISTINCT t.id FROM ledger l JOIN transactions t ON t.id = l.transaction_id
                  WHERE t.status = 'rejected'",
                 "rejected play has ledger entries",
+            ),
+            (
+                "SELECT s.id FROM machine_sessions s
+                 LEFT JOIN (SELECT session_id, COUNT(*) AS n, SUM(delta) AS d FROM ledger
+                            WHERE kind = 'machine_credit' GROUP BY session_id) c
+                   ON c.session_id = s.id
+                 WHERE COALESCE(c.n, 0) != 1 OR c.d != -s.loaded",
+                "session not debited exactly once by its loaded points",
+            ),
+            (
+                "SELECT s.id FROM machine_sessions s
+                 LEFT JOIN (SELECT session_id, COUNT(*) AS n, SUM(delta) AS d FROM ledger
+                            WHERE kind = 'machine_refund' GROUP BY session_id) r
+                   ON r.session_id = s.id
+                 WHERE (s.status = 'open' AND (COALESCE(r.n, 0) != 0 OR s.refunded IS NOT NULL))
+                    OR (s.status = 'ended' AND (s.refunded IS NULL
+                        OR s.refunded != s.loaded - s.spent
+                        OR COALESCE(r.d, 0) != s.refunded
+                        OR COALESCE(r.n, 0) != (s.refunded > 0)))",
+                "session refund does not match what was left",
+            ),
+            (
+                "SELECT s.id FROM machine_sessions s
+                 LEFT JOIN (SELECT session_id, SUM(points) AS p FROM session_purchases
+                            GROUP BY session_id) b
+                   ON b.session_id = s.id
+                 WHERE s.spent != COALESCE(b.p, 0)",
+                "session spent differs from its purchases",
             ),
         ];
         let conn = connection(&self.conn);

@@ -18,11 +18,7 @@ pub(super) fn post_ledger(
     top_up_id: Option<&str>,
     now: UnixMillis,
 ) -> StoreResult<Points> {
-    let balance_after: i64 = tx
-        .prepare_cached("UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance")
-        .map_err(db)?
-        .query_row(params![delta, user.0 as i64], |row| row.get(0))
-        .map_err(db)?;
+    let balance_after = update_balance(tx, user, delta)?;
     let entry = LedgerEntry {
         user,
         kind,
@@ -31,10 +27,47 @@ pub(super) fn post_ledger(
         label,
         transaction_id: transaction_id.map(|t| t.to_string()),
         top_up_id,
+        session_id: None,
         now,
     };
     append_ledger(tx, &entry)?;
     Ok(Points(balance_after as u64))
+}
+
+/// [`post_ledger`] for a pay-first session's credit or refund: the entry names the
+/// session, and carries the machine's name as its label.
+pub(super) fn post_session_ledger(
+    tx: &rusqlite::Transaction<'_>,
+    user: UserId,
+    kind: HistoryKind,
+    delta: i64,
+    machine_name: &str,
+    session_id: &str,
+    now: UnixMillis,
+) -> StoreResult<Points> {
+    let balance_after = update_balance(tx, user, delta)?;
+    append_ledger(
+        tx,
+        &LedgerEntry {
+            user,
+            kind,
+            delta,
+            balance_after,
+            label: Some(machine_name),
+            transaction_id: None,
+            top_up_id: None,
+            session_id: Some(session_id),
+            now,
+        },
+    )?;
+    Ok(Points(balance_after as u64))
+}
+
+fn update_balance(tx: &rusqlite::Transaction<'_>, user: UserId, delta: i64) -> StoreResult<i64> {
+    tx.prepare_cached("UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance")
+        .map_err(db)?
+        .query_row(params![delta, user.0 as i64], |row| row.get(0))
+        .map_err(db)
 }
 
 /// One ledger row, written after its balance change.
@@ -46,13 +79,15 @@ struct LedgerEntry<'a> {
     label: Option<&'a str>,
     transaction_id: Option<String>,
     top_up_id: Option<&'a str>,
+    session_id: Option<&'a str>,
     now: UnixMillis,
 }
 
 fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id, top_up_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id,
+             top_up_id, session_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )
     .map_err(db)?
     .execute(params![
@@ -63,6 +98,7 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
         entry.label,
         entry.transaction_id,
         entry.top_up_id,
+        entry.session_id,
         entry.now
     ])
     .map_err(db)?;
@@ -153,10 +189,11 @@ pub(super) fn history(
     let rows: Vec<Row> = store.read(|conn| {
         let mut statement = conn.prepare_cached(
             "SELECT l.id, l.kind, l.delta, l.balance_after, l.label, l.transaction_id,
-                    l.created_at, t.machine_id, m.name, t.status, t.refund_reason
+                    l.created_at, m.id, m.name, t.status, t.refund_reason
              FROM ledger l
              LEFT JOIN transactions t ON t.id = l.transaction_id
-             LEFT JOIN machines m ON m.id = t.machine_id
+             LEFT JOIN machine_sessions s ON s.id = l.session_id
+             LEFT JOIN machines m ON m.id = COALESCE(t.machine_id, s.machine_id)
              WHERE l.user_id = ?1 AND l.id < ?2
              ORDER BY l.id DESC LIMIT ?3",
         )?;

@@ -5,7 +5,8 @@
 //! copies committed pages from the WAL into the database file (`checkpointer.rs`).
 //!
 //! One file a concern: accounts and sessions, devices, machines, the ledger and
-//! history (with top-ups), plays, outcomes (webhook reports, refunds, status), the
+//! history (with top-ups), plays, outcomes (webhook reports, refunds, status),
+//! printed machine codes, pay-first sessions, buy-first orders (and sales), the
 //! audit; the schema is the numbered files in `migrations/`.
 
 mod accounts;
@@ -13,11 +14,14 @@ mod audit;
 mod checkpointer;
 mod devices;
 mod ledger;
+mod machine_codes;
 mod machines;
 mod operators;
+mod orders;
 mod outcomes;
 mod owner_only;
 mod plays;
+mod sessions;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_checks_spelled_with_or.sql"),
     include_str!("migrations/0005_operators.sql"),
     include_str!("migrations/0006_banned_users.sql"),
+    include_str!("migrations/0007_machine_shown_codes.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its
@@ -380,5 +385,100 @@ impl Store for SqliteStore {
         now: UnixMillis,
     ) -> StoreResult<StoredTopUp> {
         ledger::record_top_up(self, user, key, request_hash, answer, now)
+    }
+}
+
+impl MachinePayStore for SqliteStore {
+    fn create_machine_code(
+        &self,
+        id: &str,
+        machine: &MachineId,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange> {
+        machine_codes::create(self, id, machine, now)
+    }
+
+    fn machine_code(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>> {
+        machine_codes::get(self, id)
+    }
+
+    fn machine_codes(&self) -> StoreResult<Vec<MachineCodeRecord>> {
+        machine_codes::all(self)
+    }
+
+    fn move_machine_code(
+        &self,
+        id: &str,
+        machine: &MachineId,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange> {
+        machine_codes::move_to(self, id, machine, now)
+    }
+
+    fn set_machine_code_active(
+        &self,
+        id: &str,
+        active: bool,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange> {
+        machine_codes::set_active(self, id, active, now)
+    }
+
+    fn open_session(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision> {
+        sessions::open(self, request)
+    }
+
+    fn machine_session(&self, id: uuid::Uuid) -> StoreResult<Option<MachineSessionRecord>> {
+        sessions::get(self, id)
+    }
+
+    fn current_session(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>> {
+        sessions::current(self, machine)
+    }
+
+    fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision> {
+        sessions::purchase(self, request)
+    }
+
+    fn end_session(
+        &self,
+        id: uuid::Uuid,
+        ender: &SessionEnder,
+        now: UnixMillis,
+    ) -> StoreResult<Option<MachineSessionRecord>> {
+        sessions::end(self, id, ender, now)
+    }
+
+    fn end_idle_sessions(
+        &self,
+        cutoff: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<uuid::Uuid>> {
+        sessions::end_idle(self, cutoff, now)
+    }
+
+    fn pay_order(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
+        orders::pay(self, request)
+    }
+
+    fn order(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>> {
+        orders::get(self, machine, order_id)
+    }
+
+    fn refund_stale_orders(
+        &self,
+        cutoff: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<TransactionId>> {
+        orders::refund_stale(self, cutoff, now)
+    }
+
+    fn sales(
+        &self,
+        machine: &MachineId,
+        from: UnixMillis,
+        to: UnixMillis,
+    ) -> StoreResult<SalesRecord> {
+        orders::sales(self, machine, from, to)
     }
 }

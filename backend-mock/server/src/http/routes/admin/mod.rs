@@ -1,10 +1,12 @@
-//! The operator's endpoints (`/api/v1/admin/…`, the operator key): machines, users
-//! and their devices, and the audit trail. Each change takes effect on the next
+//! The operator's endpoints (`/api/v1/admin/…`, the operator key): machines and their
+//! printed codes and sales, users and their devices, and the audit trail. Each change takes effect on the next
 //! request and is recorded in the audit trail.
 
+mod machine_codes;
 mod machines;
 mod users;
 
+pub use machine_codes::*;
 pub use machines::*;
 pub use users::*;
 

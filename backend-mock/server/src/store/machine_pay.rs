@@ -1,0 +1,217 @@
+//! What the store keeps for the machine-shown codes (PROTOCOL §10): printed codes,
+//! pay-first sessions and their purchases, buy-first orders, and the sales they add up
+//! to. Each money-moving call is one database transaction, as for plays.
+
+use super::{StoreResult, UnixMillis};
+use gashapay_core::api::machine_pay::{SessionEnd, SessionStatus};
+use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
+use gashapay_core::order_code::OrderCode;
+use gashapay_core::status::TransactionStatus;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineCodeRecord {
+    pub id: String,
+    pub machine_id: MachineId,
+    pub machine_name: String,
+    pub active: bool,
+    /// Its machine was revoked: the code opens nothing.
+    pub machine_revoked: bool,
+}
+
+/// What an operator's change to a printed code came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeChange {
+    Done(MachineCodeRecord),
+    NoSuchCode,
+    NoSuchMachine,
+    MachineRevoked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseRecord {
+    pub item: String,
+    pub points: Points,
+    pub at: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineSessionRecord {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub machine_id: MachineId,
+    pub machine_name: String,
+    pub code_id: String,
+    pub loaded: Points,
+    pub spent: Points,
+    pub status: SessionStatus,
+    pub ended_by: Option<SessionEnd>,
+    pub refunded: Option<Points>,
+    pub version: u64,
+    pub last_activity_at: UnixMillis,
+    /// The newest purchases (at most `MAX_PURCHASES_SHOWN`), oldest first.
+    pub purchases: Vec<PurchaseRecord>,
+}
+
+impl MachineSessionRecord {
+    pub fn remaining(&self) -> Points {
+        Points(self.loaded.0.saturating_sub(self.spent.0))
+    }
+}
+
+/// A customer asks to load points into a session.
+#[derive(Debug, Clone)]
+pub struct OpenSessionRequest {
+    pub session_id: Uuid,
+    pub user_id: UserId,
+    pub code_id: String,
+    pub points: Points,
+    pub now: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenSessionDecision {
+    /// Opened now, the points deducted.
+    Opened(MachineSessionRecord),
+    /// This customer opened it before with the same request: as it stands now.
+    Existing(MachineSessionRecord),
+    /// The id was used with another request (or by someone else).
+    IdReused,
+    UnknownCode,
+    CodeDisabled,
+    MachineBusy,
+    InsufficientPoints,
+}
+
+/// A machine reports a purchase against a session.
+#[derive(Debug, Clone)]
+pub struct PurchaseRequest {
+    pub machine_id: MachineId,
+    pub session_id: Uuid,
+    /// The `webhook-id`: one purchase per id, per machine.
+    pub event_id: String,
+    pub item: String,
+    pub points: Points,
+    pub now: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PurchaseDecision {
+    /// Recorded now, or before under the same event id and body.
+    Recorded(MachineSessionRecord),
+    EventIdReused,
+    /// No such session on this machine.
+    NotFound,
+    Ended,
+    InsufficientCredit,
+}
+
+/// Who asks to end a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnder {
+    Customer(UserId),
+    Machine(MachineId),
+}
+
+#[derive(Debug, Clone)]
+pub struct PayOrderRequest {
+    /// Verified by the caller (signature, expiry).
+    pub order: OrderCode,
+    pub user_id: UserId,
+    pub device_id: DeviceId,
+    /// The play the payment becomes.
+    pub transaction_id: TransactionId,
+    pub now: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub machine_id: MachineId,
+    pub order_id: String,
+    pub item: String,
+    pub amount: Points,
+    pub expires: u64,
+    pub user_id: UserId,
+    pub transaction_id: TransactionId,
+    pub status: TransactionStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayOrderDecision {
+    /// Paid now, or by this customer before: as it stands.
+    Paid(OrderRecord),
+    /// Another customer paid it.
+    TakenByOther,
+    InsufficientPoints,
+    UnknownMachine,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SalesRecord {
+    pub sessions: u64,
+    pub orders: u64,
+    pub points_taken: Points,
+    pub points_refunded: Points,
+    /// (item, count, points), most sold first, at most five.
+    pub top_items: Vec<(String, u64, Points)>,
+}
+
+pub trait MachinePayStore: Send + Sync {
+    // Printed codes.
+    /// A new active code for a machine.
+    fn create_machine_code(
+        &self,
+        id: &str,
+        machine: &MachineId,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange>;
+    fn machine_code(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>>;
+    fn machine_codes(&self) -> StoreResult<Vec<MachineCodeRecord>>;
+    fn move_machine_code(
+        &self,
+        id: &str,
+        machine: &MachineId,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange>;
+    fn set_machine_code_active(
+        &self,
+        id: &str,
+        active: bool,
+        now: UnixMillis,
+    ) -> StoreResult<CodeChange>;
+
+    // Pay-first sessions.
+    fn open_session(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision>;
+    fn machine_session(&self, id: Uuid) -> StoreResult<Option<MachineSessionRecord>>;
+    /// The machine's open session, or else its newest.
+    fn current_session(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>>;
+    fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision>;
+    /// Ends an open session and refunds what is left, once; an ended one is answered
+    /// as it is. `None` when there is no such session for `ender`.
+    fn end_session(
+        &self,
+        id: Uuid,
+        ender: &SessionEnder,
+        now: UnixMillis,
+    ) -> StoreResult<Option<MachineSessionRecord>>;
+    /// Ends every open session with no activity since before `cutoff`.
+    fn end_idle_sessions(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<Uuid>>;
+
+    // Buy-first orders.
+    fn pay_order(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision>;
+    fn order(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// Refunds every paid order still pending since before `cutoff`.
+    fn refund_stale_orders(
+        &self,
+        cutoff: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<TransactionId>>;
+
+    /// One machine's sessions and orders opened in `[from, to)`.
+    fn sales(
+        &self,
+        machine: &MachineId,
+        from: UnixMillis,
+        to: UnixMillis,
+    ) -> StoreResult<SalesRecord>;
+}

@@ -1,0 +1,231 @@
+//! Buy-first orders: a paid order becomes a play (a `transactions` row, pending until
+//! the machine reports), so outcomes, refunds and status work as for plays; and the
+//! sales report of a machine's day.
+
+use super::ledger::{post_ledger, refund};
+use super::*;
+use crate::store::machine_pay::{OrderRecord, PayOrderDecision, PayOrderRequest, SalesRecord};
+use gashapay_core::api::HistoryKind;
+use rusqlite::{params, Connection, OptionalExtension};
+
+fn order_in(
+    conn: &Connection,
+    machine: &MachineId,
+    order_id: &str,
+) -> StoreResult<Option<OrderRecord>> {
+    conn.query_row(
+        "SELECT o.item, o.amount, o.expires, o.user_id, o.transaction_id, t.status
+         FROM orders o JOIN transactions t ON t.id = o.transaction_id
+         WHERE o.machine_id = ?1 AND o.order_id = ?2",
+        [&machine.0, order_id],
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        },
+    )
+    .optional()
+    .map_err(db)?
+    .map(|(item, amount, expires, user, transaction, status)| {
+        Ok(OrderRecord {
+            machine_id: machine.clone(),
+            order_id: order_id.to_owned(),
+            item,
+            amount: Points(amount as u64),
+            expires: expires as u64,
+            user_id: UserId(user as u64),
+            transaction_id: transaction
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("transaction id {transaction}")))?,
+            status: TransactionStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        })
+    })
+    .transpose()
+}
+
+pub(super) fn get(
+    store: &SqliteStore,
+    machine: &MachineId,
+    order_id: &str,
+) -> StoreResult<Option<OrderRecord>> {
+    store.read(|conn| Ok(order_in(conn, machine, order_id)))?
+}
+
+pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
+    let order = &request.order;
+    store.write(|tx| {
+        if let Some(paid) = order_in(tx, &order.machine_id, &order.order_id)? {
+            return Ok(if paid.user_id == request.user_id {
+                PayOrderDecision::Paid(paid)
+            } else {
+                PayOrderDecision::TakenByOther
+            });
+        }
+        let machine_live: Option<bool> = tx
+            .query_row(
+                "SELECT revoked = 0 FROM machines WHERE id = ?1",
+                [&order.machine_id.0],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        if machine_live != Some(true) {
+            return Ok(PayOrderDecision::UnknownMachine);
+        }
+        let balance: i64 = tx
+            .query_row(
+                "SELECT balance FROM users WHERE id = ?1",
+                [request.user_id.0 as i64],
+                |row| row.get(0),
+            )
+            .map_err(db)?;
+        if (balance as u64) < order.amount.0 {
+            return Ok(PayOrderDecision::InsufficientPoints);
+        }
+        let transaction = request.transaction_id.to_string();
+        tx.execute(
+            "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+                 issued_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?7)",
+            params![
+                transaction,
+                request.user_id.0 as i64,
+                request.device_id.0,
+                order.machine_id.0,
+                order.amount.0 as i64,
+                request.now / 1000,
+                request.now
+            ],
+        )
+        .map_err(db)?;
+        tx.execute(
+            "INSERT INTO orders (machine_id, order_id, transaction_id, user_id, item, amount,
+                 expires, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                order.machine_id.0,
+                order.order_id,
+                transaction,
+                request.user_id.0 as i64,
+                order.item,
+                order.amount.0 as i64,
+                order.expires as i64,
+                request.now
+            ],
+        )
+        .map_err(db)?;
+        post_ledger(
+            tx,
+            request.user_id,
+            HistoryKind::Purchase,
+            -(order.amount.0 as i64),
+            Some(&order.item),
+            Some(request.transaction_id),
+            None,
+            request.now,
+        )?;
+        let paid = order_in(tx, &order.machine_id, &order.order_id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("order {}", order.order_id)))?;
+        Ok(PayOrderDecision::Paid(paid))
+    })
+}
+
+pub(super) fn refund_stale(
+    store: &SqliteStore,
+    cutoff: UnixMillis,
+    now: UnixMillis,
+) -> StoreResult<Vec<TransactionId>> {
+    store.write(|tx| {
+        // Pending plays are few (the partial index holds only them); each is looked up
+        // in the orders by its id.
+        let stale: Vec<(String, i64, i64)> = {
+            let mut statement = tx
+                .prepare_cached(
+                    "SELECT t.id, t.user_id, t.points FROM transactions t
+                     JOIN orders o ON o.transaction_id = t.id
+                     WHERE t.status = 'pending' AND t.created_at <= ?1",
+                )
+                .map_err(db)?;
+            let rows = statement
+                .query_map([cutoff], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .map_err(db)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(db)?
+        };
+        let mut refunded = Vec::with_capacity(stale.len());
+        for (id, user, points) in stale {
+            let id: TransactionId = id
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
+            refund(
+                tx,
+                id,
+                UserId(user as u64),
+                points,
+                RefundReason::NoOutcome,
+                now,
+            )?;
+            refunded.push(id);
+        }
+        Ok(refunded)
+    })
+}
+
+pub(super) fn sales(
+    store: &SqliteStore,
+    machine: &MachineId,
+    from: UnixMillis,
+    to: UnixMillis,
+) -> StoreResult<SalesRecord> {
+    store.read(|conn| {
+        let (sessions, session_taken, session_refunded): (i64, i64, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(loaded), 0), COALESCE(SUM(refunded), 0)
+             FROM machine_sessions
+             WHERE machine_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+            params![machine.0, from, to],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        let (orders, order_taken, order_refunded): (i64, i64, i64) = conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(o.amount), 0),
+                    COALESCE(SUM(CASE WHEN t.status = 'refunded' THEN o.amount ELSE 0 END), 0)
+             FROM orders o JOIN transactions t ON t.id = o.transaction_id
+             WHERE o.machine_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3",
+            params![machine.0, from, to],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        // What was sold: purchases in sessions of the day, and orders not refunded.
+        let mut statement = conn.prepare(
+            "SELECT item, COUNT(*) AS n, SUM(points) FROM (
+                 SELECT p.item, p.points FROM session_purchases p
+                 JOIN machine_sessions s ON s.id = p.session_id
+                 WHERE s.machine_id = ?1 AND s.created_at >= ?2 AND s.created_at < ?3
+                 UNION ALL
+                 SELECT o.item, o.amount FROM orders o
+                 JOIN transactions t ON t.id = o.transaction_id
+                 WHERE o.machine_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3
+                   AND t.status != 'refunded')
+             GROUP BY item ORDER BY n DESC, SUM(points) DESC, item LIMIT 5",
+        )?;
+        let top_items = statement
+            .query_map(params![machine.0, from, to], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)? as u64,
+                    Points(row.get::<_, i64>(2)? as u64),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(SalesRecord {
+            sessions: sessions as u64,
+            orders: orders as u64,
+            points_taken: Points((session_taken + order_taken) as u64),
+            points_refunded: Points((session_refunded + order_refunded) as u64),
+            top_items,
+        })
+    })
+}
