@@ -16,6 +16,8 @@ use std::time::Duration;
 
 mod shows_code;
 
+pub use shows_code::{sell_order, serve_session};
+
 #[derive(Debug, thiserror::Error)]
 pub enum MachineError {
     #[error("the backend refused: {message} ({code})")]
@@ -254,6 +256,30 @@ pub enum Step {
     NotReporting {
         transaction_id: TransactionId,
     },
+    /// A customer loaded points into a session on this machine.
+    SessionOpened {
+        session_id: uuid::Uuid,
+        credit: Points,
+    },
+    Sold {
+        item: String,
+        points: Points,
+        remaining: Points,
+    },
+    SessionEnded {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refunded: Option<Points>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ended_by: Option<gashapay_core::api::machine_pay::SessionEnd>,
+    },
+    /// An order's code is on the machine's screen.
+    OrderShown {
+        order_id: String,
+        link: String,
+    },
+    OrderPaid {
+        transaction_id: TransactionId,
+    },
 }
 
 /// A whole play: validate, wait `delay`, dispense as chosen, report.
@@ -288,6 +314,19 @@ pub async fn play(
         transaction_id: txn,
         points: validated.points,
     });
+    dispense_and_report(client, txn, dispense, delay, policy, on_step).await
+}
+
+/// After the points are taken: wait `delay`, dispense as chosen, report the outcome
+/// (or, for `none`, stay silent and let the backend's timeout refund).
+pub async fn dispense_and_report(
+    client: &MachineClient,
+    txn: TransactionId,
+    dispense: DispensePlan,
+    delay: Duration,
+    policy: &RetryPolicy,
+    mut on_step: impl FnMut(&Step),
+) -> Result<Option<WebhookAck>, MachineError> {
     on_step(&Step::Dispensing { outcome: dispense });
     tokio::time::sleep(delay).await;
     let Some(outcome) = dispense.report() else {

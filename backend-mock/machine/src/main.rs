@@ -1,10 +1,12 @@
-//! `gashapay-machine`: the emulated machine on the command line. Prints one JSON line
-//! per step on stdout.
+//! `gashapay-machine`: the emulated machine on the command line: it scans a player's
+//! code, or shows its own (a session on its printed code, or an order's code). Prints
+//! one JSON line per step on stdout.
 
 use clap::{Parser, Subcommand};
+use gashapay_core::order_code::MAX_ORDER_TTL_SECS;
 use gashapay_core::status::DispensePlan;
 use gashapay_core::webhook::WebhookSecret;
-use gashapay_core::{MachineId, Redacted};
+use gashapay_core::{MachineId, Points, Redacted};
 use gashapay_machine::{self as machine, MachineClient, RetryPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +48,58 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         delay_ms: u64,
     },
+    /// Pay first: wait for a customer to load points from the machine's printed code,
+    /// sell the items given, then (with `--end`) end the session.
+    Session {
+        /// An item and its price, `name=points`; repeat for several sales in order.
+        #[arg(long = "sell", value_parser = item_and_price)]
+        sales: Vec<(String, Points)>,
+        /// End the session after the sales (otherwise the customer or the idle
+        /// timeout ends it).
+        #[arg(long)]
+        end: bool,
+        /// Seconds to wait for a customer.
+        #[arg(long, default_value_t = 120)]
+        wait_secs: u64,
+    },
+    /// Buy first: show an order's code (its link, and with `--png` its QR image), wait
+    /// for the payment, dispense and report.
+    Order {
+        #[arg(long)]
+        order_id: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        amount: u64,
+        /// Seconds the order can be paid for (at most 600).
+        #[arg(long, default_value_t = 120)]
+        ttl_secs: u64,
+        /// Write the order's QR code to this PNG file.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        #[arg(long, default_value = "ok", value_parser = dispense_plan())]
+        outcome: DispensePlan,
+        #[arg(long, default_value_t = 500)]
+        delay_ms: u64,
+    },
+}
+
+/// Writes beside the file, then renames: whoever watches for the file never reads half
+/// of it.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, path)
+}
+
+/// `Capsule A=150`.
+fn item_and_price(text: &str) -> Result<(String, Points), String> {
+    let (item, points) = text.rsplit_once('=').ok_or("give an item as name=points")?;
+    let points: u64 = points
+        .trim()
+        .parse()
+        .map_err(|_| "the price must be a whole number of points")?;
+    Ok((item.trim().to_owned(), Points(points)))
 }
 
 /// `ok` (dispense, report `dispensed`), `fail` (jam, report `failed`) or `none`
@@ -73,39 +127,61 @@ async fn main() -> ExitCode {
         Redacted::new(cli.api_key),
         webhook_secret,
     );
-    let Command::Scan {
-        code,
-        png,
-        outcome,
-        delay_ms,
-    } = cli.command;
-    let code = match (code, png) {
-        (Some(code), _) => code,
-        (None, Some(path)) => {
-            let decoded = std::fs::read(&path)
-                .map_err(|e| machine::MachineError::Decode(format!("{}: {e}", path.display())))
-                .and_then(|bytes| machine::decode_qr_image(&bytes));
-            match decoded {
-                Ok(text) => text,
-                Err(error) => {
-                    print_json(&serde_json::json!({"step": "error", "message": error.to_string()}));
+    let result = match cli.command {
+        Command::Scan {
+            code,
+            png,
+            outcome,
+            delay_ms,
+        } => scan(&client, code, png, outcome, delay_ms).await,
+        Command::Session {
+            sales,
+            end,
+            wait_secs,
+        } => machine::serve_session(
+            &client,
+            &sales,
+            end,
+            Duration::from_secs(wait_secs),
+            print_json,
+        )
+        .await
+        .map(|_| ()),
+        Command::Order {
+            order_id,
+            item,
+            amount,
+            ttl_secs,
+            png,
+            outcome,
+            delay_ms,
+        } => {
+            let ttl = Duration::from_secs(ttl_secs.min(MAX_ORDER_TTL_SECS));
+            let order = client.order_code(&order_id, &item, Points(amount), ttl);
+            if let Some(path) = png {
+                let link = client.order_link(&order);
+                let written = gashapay_core::qr::render::png(&link, 8)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| write_whole(&path, &bytes).map_err(|e| e.to_string()));
+                if let Err(error) = written {
+                    print_json(&serde_json::json!({"step": "error", "message": error}));
                     return ExitCode::FAILURE;
                 }
             }
+            machine::sell_order(
+                &client,
+                &order,
+                outcome,
+                Duration::from_millis(delay_ms),
+                &RetryPolicy::default(),
+                print_json,
+            )
+            .await
+            .map(|_| ())
         }
-        (None, None) => unreachable!("clap requires --code or --png"),
     };
-    let result = machine::play(
-        &client,
-        &code,
-        outcome,
-        Duration::from_millis(delay_ms),
-        &RetryPolicy::default(),
-        print_json,
-    )
-    .await;
     match result {
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         // The refusal was already printed as a step.
         Err(machine::MachineError::Refused { .. }) => ExitCode::from(3),
         Err(error) => {
@@ -113,4 +189,30 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn scan(
+    client: &MachineClient,
+    code: Option<String>,
+    png: Option<PathBuf>,
+    outcome: DispensePlan,
+    delay_ms: u64,
+) -> Result<(), machine::MachineError> {
+    let code = match (code, png) {
+        (Some(code), _) => code,
+        (None, Some(path)) => std::fs::read(&path)
+            .map_err(|e| machine::MachineError::Decode(format!("{}: {e}", path.display())))
+            .and_then(|bytes| machine::decode_qr_image(&bytes))?,
+        (None, None) => unreachable!("clap requires --code or --png"),
+    };
+    machine::play(
+        client,
+        &code,
+        outcome,
+        Duration::from_millis(delay_ms),
+        &RetryPolicy::default(),
+        print_json,
+    )
+    .await
+    .map(|_| ())
 }

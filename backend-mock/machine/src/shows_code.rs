@@ -4,7 +4,8 @@
 
 use super::{read_answer, MachineClient, MachineError};
 use gashapay_core::api::machine_pay::{
-    MachineSession, OrderView, PurchaseReport, SessionEndReport, SessionQuery, SessionView,
+    MachineSession, OrderView, PurchaseReport, SessionEndReport, SessionQuery, SessionStatus,
+    SessionView,
 };
 use gashapay_core::api::{paths, StatusQuery, MAX_LONG_POLL_SECONDS};
 use gashapay_core::links::AppLink;
@@ -157,4 +158,96 @@ impl MachineClient {
             .map_err(|e| MachineError::Transport(e.without_url().to_string()))?;
         read_answer(response).await
     }
+}
+
+/// Pay first: waits up to `wait` for a customer's session, sells `items` against it in
+/// order (a refused sale is a step, and the rest are still tried), then ends the
+/// session if `end` (else the customer or the idle timeout does).
+pub async fn serve_session(
+    client: &MachineClient,
+    items: &[(String, Points)],
+    end: bool,
+    wait: Duration,
+    mut on_step: impl FnMut(&super::Step),
+) -> Result<Option<SessionView>, MachineError> {
+    use super::Step;
+    let deadline = tokio::time::Instant::now() + wait;
+    let session = loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match client.current_session(left, None).await? {
+            Some(session) if session.status == SessionStatus::Open => break session,
+            _ if left.is_zero() => return Ok(None),
+            _ => {}
+        }
+    };
+    on_step(&Step::SessionOpened {
+        session_id: session.session_id,
+        credit: session.remaining,
+    });
+    let mut last = session.clone();
+    for (index, (item, points)) in items.iter().enumerate() {
+        let event = format!("sale_{}_{index}", session.session_id.simple());
+        match client
+            .report_purchase(session.session_id, &event, item, *points)
+            .await
+        {
+            Ok(view) => {
+                on_step(&Step::Sold {
+                    item: item.clone(),
+                    points: *points,
+                    remaining: view.remaining,
+                });
+                last = view;
+            }
+            Err(MachineError::Refused { code, message, .. }) => on_step(&Step::Refused {
+                error: code,
+                message,
+            }),
+            Err(error) => return Err(error),
+        }
+    }
+    if end && last.status == SessionStatus::Open {
+        last = client.end_session(session.session_id).await?;
+    }
+    if last.status == SessionStatus::Ended {
+        on_step(&Step::SessionEnded {
+            refunded: last.refunded,
+            ended_by: last.ended_by,
+        });
+    }
+    Ok(Some(last))
+}
+
+/// Buy first: shows the order's link, waits until it is paid or expires, then
+/// dispenses as `dispense` says and reports like a play.
+pub async fn sell_order(
+    client: &MachineClient,
+    order: &OrderCode,
+    dispense: gashapay_core::status::DispensePlan,
+    delay: Duration,
+    policy: &super::RetryPolicy,
+    mut on_step: impl FnMut(&super::Step),
+) -> Result<Option<OrderView>, MachineError> {
+    use super::Step;
+    on_step(&Step::OrderShown {
+        order_id: order.order_id.clone(),
+        link: client.order_link(order),
+    });
+    let paid = loop {
+        let now = gashapay_core::clock::unix_now();
+        let left = Duration::from_secs(order.expires.saturating_sub(now));
+        let view = client.wait_for_order(&order.order_id, left).await?;
+        if view.transaction_id.is_some() {
+            break view;
+        }
+        if left.is_zero() {
+            return Ok(None);
+        }
+    };
+    let Some(transaction_id) = paid.transaction_id else {
+        return Ok(None);
+    };
+    on_step(&Step::OrderPaid { transaction_id });
+    super::dispense_and_report(client, transaction_id, dispense, delay, policy, on_step).await?;
+    Ok(Some(paid))
 }

@@ -133,3 +133,119 @@ async fn the_machine_binary_plays_a_png_code_and_reports_refusals_by_exit_code()
 
     backend.stop().await;
 }
+
+/// Runs the binary in the background (it waits for a customer), off the runtime.
+fn spawn_machine_binary(
+    url: &str,
+    demo: &DemoSeed,
+    args: &[&str],
+) -> tokio::task::JoinHandle<Output> {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-machine"));
+    command
+        .args(args)
+        .env("GASHAPAY_SERVER", url)
+        .env("GASHAPAY_MACHINE_ID", demo.machine.machine_id.to_string())
+        .env("GASHAPAY_MACHINE_API_KEY", demo.machine.api_key.expose())
+        .env(
+            "GASHAPAY_WEBHOOK_SECRET",
+            demo.machine.webhook_secret.to_text(),
+        );
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_machine_binary_sells_against_a_session_and_shows_an_order_that_a_phone_pays() {
+    use gashapay_core::links::AppLink;
+    let dir = tempfile::tempdir().unwrap();
+    let backend = demo_backend(dir.path()).await;
+    let demo = backend.demo.as_ref().unwrap();
+    let url = backend.base_url();
+    let client = ApiClient::new(
+        &url,
+        Arc::new(MemorySecretStore::new()),
+        ClientConfig::default(),
+    )
+    .unwrap();
+    client.login(&demo.username, &demo.password).await.unwrap();
+
+    // Pay first: the machine waits; the phone loads 300 from the printed code.
+    let selling = spawn_machine_binary(
+        &url,
+        demo,
+        &[
+            "session",
+            "--sell",
+            "Capsule A=100",
+            "--sell",
+            "Big prize=500",
+            "--end",
+            "--wait-secs",
+            "20",
+        ],
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    client
+        .start_session(uuid::Uuid::now_v7(), &demo.machine_code, Points(300))
+        .await
+        .unwrap();
+    let sold = selling.await.unwrap();
+    assert!(sold.status.success(), "{sold:?}");
+    let names: Vec<String> = steps(&sold)
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["session_opened", "sold", "refused", "session_ended"]
+    );
+    let ended = steps(&sold).pop().unwrap();
+    assert_eq!(
+        (ended["refunded"].as_u64(), ended["ended_by"].as_str()),
+        (Some(200), Some("machine"))
+    );
+    assert_eq!(client.balance().await.unwrap().balance, Points(900));
+
+    // Buy first: the machine writes the order's QR; the phone decodes it and pays.
+    let png = dir.path().join("order.png");
+    let png_arg = png.display().to_string();
+    let ordering = spawn_machine_binary(
+        &url,
+        demo,
+        &[
+            "order",
+            "--order-id",
+            "o-42",
+            "--item",
+            "Capsule B",
+            "--amount",
+            "150",
+            "--png",
+            &png_arg,
+            "--delay-ms",
+            "10",
+        ],
+    );
+    let mut waited = 0;
+    while !png.exists() && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let scanned = gashapay_machine::decode_qr_image(&std::fs::read(&png).unwrap()).unwrap();
+    let AppLink::Order(order) = AppLink::parse(&scanned).unwrap() else {
+        panic!("an order link: {scanned}");
+    };
+    assert_eq!(
+        (order.item.as_str(), order.amount),
+        ("Capsule B", Points(150))
+    );
+    client.pay_order(&order).await.unwrap();
+    let dispensed = ordering.await.unwrap();
+    assert!(dispensed.status.success(), "{dispensed:?}");
+    let last = steps(&dispensed).pop().unwrap();
+    assert_eq!(
+        (last["step"].as_str(), last["status"].as_str()),
+        (Some("reported"), Some("completed"))
+    );
+    assert_eq!(client.balance().await.unwrap().balance, Points(750));
+    backend.stop().await;
+}

@@ -140,10 +140,12 @@ pub struct DemoSeed {
     pub username: String,
     pub password: String,
     pub machine: MachineCredentials,
+    /// The demo machine's printed code (PROTOCOL §10.1), made once and kept.
+    pub machine_code: String,
 }
 
-/// Creates the demo user (once, with welcome points) and (re)issues the demo
-/// machine's credentials.
+/// Creates the demo user (once, with welcome points), (re)issues the demo machine's
+/// credentials, and gives the demo machine a printed code (once).
 pub async fn seed_demo(state: &AppState) -> AdminResult<DemoSeed> {
     let exists = state
         .db(|store| store.user_by_name(DEMO_USERNAME))
@@ -154,9 +156,20 @@ pub async fn seed_demo(state: &AppState) -> AdminResult<DemoSeed> {
         create_user(state, DEMO_USERNAME, DEMO_PASSWORD, DEMO_WELCOME_POINTS).await?;
     }
     let machine = register_machine(state, DEMO_MACHINE_ID, DEMO_MACHINE_NAME).await?;
+    let demo_machine = machine.machine_id.clone();
+    let kept = state
+        .db(|store| store.machine_codes())
+        .await?
+        .into_iter()
+        .find(|code| code.machine_id == demo_machine && code.active);
+    let machine_code = match kept {
+        Some(code) => code.id,
+        None => machine_codes::create(state, demo_machine).await?.id,
+    };
     Ok(DemoSeed {
         username: DEMO_USERNAME.into(),
         password: DEMO_PASSWORD.into(),
         machine,
+        machine_code,
     })
 }

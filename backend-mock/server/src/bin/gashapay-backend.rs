@@ -54,6 +54,16 @@ async fn main() -> std::process::ExitCode {
             "  export GASHAPAY_WEBHOOK_SECRET={}",
             demo.machine.webhook_secret.to_text()
         );
+        let link = gashapay_core::links::AppLink::MachineCode {
+            code_id: demo.machine_code.clone(),
+        };
+        let base = backend
+            .state
+            .settings
+            .public_url
+            .clone()
+            .unwrap_or(url.clone());
+        println!("Demo machine's printed code: {}", link.https_link(&base));
     }
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("gashapay-backend: stopping");
