@@ -81,6 +81,11 @@ impl UserMessage {
         Self::from_catalogue("server_unreachable", NextStep::Retry)
     }
 
+    /// A scanned or opened link that is not a GashaPay code, or is damaged.
+    pub fn unreadable_link() -> Self {
+        Self::from_catalogue("link_unreadable", NextStep::NewCode)
+    }
+
     /// No connection to the server.
     pub fn offline() -> Self {
         Self::from_catalogue("offline", NextStep::Retry)

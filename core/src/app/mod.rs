@@ -1,5 +1,5 @@
 //! The app's screen logic with no UI in it: what each screen shows (view models),
-//! the play screen's state machine, and a human message with a next step for every
+//! the play screen's and the machine screen's state machines, and a human message with a next step for every
 //! error. The Dioxus shell renders these and forwards events; it holds no rules.
 
 pub mod demo;
@@ -8,6 +8,7 @@ pub mod format;
 pub mod history;
 pub mod i18n;
 pub mod language;
+pub mod machine_pay;
 pub mod messages;
 pub mod play;
 pub mod saved;

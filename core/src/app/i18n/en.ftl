@@ -193,3 +193,24 @@ error_invalid_order = This order's code is not valid
     .detail = Nothing was charged. Ask the machine for a new code.
 error_order_expired = This order has expired
     .detail = Nothing was charged. Choose your item on the machine again.
+
+## Paying at a machine that shows the code
+machine_title = Machine
+machine_nothing_open = Scan the code on a machine to pay there.
+machine_opening = Asking the machine…
+machine_load_prompt = How many points to load into the machine?
+machine_load_button = Load { $points }
+machine_busy_note = Someone is using this machine right now.
+order_confirm = Pay { $points } for { $item } at { $machine }?
+order_pay_button = Pay { $points }
+order_paid_waiting = Paid: the machine is dispensing…
+session_open = Buy on the machine
+session_credit_left = { $points } left
+session_purchase = { $item } · { $points }
+session_idle = Ends by itself at { $time } if nothing is bought
+session_end_button = End session
+session_ended_refund = Session ended: { $points } back to your balance
+session_ended_spent = Session ended: all points were spent
+machine_close = Done
+link_unreadable = This is not a GashaPay code
+    .detail = Scan the code on the machine again.

@@ -192,3 +192,24 @@ error_invalid_order = El código de este pedido no es válido
     .detail = No se cobró nada. Pide un código nuevo a la máquina.
 error_order_expired = Este pedido ha caducado
     .detail = No se cobró nada. Vuelve a elegir tu artículo en la máquina.
+
+## Pagar en una máquina que muestra el código
+machine_title = Máquina
+machine_nothing_open = Escanea el código de una máquina para pagar en ella.
+machine_opening = Consultando a la máquina…
+machine_load_prompt = ¿Cuántos puntos cargas en la máquina?
+machine_load_button = Cargar { $points }
+machine_busy_note = Alguien está usando esta máquina ahora.
+order_confirm = ¿Pagar { $points } por { $item } en { $machine }?
+order_pay_button = Pagar { $points }
+order_paid_waiting = Pagado: la máquina está entregando…
+session_open = Compra en la máquina
+session_credit_left = Quedan { $points }
+session_purchase = { $item } · { $points }
+session_idle = Termina sola a las { $time } si no compras nada
+session_end_button = Terminar sesión
+session_ended_refund = Sesión terminada: { $points } vuelven a tu saldo
+session_ended_spent = Sesión terminada: se gastaron todos los puntos
+machine_close = Listo
+link_unreadable = Esto no es un código de GashaPay
+    .detail = Vuelve a escanear el código de la máquina.

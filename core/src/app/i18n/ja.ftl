@@ -191,3 +191,24 @@ error_invalid_order = この注文コードは無効です
     .detail = 請求はありません。機械で新しいコードを表示してください。
 error_order_expired = この注文は期限切れです
     .detail = 請求はありません。機械でもう一度商品を選んでください。
+
+## コードを表示する機械で支払う
+machine_title = 機械
+machine_nothing_open = 機械のコードを読み取ると、そこで支払えます。
+machine_opening = 機械に問い合わせ中…
+machine_load_prompt = 機械に何ポイント入れますか？
+machine_load_button = { $points } を入れる
+machine_busy_note = ほかの人がこの機械を使用中です。
+order_confirm = { $machine } の { $item } に { $points } を支払いますか？
+order_pay_button = { $points } を支払う
+order_paid_waiting = 支払い済み：機械が払い出し中…
+session_open = 機械で購入してください
+session_credit_left = 残り { $points }
+session_purchase = { $item } · { $points }
+session_idle = 購入がなければ { $time } に自動終了
+session_end_button = セッションを終了
+session_ended_refund = セッション終了：{ $points } を残高に返却
+session_ended_spent = セッション終了：ポイントはすべて使われました
+machine_close = 閉じる
+link_unreadable = GashaPay のコードではありません
+    .detail = 機械のコードをもう一度読み取ってください。

@@ -191,3 +191,24 @@ error_invalid_order = 이 주문 코드는 유효하지 않습니다
     .detail = 결제되지 않았습니다. 기기에서 새 코드를 받으세요.
 error_order_expired = 이 주문은 만료되었습니다
     .detail = 결제되지 않았습니다. 기기에서 상품을 다시 고르세요.
+
+## 코드를 보여 주는 기기에서 결제
+machine_title = 기기
+machine_nothing_open = 기기의 코드를 스캔하면 그 기기에서 결제할 수 있습니다.
+machine_opening = 기기에 확인하는 중…
+machine_load_prompt = 기기에 몇 포인트를 넣을까요?
+machine_load_button = { $points } 넣기
+machine_busy_note = 다른 사람이 이 기기를 사용 중입니다.
+order_confirm = { $machine }의 { $item }에 { $points }를 결제할까요?
+order_pay_button = { $points } 결제
+order_paid_waiting = 결제 완료: 기기가 배출하는 중…
+session_open = 기기에서 구매하세요
+session_credit_left = { $points } 남음
+session_purchase = { $item } · { $points }
+session_idle = 구매가 없으면 { $time }에 자동 종료
+session_end_button = 세션 종료
+session_ended_refund = 세션 종료: { $points } 잔액으로 반환
+session_ended_spent = 세션 종료: 포인트를 모두 사용했습니다
+machine_close = 닫기
+link_unreadable = GashaPay 코드가 아닙니다
+    .detail = 기기의 코드를 다시 스캔하세요.
