@@ -4,8 +4,11 @@
 
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, StartOptions};
+use gashapay_core::api::machine_pay::SessionStatus;
 use gashapay_core::app::demo::{log_line, DemoStep};
+use gashapay_core::order_code::OrderCode;
 use gashapay_core::status::DispensePlan;
+use gashapay_core::Points;
 use gashapay_machine::{self as machine, MachineClient, RetryPolicy, Step};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +26,8 @@ fn demo_outcome_timeout() -> Duration {
 /// In demo mode a pay-first session with nothing bought ends after this long (a
 /// minute, not the five a real machine waits), so a tester sees the refund.
 pub const DEMO_SESSION_IDLE: Duration = Duration::from_secs(60);
+/// How long an order's code on the demo machine can be paid for.
+pub const DEMO_ORDER_TTL: Duration = Duration::from_secs(120);
 /// How long the emulated dispenser takes.
 pub const DEMO_DISPENSE_DELAY: Duration = Duration::from_millis(1500);
 
@@ -34,6 +39,8 @@ pub struct DemoEnv {
     pub database: PathBuf,
     /// A play the machine never reports is refunded after this long.
     pub outcome_timeout: Duration,
+    /// The demo machine's printed code.
+    pub machine_code: String,
 }
 
 /// Starts the demo backend and waits until it listens.
@@ -102,10 +109,82 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
         machine,
         database,
         outcome_timeout,
+        machine_code: seed.machine_code,
     })
 }
 
 impl DemoEnv {
+    /// The demo machine's printed code, as the https link a phone's camera reads.
+    pub fn machine_code_link(&self) -> String {
+        gashapay_core::links::AppLink::MachineCode {
+            code_id: self.machine_code.clone(),
+        }
+        .https_link(&self.server_url)
+    }
+
+    /// Sells `item` against the customer's open session, if there is one.
+    pub async fn sell(&self, item: &str, points: Points, mut log: impl FnMut(String)) {
+        let step = |step: &Step| log_line(&demo_step(step, self.outcome_timeout));
+        match self.machine.current_session(Duration::ZERO, None).await {
+            Ok(Some(session)) if session.status == SessionStatus::Open => {
+                let event = format!("demo_{}", uuid::Uuid::now_v7().simple());
+                match self
+                    .machine
+                    .report_purchase(session.session_id, &event, item, points)
+                    .await
+                {
+                    Ok(view) => log(step(&Step::Sold {
+                        item: item.to_owned(),
+                        points,
+                        remaining: view.remaining,
+                    })),
+                    Err(error) => log(log_line(&DemoStep::Failed {
+                        error: error.to_string(),
+                    })),
+                }
+            }
+            Ok(_) => log(log_line(&DemoStep::Failed {
+                error: "no customer has loaded points yet".into(),
+            })),
+            Err(error) => log(log_line(&DemoStep::Failed {
+                error: error.to_string(),
+            })),
+        }
+    }
+
+    /// A new order for `item`, signed by the machine, payable for a while.
+    pub fn new_order(&self, item: &str, points: Points) -> OrderCode {
+        // The random tail of a time-ordered id: short enough to read in the log.
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let order_id = format!("o-{}", &id[id.len() - 8..]);
+        self.machine
+            .order_code(&order_id, item, points, DEMO_ORDER_TTL)
+    }
+
+    /// Shows the order, waits for the payment, and dispenses as planned.
+    pub async fn sell_order(
+        &self,
+        order: &OrderCode,
+        plan: DispensePlan,
+        mut log: impl FnMut(String),
+    ) {
+        let timeout = self.outcome_timeout;
+        let result = machine::sell_order(
+            &self.machine,
+            order,
+            plan,
+            DEMO_DISPENSE_DELAY,
+            &RetryPolicy::default(),
+            |step| log(log_line(&demo_step(step, timeout))),
+        )
+        .await;
+        if let Err(error) = result {
+            log(log_line(&DemoStep::Failed {
+                error: error.to_string(),
+            }));
+        }
+    }
+
     /// The emulated machine takes `code` (as its camera would read it off the
     /// screen), validates it, and dispenses as planned. `log` sees each step in words.
     pub async fn scan(&self, code: &str, plan: DispensePlan, mut log: impl FnMut(String)) {
@@ -140,5 +219,22 @@ fn demo_step(step: &Step, outcome_timeout: Duration) -> DemoStep {
         Step::NotReporting { .. } => DemoStep::Silent {
             refund_after_secs: outcome_timeout.as_secs(),
         },
+        Step::SessionOpened { credit, .. } => DemoStep::SessionOpened { credit: *credit },
+        Step::Sold {
+            item,
+            points,
+            remaining,
+        } => DemoStep::Sold {
+            item: item.clone(),
+            points: *points,
+            remaining: *remaining,
+        },
+        Step::SessionEnded { refunded, .. } => DemoStep::SessionEnded {
+            refunded: *refunded,
+        },
+        Step::OrderShown { order_id, .. } => DemoStep::OrderShown {
+            order_id: order_id.clone(),
+        },
+        Step::OrderPaid { .. } => DemoStep::OrderPaid,
     }
 }

@@ -3,6 +3,7 @@
 //! effects (HTTP through the core's client). No rules live in components.
 
 pub mod connection;
+pub mod machine_pay;
 pub mod pages;
 pub mod platform;
 pub mod screens;

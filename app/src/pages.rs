@@ -27,6 +27,8 @@ pub enum Route {
         TopUp {},
         #[route("/settings")]
         Settings {},
+        #[route("/machine")]
+        Machine {},
 }
 
 /// The root: state, the clock, start-up, the stylesheet, the router.
@@ -151,6 +153,17 @@ fn DemoSide() -> Element {
         PlayPhase::Showing { code } => Some(code.to_text()),
         _ => None,
     };
+    let mut order = use_signal(|| None::<String>);
+    let machine_code_link = demo.machine_code_link();
+    let machine_code_image = use_hook(|| {
+        gashapay_core::qr::render::svg_data_url(&machine_code_link).unwrap_or_default()
+    });
+    let order_image = order
+        .read()
+        .as_deref()
+        .and_then(|link| gashapay_core::qr::render::svg_data_url(link).ok());
+    let navigator = use_navigator();
+    let (sell_demo, order_demo, scan_services) = (demo.clone(), demo.clone(), services.clone());
     rsx! {
         DemoPanel {
             can_scan: code_on_screen.is_some(),
@@ -165,6 +178,32 @@ fn DemoSide() -> Element {
                     demo.scan(&code, plan(), |line| log.write().push(line)).await;
                 });
             },
+            machine_code_image,
+            order_image,
+            // The same handler a phone's camera hands a link to.
+            on_phone_scans: move |of_order: bool| {
+                let link = if of_order { order.read().clone() } else { Some(machine_code_link.clone()) };
+                let Some(link) = link else { return };
+                crate::machine_pay::open_link(state, scan_services.clone(), link);
+                navigator.push(Route::Machine {});
+            },
+            on_sell: move |index: usize| {
+                let (item, points) = gashapay_core::app::demo::DEMO_ITEMS[index];
+                let demo = sell_demo.clone();
+                spawn(async move {
+                    demo.sell(item, gashapay_core::Points(points), |line| log.write().push(line)).await;
+                });
+            },
+            on_order: move |index: usize| {
+                let (item, points) = gashapay_core::app::demo::DEMO_ITEMS[index];
+                let demo = order_demo.clone();
+                let new_order = demo.new_order(item, gashapay_core::Points(points));
+                order.set(Some(demo.machine.order_link(&new_order)));
+                log.set(Vec::new());
+                spawn(async move {
+                    demo.sell_order(&new_order, plan(), |line| log.write().push(line)).await;
+                });
+            },
         }
     }
 }
@@ -173,6 +212,20 @@ fn DemoSide() -> Element {
 #[component]
 fn DemoSide() -> Element {
     rsx! {}
+}
+
+/// Paying at a machine whose code was opened (a link).
+#[component]
+fn Machine() -> Element {
+    let state = use_app_state();
+    let services = use_services();
+    let view = state.machine_pay.read().view(&local_zone());
+    rsx! {
+        MachineScreen {
+            view,
+            on_event: move |event| crate::machine_pay::machine_event(state, services.clone(), event),
+        }
+    }
 }
 
 #[component]

@@ -71,7 +71,7 @@ impl Services {
         false
     }
 
-    fn watch_token(&self) -> CancellationToken {
+    pub(crate) fn watch_token(&self) -> CancellationToken {
         lock(&self.watches).child_token()
     }
 
@@ -92,7 +92,7 @@ pub fn use_services() -> Services {
 
 /// A call failed: the session model hears of it (a lost session signs out), and the
 /// caller gets what to show.
-fn failed(state: AppState, services: &Services, error: &ClientError) -> CallFailure {
+pub(crate) fn failed(state: AppState, services: &Services, error: &ClientError) -> CallFailure {
     let failure = CallFailure::from(error);
     session_event(
         state,

@@ -4,6 +4,7 @@
 use dioxus::prelude::*;
 use gashapay_core::app::history::HistoryModel;
 use gashapay_core::app::language::Language;
+use gashapay_core::app::machine_pay::MachinePayModel;
 use gashapay_core::app::play::PlayModel;
 use gashapay_core::app::server::ServerModel;
 use gashapay_core::app::session::Session;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub history: Signal<HistoryModel>,
     pub play: Signal<PlayModel>,
     pub top_up: Signal<TopUpModel>,
+    /// Paying at a machine that shows the code (opened by a link).
+    pub machine_pay: Signal<MachinePayModel>,
     /// Unix seconds when the play screen was last brought up to date: at each play
     /// event, and when a shown code's minutes left change or it is renewed.
     pub now: Signal<u64>,
@@ -37,6 +40,7 @@ impl AppState {
             history: Signal::new(HistoryModel::default()),
             play: Signal::new(PlayModel::default()),
             top_up: Signal::new(TopUpModel::default()),
+            machine_pay: Signal::new(MachinePayModel::default()),
             now: Signal::new(gashapay_core::clock::unix_now()),
         }
     }

@@ -4,6 +4,7 @@
 use chrono::{FixedOffset, TimeZone, Utc};
 use dioxus::prelude::*;
 use gashapay_app::screens::*;
+use gashapay_core::api::machine_pay::{MachineCodeInfo, PurchaseView, SessionStatus, SessionView};
 use gashapay_core::api::{
     ErrorBody, HistoryEntry, HistoryKind, HistoryPage, TopUpResponse, TransactionView,
 };
@@ -11,6 +12,7 @@ use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::{HistoryEvent, HistoryModel, HistoryView};
 use gashapay_core::app::i18n::{speaking, MISSING};
 use gashapay_core::app::language::Language;
+use gashapay_core::app::machine_pay::{MachinePayEvent, MachinePayModel};
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
 use gashapay_core::app::server::{ServerEvent, ServerModel};
@@ -529,7 +531,20 @@ fn with_no_server_set_the_app_asks_for_one() {
 
 #[component]
 fn DemoHarness(can_scan: bool) -> Element {
-    rsx! { DemoPanel { can_scan, plan: DispensePlan::Fail, log: vec!["Backend accepted: 100 pts taken".to_string()], on_plan: |_| {}, on_scan: |_| {} } }
+    rsx! {
+        DemoPanel {
+            can_scan,
+            plan: DispensePlan::Fail,
+            log: vec!["Backend accepted: 100 pts taken".to_string()],
+            on_plan: |_| {},
+            on_scan: |_| {},
+            machine_code_image: "data:image/svg+xml;base64,AAAA".to_string(),
+            order_image: None,
+            on_phone_scans: |_| {},
+            on_sell: |_| {},
+            on_order: |_| {},
+        }
+    }
 }
 
 #[test]
@@ -543,6 +558,70 @@ fn the_demo_panel_scans_only_when_a_code_is_on_screen() {
     assert!(ready.contains("Jam → refund"));
     assert!(ready.contains("No answer → refund by timeout"));
     assert!(ready.contains("Backend accepted: 100 pts taken"));
+    // The machine's own printed code, and what it sells.
+    assert!(ready.contains("The machine's own code"));
+    assert!(ready.contains("src=\"data:image/svg+xml;base64,AAAA\""));
+    assert!(ready.contains("Scan with the phone"));
+    assert!(ready.contains("Sell Capsule A (100)") && ready.contains("Order Big prize (500)"));
+}
+
+#[component]
+fn MachineHarness(model: MachinePayModel) -> Element {
+    rsx! { MachineScreen { view: model.view(&zone()), on_event: |_| {} } }
+}
+
+/// The machine screen after `events`.
+fn machine_screen(events: Vec<MachinePayEvent>) -> String {
+    let mut model = MachinePayModel::default();
+    for event in events {
+        model.update(event, T0);
+    }
+    render(MachineHarness, MachineHarnessProps { model })
+}
+
+fn printed_code_info() -> MachineCodeInfo {
+    MachineCodeInfo {
+        code_id: "mc_abcdefghij234567klmn".into(),
+        machine_id: gashapay_core::MachineId("m_demo".into()),
+        machine_name: "Demo capsule machine".into(),
+        load_choices: vec![Points(100), Points(500)],
+        busy: false,
+    }
+}
+
+#[test]
+fn the_machine_screen_offers_amounts_then_shows_the_session_with_its_purchases() {
+    let choosing = machine_screen(vec![
+        MachinePayEvent::MachineCodeLoaded(printed_code_info()),
+    ]);
+    assert!(choosing.contains("Demo capsule machine"));
+    assert!(choosing.contains("aria-checked=\"true\""));
+    assert!(choosing.contains("Load 100 pts") && choosing.contains("Cancel"));
+    let session = SessionView {
+        session_id: uuid::Uuid::nil(),
+        machine_id: gashapay_core::MachineId("m_demo".into()),
+        machine_name: "Demo capsule machine".into(),
+        status: SessionStatus::Open,
+        loaded: Points(500),
+        spent: Points(150),
+        remaining: Points(350),
+        purchases: vec![PurchaseView {
+            item: "Capsule A".into(),
+            points: Points(150),
+            at: Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap(),
+        }],
+        ended_by: None,
+        refunded: None,
+        idle_deadline: Some(Utc.with_ymd_and_hms(2026, 12, 3, 10, 5, 0).unwrap()),
+        version: 2,
+        balance: Some(Points(500)),
+    };
+    let live = machine_screen(vec![MachinePayEvent::SessionChanged(session)]);
+    assert!(live.contains("350 pts left"));
+    assert!(live.contains("Capsule A · 150 pts"));
+    assert!(live.contains("End session"));
+    let foreign = machine_screen(vec![MachinePayEvent::Open("https://example.com/".into())]);
+    assert!(foreign.contains("This is not a GashaPay code"));
 }
 
 /// Every screen, in every state a user meets, as the html a user would read.
@@ -660,6 +739,16 @@ fn every_screen() -> Vec<(&'static str, String)> {
                     server: ServerModel::new(None, false),
                 },
             ),
+        ),
+        (
+            "machine, choosing the points to load",
+            machine_screen(vec![
+                MachinePayEvent::MachineCodeLoaded(printed_code_info()),
+            ]),
+        ),
+        (
+            "machine, a foreign link",
+            machine_screen(vec![MachinePayEvent::Open("https://example.com/".into())]),
         ),
     ]
 }

@@ -4,12 +4,26 @@ use gashapay_core::status::DispensePlan;
 
 /// The emulated machine beside the phone view (desktop demo only).
 #[component]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a component's props are its arguments"
+)]
 pub fn DemoPanel(
     can_scan: bool,
     plan: DispensePlan,
     log: Vec<String>,
     on_plan: EventHandler<DispensePlan>,
     on_scan: EventHandler<()>,
+    /// The machine's printed code, drawn (a `data:` URL of its SVG).
+    machine_code_image: String,
+    /// The code of the order on the machine's screen, drawn, if one is.
+    order_image: Option<String>,
+    /// "Scan with the phone": the printed code (`false`) or the order's (`true`).
+    on_phone_scans: EventHandler<bool>,
+    /// Sell `DEMO_ITEMS[index]` against the customer's session.
+    on_sell: EventHandler<usize>,
+    /// Start an order for `DEMO_ITEMS[index]`.
+    on_order: EventHandler<usize>,
 ) -> Element {
     rsx! {
         aside { class: "demo-panel", aria_label: demo::PANEL_TITLE,
@@ -29,6 +43,33 @@ pub fn DemoPanel(
                 "{demo::SCAN}" }
             if !can_scan {
                 p { class: "muted", "{demo::SCAN_NEEDS_CODE}" }
+            }
+            section { class: "demo-own-code",
+                h3 { "{demo::OWN_CODE_TITLE}" }
+                p { class: "muted", "{demo::OWN_CODE_ABOUT}" }
+                div { class: "qr demo-qr", img { src: "{machine_code_image}", alt: "" } }
+                button { class: "button secondary", onclick: move |_| on_phone_scans.call(false),
+                    "{demo::SCAN_WITH_PHONE}" }
+                div { class: "demo-items",
+                    for (index, (item, points)) in demo::DEMO_ITEMS.iter().enumerate() {
+                        button { class: "button secondary", onclick: move |_| on_sell.call(index),
+                            "Sell {item} ({points})" }
+                    }
+                }
+            }
+            section { class: "demo-order",
+                h3 { "{demo::ORDER_TITLE}" }
+                div { class: "demo-items",
+                    for (index, (item, points)) in demo::DEMO_ITEMS.iter().enumerate() {
+                        button { class: "button secondary", onclick: move |_| on_order.call(index),
+                            "Order {item} ({points})" }
+                    }
+                }
+                if let Some(image) = order_image {
+                    div { class: "qr demo-qr", img { src: "{image}", alt: "" } }
+                    button { class: "button secondary", onclick: move |_| on_phone_scans.call(true),
+                        "{demo::SCAN_WITH_PHONE}" }
+                }
             }
             ol { class: "demo-log",
                 for line in log {

@@ -3,6 +3,7 @@
 
 mod history;
 mod home;
+mod machine;
 mod message;
 mod play;
 mod server;
@@ -15,6 +16,7 @@ mod demo_panel;
 
 pub use history::HistoryScreen;
 pub use home::HomeScreen;
+pub use machine::MachineScreen;
 pub use message::MessageBox;
 pub use play::PlayScreen;
 pub use server::{ServerForm, ServerScreen};

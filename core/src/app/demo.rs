@@ -9,6 +9,13 @@ pub const PANEL_ABOUT: &str = "Demo capsule machine (m_demo) on the built-in ser
 pub const PLAN_LEGEND: &str = "When it scans a code";
 pub const SCAN: &str = "Scan the QR on screen";
 pub const SCAN_NEEDS_CODE: &str = "Show a QR code in the app first.";
+pub const OWN_CODE_TITLE: &str = "The machine's own code";
+pub const OWN_CODE_ABOUT: &str = "Printed on the machine: load points, then buy here.";
+pub const SCAN_WITH_PHONE: &str = "Scan with the phone";
+pub const ORDER_TITLE: &str = "Buy first";
+/// The items the demo machine sells, and their prices.
+pub const DEMO_ITEMS: [(&str, u64); 3] =
+    [("Capsule A", 100), ("Capsule B", 150), ("Big prize", 500)];
 
 /// The choice as the panel offers it.
 pub fn plan_label(plan: DispensePlan) -> &'static str {
@@ -22,14 +29,45 @@ pub fn plan_label(plan: DispensePlan) -> &'static str {
 /// One step of the machine, as a log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DemoStep {
-    Scanned { points: Option<Points> },
-    Accepted { points: Points },
-    Refused { message: String },
-    Dispensing { plan: DispensePlan },
-    ReportRetry { attempt: u32 },
-    Reported { status: TransactionStatus },
-    Silent { refund_after_secs: u64 },
-    Failed { error: String },
+    Scanned {
+        points: Option<Points>,
+    },
+    Accepted {
+        points: Points,
+    },
+    Refused {
+        message: String,
+    },
+    Dispensing {
+        plan: DispensePlan,
+    },
+    ReportRetry {
+        attempt: u32,
+    },
+    Reported {
+        status: TransactionStatus,
+    },
+    Silent {
+        refund_after_secs: u64,
+    },
+    Failed {
+        error: String,
+    },
+    SessionOpened {
+        credit: Points,
+    },
+    Sold {
+        item: String,
+        points: Points,
+        remaining: Points,
+    },
+    SessionEnded {
+        refunded: Option<Points>,
+    },
+    OrderShown {
+        order_id: String,
+    },
+    OrderPaid,
 }
 
 pub fn log_line(step: &DemoStep) -> String {
@@ -53,6 +91,18 @@ pub fn log_line(step: &DemoStep) -> String {
             format!("Staying silent; the backend refunds after {refund_after_secs} s")
         }
         DemoStep::Failed { error } => format!("Error: {error}"),
+        DemoStep::SessionOpened { credit } => format!("A customer loaded {credit} pts"),
+        DemoStep::Sold {
+            item,
+            points,
+            remaining,
+        } => format!("Sold {item} for {points} pts; {remaining} pts left"),
+        DemoStep::SessionEnded {
+            refunded: Some(points),
+        } if points.0 > 0 => format!("Session ended; {points} pts go back"),
+        DemoStep::SessionEnded { .. } => "Session ended; nothing left to give back".into(),
+        DemoStep::OrderShown { order_id } => format!("Showing the code of order {order_id}"),
+        DemoStep::OrderPaid => "The order is paid".into(),
     }
 }
 

@@ -139,6 +139,8 @@ pub struct MachinePayView {
     pub status_text: Option<String>,
     pub tone: Tone,
     pub can_end_session: bool,
+    /// The button that leaves the screen: "Cancel" before paying, "Done" after.
+    pub close_text: String,
     /// Waiting for the server: buttons are disabled.
     pub waiting: bool,
     pub message: Option<UserMessage>,
@@ -293,6 +295,7 @@ impl MachinePayModel {
             status_text: None,
             tone: Tone::Waiting,
             can_end_session: false,
+            close_text: t.message("machine_close", &[]),
             waiting: false,
             message: None,
         };
@@ -318,6 +321,7 @@ impl MachinePayModel {
                 if info.busy {
                     view.note = Some(t.message("machine_busy_note", &[]));
                 }
+                view.close_text = t.cancel.clone();
             }
             MachinePayPhase::ConfirmOrder { view: order, .. } => {
                 let points = t.points(order.amount);
@@ -331,13 +335,17 @@ impl MachinePayModel {
                     ],
                 ));
                 view.confirm_text = Some(t.message("order_pay_button", &[("points", &points)]));
+                view.close_text = t.cancel.clone();
             }
             MachinePayPhase::Session { session } => {
                 view.machine_name = Some(session.machine_name.clone());
-                view.credit_text = Some(t.message(
-                    "session_credit_left",
-                    &[("points", &t.points(session.remaining))],
-                ));
+                // While it is open: what is left to spend (at the end, the refund says it).
+                view.credit_text = (session.status == SessionStatus::Open).then(|| {
+                    t.message(
+                        "session_credit_left",
+                        &[("points", &t.points(session.remaining))],
+                    )
+                });
                 view.purchases = session
                     .purchases
                     .iter()

@@ -66,6 +66,7 @@ fn a_printed_code_offers_amounts_then_opens_a_session_the_app_follows_and_ends()
     assert_eq!(view.confirm_text.as_deref(), Some("Load 500 pts"));
     assert_eq!(view.choices.iter().filter(|c| c.2).count(), 1);
     assert_eq!(view.note, None);
+    assert_eq!(view.close_text, "Cancel");
 
     let effects = model.update(MachinePayEvent::Confirm, NOW);
     let [MachinePayEffect::StartSession {
@@ -112,7 +113,9 @@ fn a_printed_code_offers_amounts_then_opens_a_session_the_app_follows_and_ends()
         Some("Session ended: 350 pts back to your balance")
     );
     assert_eq!(view.tone, Tone::Refunded);
+    assert_eq!(view.credit_text, None, "the refund says what is left");
     assert!(!view.can_end_session);
+    assert_eq!(view.close_text, "Done");
 }
 
 #[test]
