@@ -30,19 +30,7 @@ async fn demo_backend(dir: &std::path::Path) -> RunningBackend {
 /// Runs the binary with the demo machine's exports, off the runtime's threads so the
 /// in-process backend keeps answering.
 async fn machine_binary(url: &str, demo: &DemoSeed, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-machine"));
-    command
-        .args(args)
-        .env("GASHAPAY_SERVER", url)
-        .env("GASHAPAY_MACHINE_ID", demo.machine.machine_id.to_string())
-        .env("GASHAPAY_MACHINE_API_KEY", demo.machine.api_key.expose())
-        .env(
-            "GASHAPAY_WEBHOOK_SECRET",
-            demo.machine.webhook_secret.to_text(),
-        );
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    spawn_machine_binary(url, demo, args).await.unwrap()
 }
 
 fn steps(output: &Output) -> Vec<serde_json::Value> {
@@ -134,7 +122,7 @@ async fn the_machine_binary_plays_a_png_code_and_reports_refusals_by_exit_code()
     backend.stop().await;
 }
 
-/// Runs the binary in the background (it waits for a customer), off the runtime.
+/// Runs the binary in the background (it may wait for a customer), off the runtime.
 fn spawn_machine_binary(
     url: &str,
     demo: &DemoSeed,

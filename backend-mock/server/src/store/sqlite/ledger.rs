@@ -63,6 +63,19 @@ pub(super) fn post_session_ledger(
     Ok(Points(balance_after as u64))
 }
 
+/// The user's balance, read inside a write transaction (so it still holds when the
+/// caller deducts).
+pub(super) fn balance_in(tx: &rusqlite::Transaction<'_>, user: UserId) -> StoreResult<Points> {
+    let balance: i64 = tx
+        .query_row(
+            "SELECT balance FROM users WHERE id = ?1",
+            [user.0 as i64],
+            |row| row.get(0),
+        )
+        .map_err(db)?;
+    Ok(Points(balance as u64))
+}
+
 fn update_balance(tx: &rusqlite::Transaction<'_>, user: UserId, delta: i64) -> StoreResult<i64> {
     tx.prepare_cached("UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance")
         .map_err(db)?

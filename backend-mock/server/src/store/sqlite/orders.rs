@@ -2,7 +2,8 @@
 //! the machine reports), so outcomes, refunds and status work as for plays; and the
 //! sales report of a machine's day.
 
-use super::ledger::{post_ledger, refund};
+use super::ledger::{balance_in, post_ledger};
+use super::outcomes::refund_unanswered;
 use super::*;
 use crate::store::machine_pay::{OrderRecord, PayOrderDecision, PayOrderRequest, SalesRecord};
 use gashapay_core::api::HistoryKind;
@@ -78,14 +79,7 @@ pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult
         if machine_live != Some(true) {
             return Ok(PayOrderDecision::UnknownMachine);
         }
-        let balance: i64 = tx
-            .query_row(
-                "SELECT balance FROM users WHERE id = ?1",
-                [request.user_id.0 as i64],
-                |row| row.get(0),
-            )
-            .map_err(db)?;
-        if (balance as u64) < order.amount.0 {
+        if balance_in(tx, request.user_id)? < order.amount {
             return Ok(PayOrderDecision::InsufficientPoints);
         }
         let transaction = request.transaction_id.to_string();
@@ -157,22 +151,7 @@ pub(super) fn refund_stale(
                 .map_err(db)?;
             rows.collect::<rusqlite::Result<_>>().map_err(db)?
         };
-        let mut refunded = Vec::with_capacity(stale.len());
-        for (id, user, points) in stale {
-            let id: TransactionId = id
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
-            refund(
-                tx,
-                id,
-                UserId(user as u64),
-                points,
-                RefundReason::NoOutcome,
-                now,
-            )?;
-            refunded.push(id);
-        }
-        Ok(refunded)
+        refund_unanswered(tx, stale, now)
     })
 }
 

@@ -143,23 +143,33 @@ pub(super) fn refund_stale(
                 .map_err(db)?;
             rows.collect::<rusqlite::Result<_>>().map_err(db)?
         };
-        let mut refunded = Vec::with_capacity(stale.len());
-        for (id, user, points) in stale {
-            let id: TransactionId = id
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
-            refund(
-                tx,
-                id,
-                UserId(user as u64),
-                points,
-                RefundReason::NoOutcome,
-                now,
-            )?;
-            refunded.push(id);
-        }
-        Ok(refunded)
+        refund_unanswered(tx, stale, now)
     })
+}
+
+/// Refunds each pending play of `stale` (id, user, points) that no machine answered in
+/// time (`no_outcome`), inside the open transaction; returns their ids.
+pub(super) fn refund_unanswered(
+    tx: &rusqlite::Transaction<'_>,
+    stale: Vec<(String, i64, i64)>,
+    now: UnixMillis,
+) -> StoreResult<Vec<TransactionId>> {
+    let mut refunded = Vec::with_capacity(stale.len());
+    for (id, user, points) in stale {
+        let id: TransactionId = id
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
+        refund(
+            tx,
+            id,
+            UserId(user as u64),
+            points,
+            RefundReason::NoOutcome,
+            now,
+        )?;
+        refunded.push(id);
+    }
+    Ok(refunded)
 }
 
 pub(super) fn transaction(

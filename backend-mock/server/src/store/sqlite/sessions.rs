@@ -1,7 +1,7 @@
 //! Pay-first sessions: points loaded into a machine, purchases against them, and the
 //! refund of what is left at the end, each in one database transaction.
 
-use super::ledger::post_session_ledger;
+use super::ledger::{balance_in, post_session_ledger};
 use super::*;
 use crate::store::machine_pay::{
     MachineSessionRecord, OpenSessionDecision, OpenSessionRequest, PurchaseDecision,
@@ -145,14 +145,7 @@ pub(super) fn open(
         if busy {
             return Ok(OpenSessionDecision::MachineBusy);
         }
-        let balance: i64 = tx
-            .query_row(
-                "SELECT balance FROM users WHERE id = ?1",
-                [request.user_id.0 as i64],
-                |row| row.get(0),
-            )
-            .map_err(db)?;
-        if (balance as u64) < request.points.0 {
+        if balance_in(tx, request.user_id)? < request.points {
             return Ok(OpenSessionDecision::InsufficientPoints);
         }
         tx.execute(
