@@ -44,31 +44,32 @@ pub fn DemoPanel(
             if !can_scan {
                 p { class: "muted", "{demo::SCAN_NEEDS_CODE}" }
             }
+            // The buttons come before each symbol: a tester (and OCR) reads them first.
             section { class: "demo-own-code",
                 h3 { "{demo::OWN_CODE_TITLE}" }
                 p { class: "muted", "{demo::OWN_CODE_ABOUT}" }
-                div { class: "qr demo-qr", img { src: "{machine_code_image}", alt: "" } }
-                button { class: "button secondary", onclick: move |_| on_phone_scans.call(false),
+                button { class: "button primary", onclick: move |_| on_phone_scans.call(false),
                     "{demo::SCAN_WITH_PHONE}" }
                 div { class: "demo-items",
                     for (index, (item, points)) in demo::DEMO_ITEMS.iter().enumerate() {
-                        button { class: "button secondary", onclick: move |_| on_sell.call(index),
+                        button { class: "button primary", onclick: move |_| on_sell.call(index),
                             "Sell {item} ({points})" }
                     }
                 }
+                div { class: "qr demo-qr", img { src: "{machine_code_image}", alt: "" } }
             }
             section { class: "demo-order",
                 h3 { "{demo::ORDER_TITLE}" }
                 div { class: "demo-items",
                     for (index, (item, points)) in demo::DEMO_ITEMS.iter().enumerate() {
-                        button { class: "button secondary", onclick: move |_| on_order.call(index),
+                        button { class: "button primary", onclick: move |_| on_order.call(index),
                             "Order {item} ({points})" }
                     }
                 }
                 if let Some(image) = order_image {
-                    div { class: "qr demo-qr", img { src: "{image}", alt: "" } }
-                    button { class: "button secondary", onclick: move |_| on_phone_scans.call(true),
+                    button { class: "button primary", onclick: move |_| on_phone_scans.call(true),
                         "{demo::SCAN_WITH_PHONE}" }
+                    div { class: "qr demo-qr", img { src: "{image}", alt: "" } }
                 }
             }
             ol { class: "demo-log",

@@ -59,7 +59,7 @@ pub fn MachineScreen(view: MachinePayView, on_event: EventHandler<MachinePayEven
                 MessageBox { message }
             }
             if view.can_end_session {
-                button { class: "button secondary",
+                button { class: "button primary",
                     onclick: move |_| on_event.call(MachinePayEvent::EndSession), "{end}" }
             } else if !view.waiting {
                 button { class: "button secondary",

@@ -9,5 +9,6 @@
 
 mod appearance;
 mod japanese;
+mod machine_code;
 mod play;
 mod screen;

@@ -63,8 +63,10 @@ pub const OCR_PASSES: [(&[&str], &str); 4] = [
     (&["-colorspace", "Gray", "-negate"], "3"),
 ];
 
-/// Each run of consecutive words on one line that together read `label`, as one box.
+/// Each run of consecutive words on one line that together read `label` (its spaces
+/// aside: tesseract gives words), as one box.
 fn phrases(words: &[Word], label: &str) -> Vec<Word> {
+    let label = label.replace(' ', "");
     let mut found = Vec::new();
     for start in 0..words.len() {
         let mut text = String::new();

@@ -128,7 +128,7 @@ pub struct MachinePayView {
     pub prompt: Option<String>,
     /// Load amounts: points, label, chosen.
     pub choices: Vec<(Points, String, bool)>,
-    /// The button that loads or pays, e.g. "Pay 150 pts".
+    /// The button that loads or pays, e.g. "Load 500 pts", "Confirm payment".
     pub confirm_text: Option<String>,
     /// "350 pts left".
     pub credit_text: Option<String>,
@@ -334,7 +334,8 @@ impl MachinePayModel {
                         ("machine", &order.machine_name),
                     ],
                 ));
-                view.confirm_text = Some(t.message("order_pay_button", &[("points", &points)]));
+                // The prompt above says what and how much; the button confirms it.
+                view.confirm_text = Some(t.message("order_pay_button", &[]));
                 view.close_text = t.cancel.clone();
             }
             MachinePayPhase::Session { session } => {
