@@ -6,7 +6,7 @@ use crate::services::{self, use_services};
 use crate::state::{use_app_state, AppState};
 use dioxus::prelude::*;
 use gashapay_core::app::history::HistoryEvent;
-use gashapay_core::app::play::{PlayEvent, PlayPhase};
+use gashapay_core::app::play::PlayEvent;
 use gashapay_core::app::server::ServerModel;
 use gashapay_core::app::session::{Session, SessionEvent};
 use gashapay_core::app::settings::{settings_view, Keychain};
@@ -80,6 +80,7 @@ fn local_zone() -> chrono::FixedOffset {
 fn Shell() -> Element {
     let state = use_app_state();
     let services = use_services();
+    use_opened_links(state, services.clone());
     let t = texts();
     // Read so that a new language redraws the shell; the keyed list of one below
     // remounts every screen under it (a key counts only in a list), so each page
@@ -137,6 +138,25 @@ fn Shell() -> Element {
     }
 }
 
+/// Links the system hands the app (a phone's camera, another app: iOS and macOS tell
+/// the event loop) open on the machine page, through the same handler as the demo's
+/// "Scan with the phone".
+fn use_opened_links(state: AppState, services: services::Services) {
+    #[cfg(feature = "desktop")]
+    use dioxus::desktop as shell;
+    #[cfg(all(feature = "mobile", not(feature = "desktop")))]
+    use dioxus::mobile as shell;
+    let navigator = use_navigator();
+    shell::use_wry_event_handler(move |event, _| {
+        if let shell::tao::event::Event::Opened { urls } = event {
+            for url in urls {
+                crate::machine_pay::open_link(state, services.clone(), url.to_string());
+                navigator.push(Route::Machine {});
+            }
+        }
+    });
+}
+
 /// The emulated machine panel, in demo mode only.
 #[cfg(feature = "demo")]
 #[component]
@@ -150,7 +170,7 @@ fn DemoSide() -> Element {
         return rsx! {};
     };
     let code_on_screen = match &state.play.read().phase {
-        PlayPhase::Showing { code } => Some(code.to_text()),
+        gashapay_core::app::play::PlayPhase::Showing { code } => Some(code.to_text()),
         _ => None,
     };
     let mut order = use_signal(|| None::<String>);
