@@ -43,6 +43,17 @@ async fn main() -> std::process::ExitCode {
     if let Some(demo) = &backend.demo {
         // Printed once, to the operator's terminal, never to the log.
         println!("Demo user: {} / {}", demo.username, demo.password);
+        // Before the export lines: scripts read this output up to the last of them.
+        let link = gashapay_core::links::AppLink::MachineCode {
+            code_id: demo.machine_code.clone(),
+        };
+        let base = backend
+            .state
+            .settings
+            .public_url
+            .clone()
+            .unwrap_or(url.clone());
+        println!("Demo machine's printed code: {}", link.https_link(&base));
         println!("Demo machine credentials (new each start):");
         println!("  export GASHAPAY_SERVER={url}");
         println!("  export GASHAPAY_MACHINE_ID={}", demo.machine.machine_id);
@@ -54,16 +65,6 @@ async fn main() -> std::process::ExitCode {
             "  export GASHAPAY_WEBHOOK_SECRET={}",
             demo.machine.webhook_secret.to_text()
         );
-        let link = gashapay_core::links::AppLink::MachineCode {
-            code_id: demo.machine_code.clone(),
-        };
-        let base = backend
-            .state
-            .settings
-            .public_url
-            .clone()
-            .unwrap_or(url.clone());
-        println!("Demo machine's printed code: {}", link.https_link(&base));
     }
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("gashapay-backend: stopping");
