@@ -29,6 +29,23 @@ async fn printed_code(app: &TestApp, machine: &str) -> String {
     }
 }
 
+/// The machine reports a paid order's outcome, as it does a play's.
+async fn report(
+    machine: &gashapay_machine::MachineClient,
+    transaction: gashapay_core::TransactionId,
+    outcome: DispenseOutcome,
+) -> Result<gashapay_core::api::WebhookAck, MachineError> {
+    machine
+        .report(
+            transaction,
+            outcome,
+            None,
+            &RetryPolicy::default(),
+            |_, _| {},
+        )
+        .await
+}
+
 fn refused<T: std::fmt::Debug>(result: Result<T, gashapay_core::client::ClientError>) -> ErrorCode {
     result.expect_err("refused").code().expect("an API error")
 }
@@ -374,14 +391,7 @@ async fn buy_first_an_order_is_paid_once_and_the_machine_dispenses() {
         ErrorCode::AlreadyUsed
     );
 
-    let ack = machine
-        .report(
-            transaction,
-            DispenseOutcome::Dispensed,
-            None,
-            &RetryPolicy::default(),
-            |_, _| {},
-        )
+    let ack = report(&machine, transaction, DispenseOutcome::Dispensed)
         .await
         .unwrap();
     assert_eq!(ack.status, TransactionStatus::Completed);
@@ -456,14 +466,7 @@ async fn a_changed_expired_or_unaffordable_order_takes_nothing_and_a_failed_or_s
     let jammed = machine.order_code("o-4", "Capsule A", Points(100), ttl);
     let paid = alice.client.pay_order(&jammed).await.unwrap();
     let transaction = paid.transaction_id.unwrap();
-    let ack = machine
-        .report(
-            transaction,
-            DispenseOutcome::Failed,
-            None,
-            &RetryPolicy::default(),
-            |_, _| {},
-        )
+    let ack = report(&machine, transaction, DispenseOutcome::Failed)
         .await
         .unwrap();
     assert_eq!(ack.status, TransactionStatus::Refunded);
@@ -494,15 +497,7 @@ async fn a_changed_expired_or_unaffordable_order_takes_nothing_and_a_failed_or_s
         (TransactionStatus::Refunded, Some(RefundReason::NoOutcome))
     );
     assert_eq!(alice.balance().await, 300);
-    let late = machine
-        .report(
-            transaction,
-            DispenseOutcome::Dispensed,
-            None,
-            &RetryPolicy::default(),
-            |_, _| {},
-        )
-        .await;
+    let late = report(&machine, transaction, DispenseOutcome::Dispensed).await;
     assert_eq!(machine_refused(late), ErrorCode::OutcomeConflict);
     assert_eq!(alice.balance().await, 300, "refunded once");
     assert!(app.audit().is_empty(), "{:?}", app.audit());
@@ -538,14 +533,7 @@ async fn the_sales_report_adds_up_a_machines_day() {
     ] {
         let code = machine.order_code(order, "Capsule C", Points(200), ttl);
         let paid = alice.client.pay_order(&code).await.unwrap();
-        machine
-            .report(
-                paid.transaction_id.unwrap(),
-                outcome,
-                None,
-                &RetryPolicy::default(),
-                |_, _| {},
-            )
+        report(&machine, paid.transaction_id.unwrap(), outcome)
             .await
             .unwrap();
     }

@@ -3,20 +3,39 @@
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use gashapay_core::ids::MachineId;
 use gashapay_core::webhook::{self, SignedHeaders};
 
+/// A signed report as the handlers take it: the body (`what`, in the refusal's words,
+/// if it does not parse) and its `webhook-id`, once the machine it names is shown to
+/// have signed it.
+pub async fn read_signed_report<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+    machine_of: impl Fn(&T) -> &MachineId,
+) -> ApiResult<(T, String)> {
+    let body = body?;
+    require_json_content_type(headers)?;
+    let report: T = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not {what}: {e}")))?;
+    let event = verify_machine_signature(state, headers, &body, machine_of(&report)).await?;
+    Ok((report, event))
+}
+
 /// Checks that `body` was signed by `machine` (an unknown or revoked machine gets the
 /// answer a bad signature gets) and returns the `webhook-id`, the report's
 /// idempotency key.
-pub async fn verify_machine_signature(
+async fn verify_machine_signature(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
     machine: &MachineId,
 ) -> ApiResult<String> {
-    require_json_content_type(headers)?;
     let header = |name: &str| {
         headers
             .get(name)
@@ -53,7 +72,7 @@ pub async fn verify_machine_signature(
 /// Signed reports read their body as bytes (the signature covers them exactly), so
 /// they check the content type themselves, with the rule `ApiJson` applies elsewhere:
 /// `application/json` or a `+json` type, parameters allowed.
-pub fn require_json_content_type(headers: &HeaderMap) -> ApiResult<()> {
+fn require_json_content_type(headers: &HeaderMap) -> ApiResult<()> {
     let essence = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

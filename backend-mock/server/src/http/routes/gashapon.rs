@@ -212,13 +212,14 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<WebhookAck>> {
-    let body = body?;
-    crate::http::signed::require_json_content_type(&headers)?;
-    let report: DispenseReport = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("the body is not a dispense report: {e}")))?;
-    let id =
-        crate::http::signed::verify_machine_signature(&state, &headers, &body, &report.machine_id)
-            .await?;
+    let (report, id) = crate::http::signed::read_signed_report(
+        &state,
+        &headers,
+        body,
+        "a dispense report",
+        |r: &DispenseReport| &r.machine_id,
+    )
+    .await?;
     let now = state.clock.now_millis();
 
     let detail = report

@@ -6,7 +6,7 @@ use crate::http::answers;
 use crate::http::auth::{MachineAuth, UserAuth};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::http::long_poll::until_news;
-use crate::http::signed::verify_machine_signature;
+use crate::http::signed::read_signed_report;
 use crate::state::AppState;
 use crate::store::{
     MachineSessionRecord, OpenSessionDecision, OpenSessionRequest, PurchaseDecision,
@@ -273,21 +273,6 @@ pub async fn machine_session(
     Ok(Json(answer))
 }
 
-/// Reads a signed machine report on a session: the body, the event id, the session.
-async fn signed_report<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    machine_of: impl Fn(&T) -> &gashapay_core::MachineId,
-) -> ApiResult<(T, String)> {
-    let body = body?;
-    crate::http::signed::require_json_content_type(headers)?;
-    let report: T = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("the body is not valid: {e}")))?;
-    let event = verify_machine_signature(state, headers, &body, machine_of(&report)).await?;
-    Ok((report, event))
-}
-
 /// The machine sold an item against the session (signed as a webhook).
 #[utoipa::path(post, path = paths::MACHINE_SESSION_PURCHASES, tag = "machine",
     params(
@@ -315,8 +300,14 @@ pub async fn report_purchase(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<SessionView>> {
     let id = session_id(id)?;
-    let (report, event_id) =
-        signed_report(&state, &headers, body, |r: &PurchaseReport| &r.machine_id).await?;
+    let (report, event_id) = read_signed_report(
+        &state,
+        &headers,
+        body,
+        "a purchase report",
+        |r: &PurchaseReport| &r.machine_id,
+    )
+    .await?;
     let item = report.item.trim().to_owned();
     if item.is_empty() || item.chars().count() > MAX_ITEM_LEN || item.chars().any(char::is_control)
     {
@@ -374,8 +365,14 @@ pub async fn machine_end_session(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<SessionView>> {
     let id = session_id(id)?;
-    let (report, _event) =
-        signed_report(&state, &headers, body, |r: &SessionEndReport| &r.machine_id).await?;
+    let (report, _event) = read_signed_report(
+        &state,
+        &headers,
+        body,
+        "a session end report",
+        |r: &SessionEndReport| &r.machine_id,
+    )
+    .await?;
     let now = state.clock.now_millis();
     let ender = SessionEnder::Machine(report.machine_id);
     let ended = state
