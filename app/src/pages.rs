@@ -138,22 +138,38 @@ fn Shell() -> Element {
     }
 }
 
-/// Links the system hands the app (a phone's camera, another app: iOS and macOS tell
-/// the event loop) open on the machine page, through the same handler as the demo's
-/// "Scan with the phone".
+/// Links the system hands the app (a phone's camera, another app) open on the machine
+/// page, through the same handler as the demo's "Scan with the phone". iOS and macOS
+/// tell the event loop; Android gives the link as the activity's intent, read at start
+/// and at each resume.
 fn use_opened_links(state: AppState, services: services::Services) {
     #[cfg(feature = "desktop")]
     use dioxus::desktop as shell;
     #[cfg(all(feature = "mobile", not(feature = "desktop")))]
     use dioxus::mobile as shell;
     let navigator = use_navigator();
-    shell::use_wry_event_handler(move |event, _| {
-        if let shell::tao::event::Event::Opened { urls } = event {
+    let open = move |link: String| {
+        crate::machine_pay::open_link(state, services.clone(), link);
+        navigator.push(Route::Machine {});
+    };
+    let open_at_start = open.clone();
+    use_hook(move || {
+        if let Some(link) = crate::platform::take_opened_link() {
+            open_at_start(link);
+        }
+    });
+    shell::use_wry_event_handler(move |event, _| match event {
+        shell::tao::event::Event::Opened { urls } => {
             for url in urls {
-                crate::machine_pay::open_link(state, services.clone(), url.to_string());
-                navigator.push(Route::Machine {});
+                open(url.to_string());
             }
         }
+        shell::tao::event::Event::Resumed => {
+            if let Some(link) = crate::platform::take_opened_link() {
+                open(link);
+            }
+        }
+        _ => {}
     });
 }
 

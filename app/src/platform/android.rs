@@ -117,3 +117,44 @@ fn change_window(
     env.call_method(&window, flags, "(I)V", &[JValue::Int(FLAG_KEEP_SCREEN_ON)])?;
     Ok(())
 }
+
+/// `Intent.ACTION_VIEW`: the action a camera, a browser or another app uses to open a
+/// link the app registered for (`[deep_links]` in Dioxus.toml).
+const ACTION_VIEW: &str = "android.intent.action.VIEW";
+
+/// The link the activity was opened with, once: the intent's data is cleared after it
+/// is read, so a later resume does not open it again. Android starts the activity
+/// (launch mode "standard", as dx generates it) with each link it is given, so the
+/// link is the activity's intent; it is read at start and whenever the app resumes.
+pub fn take_opened_link() -> Result<Option<String>, AndroidError> {
+    with_activity(|env, activity| {
+        let intent = env
+            .call_method(activity, "getIntent", "()Landroid/content/Intent;", &[])?
+            .l()?;
+        if intent.is_null() {
+            return Ok(None);
+        }
+        let action = env
+            .call_method(&intent, "getAction", "()Ljava/lang/String;", &[])?
+            .l()?;
+        if action.is_null() || String::from(env.get_string(&JString::from(action))?) != ACTION_VIEW
+        {
+            return Ok(None);
+        }
+        let data = env
+            .call_method(&intent, "getDataString", "()Ljava/lang/String;", &[])?
+            .l()?;
+        if data.is_null() {
+            return Ok(None);
+        }
+        let link: String = env.get_string(&JString::from(data))?.into();
+        let no_uri = JObject::null();
+        env.call_method(
+            &intent,
+            "setData",
+            "(Landroid/net/Uri;)Landroid/content/Intent;",
+            &[jni::objects::JValue::Object(&no_uri)],
+        )?;
+        Ok(Some(link))
+    })
+}

@@ -14,6 +14,21 @@ mod android;
 use gashapay_core::app::scanner_screen::ScannerScreen;
 use std::sync::Arc;
 
+/// The link Android opened the app with (its activity's intent), once; `None` on
+/// other platforms, which hand links to the event loop (`Event::Opened`).
+pub fn take_opened_link() -> Option<String> {
+    #[cfg(target_os = "android")]
+    match android::take_opened_link() {
+        Ok(link) => return link,
+        Err(error) => {
+            dioxus::logger::tracing::warn!("the opened link was not read: {error}");
+            return None;
+        }
+    }
+    #[allow(unreachable_code, reason = "Android returns above")]
+    None
+}
+
 /// The screen controls of this platform, for while a code is shown.
 pub fn scanner_screen() -> Arc<dyn ScannerScreen> {
     #[cfg(all(target_os = "android", feature = "mobile"))]
