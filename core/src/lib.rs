@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod api;
 #[cfg(feature = "app")]
 pub mod app;
+pub mod arcade;
 pub mod clock;
 pub mod device;
 pub mod error;

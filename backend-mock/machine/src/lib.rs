@@ -14,6 +14,7 @@ use gashapay_core::{ErrorCode, MachineId, Points, Redacted, TransactionId};
 use serde::Serialize;
 use std::time::Duration;
 
+pub mod arcade;
 mod shows_code;
 
 pub use shows_code::{sell_order, serve_session};

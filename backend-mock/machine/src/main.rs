@@ -1,13 +1,13 @@
 //! `gashapay-machine`: the emulated machine on the command line: it scans a player's
-//! code, or shows its own (a session on its printed code, or an order's code). Prints
-//! one JSON line per step on stdout.
+//! code, shows its own (a session on its printed code, or an order's code), or serves
+//! games as an arcade reader. Prints one JSON line per step on stdout.
 
 use clap::{Parser, Subcommand};
 use gashapay_core::order_code::MAX_ORDER_TTL_SECS;
 use gashapay_core::status::DispensePlan;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{MachineId, Points, Redacted};
-use gashapay_machine::{self as machine, MachineClient, RetryPolicy};
+use gashapay_machine::{self as machine, arcade, MachineClient, RetryPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -82,6 +82,18 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         delay_ms: u64,
     },
+    /// Arcade reader: serve the reader API to games on a loopback port; each line on
+    /// standard input is a scanned code (its text, or the path of an image of it).
+    Reader {
+        #[arg(long, default_value = "127.0.0.1:7300")]
+        listen: std::net::SocketAddr,
+        /// The points a game costs, `game_id=points`; repeat for several games.
+        #[arg(long = "price", value_parser = item_and_price, required = true)]
+        prices: Vec<(String, Points)>,
+        /// Seconds the reader keeps accepting after a game's last `ask_payment`.
+        #[arg(long, default_value_t = 3)]
+        accept_secs: u64,
+    },
 }
 
 /// Writes beside the file, then renames: whoever watches for the file never reads half
@@ -128,6 +140,11 @@ async fn main() -> ExitCode {
         webhook_secret,
     );
     let result = match cli.command {
+        Command::Reader {
+            listen,
+            prices,
+            accept_secs,
+        } => run_reader(client, listen, prices, accept_secs).await,
         Command::Scan {
             code,
             png,
@@ -189,6 +206,55 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A scanned line: the code's text, or the path of an image that holds it.
+fn read_scanned(line: &str) -> Result<String, machine::MachineError> {
+    let path = std::path::Path::new(line);
+    if path.is_file() {
+        let bytes = std::fs::read(path)
+            .map_err(|e| machine::MachineError::Decode(format!("{}: {e}", path.display())))?;
+        return machine::decode_qr_image(&bytes);
+    }
+    Ok(line.to_owned())
+}
+
+async fn run_reader(
+    client: MachineClient,
+    listen: std::net::SocketAddr,
+    prices: Vec<(String, Points)>,
+    accept_secs: u64,
+) -> Result<(), machine::MachineError> {
+    use tokio::io::AsyncBufReadExt;
+    let settings = arcade::ReaderSettings {
+        prices: prices.into_iter().collect(),
+        accept_window: Duration::from_secs(accept_secs),
+        retry: RetryPolicy::default(),
+    };
+    let reader = arcade::Reader::new(client, settings, |event| print_json(&event));
+    let (address, _server) = arcade::serve(reader.clone(), listen)
+        .await
+        .map_err(|e| machine::MachineError::Transport(format!("cannot listen on {listen}: {e}")))?;
+    print_json(&serde_json::json!({"step": "reader_listening", "address": address.to_string()}));
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match read_scanned(line) {
+            // The reader prints the reservation or the refusal.
+            Ok(code) => {
+                let _ = reader.scan(&code).await;
+            }
+            Err(error) => print_json(
+                &serde_json::json!({"step": "scan_refused", "code": "unreadable", "message": error.to_string()}),
+            ),
+        }
+    }
+    // Standard input closed: keep serving the games until stopped.
+    std::future::pending::<()>().await;
+    Ok(())
 }
 
 async fn scan(

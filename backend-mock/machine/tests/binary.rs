@@ -237,3 +237,93 @@ async fn the_machine_binary_sells_against_a_session_and_shows_an_order_that_a_ph
     assert_eq!(client.balance().await.unwrap().balance, Points(750));
     backend.stop().await;
 }
+
+/// The arcade reader on the command line: a game polls its API, the player's code
+/// arrives as the path of a photo of the phone's screen on standard input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reader_binary_serves_a_game_and_takes_a_photographed_code_from_standard_input() {
+    use gashapay_machine::arcade::game::{self, ReaderClient};
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let backend = demo_backend(dir.path()).await;
+    let demo = backend.demo.as_ref().unwrap();
+    let url = backend.base_url();
+    let client = ApiClient::new(
+        &url,
+        Arc::new(MemorySecretStore::new()),
+        ClientConfig::default(),
+    )
+    .unwrap();
+    client.login(&demo.username, &demo.password).await.unwrap();
+
+    let mut reader = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-machine"))
+        .args(["reader", "--listen", "127.0.0.1:0", "--price", "space=100"])
+        .env("GASHAPAY_SERVER", &url)
+        .env("GASHAPAY_MACHINE_ID", demo.machine.machine_id.to_string())
+        .env("GASHAPAY_MACHINE_API_KEY", demo.machine.api_key.expose())
+        .env(
+            "GASHAPAY_WEBHOOK_SECRET",
+            demo.machine.webhook_secret.to_text(),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut scanner = reader.stdin.take().unwrap();
+    let (lines_in, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    let stdout = reader.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let step: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            if lines_in.send(step).is_err() {
+                break;
+            }
+        }
+    });
+    let mut next_step = async || {
+        tokio::time::timeout(std::time::Duration::from_secs(20), lines.recv())
+            .await
+            .expect("the reader prints its steps")
+            .expect("the reader is running")
+    };
+    let listening = next_step().await;
+    assert_eq!(listening["step"], "reader_listening");
+    let api = format!("http://{}/", listening["address"].as_str().unwrap());
+
+    let playing = tokio::spawn(async move {
+        game::single_player(
+            &ReaderClient::new(&api),
+            "space",
+            std::time::Duration::from_secs(20),
+        )
+        .await
+    });
+    assert_eq!(next_step().await["step"], "accepting");
+    let code = client
+        .device_credentials()
+        .unwrap()
+        .make_code(Points(100), unix_now(), 300)
+        .unwrap();
+    let png = dir.path().join("phone.png");
+    std::fs::write(&png, render::png(&code.to_text(), 8).unwrap()).unwrap();
+    writeln!(scanner, "{}", png.display()).unwrap();
+
+    let reserved = next_step().await;
+    assert_eq!(reserved["step"], "reserved");
+    assert_eq!(reserved["payment"]["points"], 100);
+    let payment = playing.await.unwrap().unwrap();
+    assert_eq!(payment.client_payment_id.game_id, "space");
+    assert_eq!(next_step().await["step"], "committed");
+    assert_eq!(client.balance().await.unwrap().balance, Points(900));
+
+    // A line that is neither a code nor an image of one is refused and logged.
+    writeln!(scanner, "not a code").unwrap();
+    let refused = next_step().await;
+    assert_eq!(
+        (refused["step"].as_str(), refused["code"].as_str()),
+        (Some("scan_refused"), Some("not_accepting"))
+    );
+    reader.kill().unwrap();
+    reader.wait().unwrap();
+    backend.stop().await;
+}

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod arcade;
 mod auth;
 mod bad_requests;
 mod cli;
