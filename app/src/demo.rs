@@ -2,6 +2,7 @@
 //! mock backend in-process, on its own runtime thread, with its own SQLite file in
 //! the app's data directory, and plays the demo machine against it.
 
+use crate::demo_arcade::{ArcadeDemo, ARCADE_MACHINE};
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, StartOptions};
 use gashapay_core::api::machine_pay::SessionStatus;
@@ -11,6 +12,7 @@ use gashapay_core::status::DispensePlan;
 use gashapay_core::Points;
 use gashapay_machine::{self as machine, MachineClient, RetryPolicy, Step};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// In demo mode a silent machine is refunded after this long, so a tester sees it;
@@ -41,6 +43,8 @@ pub struct DemoEnv {
     pub outcome_timeout: Duration,
     /// The demo machine's printed code.
     pub machine_code: String,
+    /// The arcade cabinet and its reader.
+    pub arcade: Arc<ArcadeDemo>,
 }
 
 /// Starts the demo backend and waits until it listens.
@@ -82,7 +86,14 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
                 match start(options).await {
                     Ok(backend) => {
                         let seed = backend.demo.clone().expect("seeded");
-                        let _ = ready_tx.send(Ok((backend.base_url(), seed)));
+                        let arcade = match start_arcade(&backend).await {
+                            Ok(arcade) => arcade,
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e));
+                                return;
+                            }
+                        };
+                        let _ = ready_tx.send(Ok((backend.base_url(), seed, arcade)));
                         // Serve until the app exits.
                         std::future::pending::<()>().await;
                     }
@@ -93,7 +104,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
             });
         })
         .map_err(|e| e.to_string())?;
-    let (server_url, seed) = ready_rx
+    let (server_url, seed, arcade) = ready_rx
         .recv()
         .map_err(|_| "the demo backend stopped while starting".to_string())??;
     let machine = MachineClient::new(
@@ -110,7 +121,29 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
         database,
         outcome_timeout,
         machine_code: seed.machine_code,
+        arcade,
     })
+}
+
+/// The arcade machine (registered afresh at each start, as the demo machine is) and
+/// its reader, served on the backend's runtime.
+async fn start_arcade(
+    backend: &gashapay_backend_mock::RunningBackend,
+) -> Result<Arc<ArcadeDemo>, String> {
+    let (id, name) = ARCADE_MACHINE;
+    let credentials = gashapay_backend_mock::admin::register_machine(&backend.state, id, name)
+        .await
+        .map_err(|e| format!("cannot register the arcade machine: {e}"))?;
+    let machine = MachineClient::new(
+        &backend.base_url(),
+        credentials.machine_id,
+        credentials.api_key,
+        credentials.webhook_secret,
+    );
+    ArcadeDemo::start(machine)
+        .await
+        .map(Arc::new)
+        .map_err(|e| format!("cannot start the arcade reader: {e}"))
 }
 
 impl DemoEnv {

@@ -12,6 +12,8 @@ pub mod state;
 
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+pub mod demo_arcade;
 
 /// The stylesheet, embedded so the binary runs from anywhere (it lives in `assets/`).
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");

@@ -199,6 +199,28 @@ fn DemoSide() -> Element {
         .as_deref()
         .and_then(|link| gashapay_core::qr::render::svg_data_url(link).ok());
     let navigator = use_navigator();
+    let mut cabinet = use_signal(|| gashapay_core::app::demo::CabinetShows::PressStart);
+    let arcade = demo.arcade.clone();
+    // The cabinet's game asks its reader while it waits for a coin (every 0.1 s, as
+    // the seed's games do); its screen and the reader's log follow.
+    use_future(move || {
+        let arcade = arcade.clone();
+        async move {
+            loop {
+                let shows = arcade.tick().await;
+                if *cabinet.peek() != shows {
+                    cabinet.set(shows);
+                }
+                let lines = arcade.take_log();
+                if !lines.is_empty() {
+                    log.write().extend(lines);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    });
+    let (start_arcade, pay_arcade) = (demo.arcade.clone(), demo.arcade.clone());
+    let code_for_reader = code_on_screen.clone();
     let (sell_demo, order_demo, scan_services) = (demo.clone(), demo.clone(), services.clone());
     rsx! {
         DemoPanel {
@@ -239,6 +261,16 @@ fn DemoSide() -> Element {
                 spawn(async move {
                     demo.sell_order(&new_order, plan(), |line| log.write().push(line)).await;
                 });
+            },
+            cabinet: cabinet().line(),
+            on_press_start: move |_| {
+                let arcade = start_arcade.clone();
+                spawn(async move { arcade.press_start().await });
+            },
+            on_pay_at_reader: move |_| {
+                let Some(code) = code_for_reader.clone() else { return };
+                let arcade = pay_arcade.clone();
+                spawn(async move { arcade.pay(&code).await });
             },
         }
     }

@@ -543,6 +543,9 @@ fn DemoHarness(can_scan: bool) -> Element {
             on_phone_scans: |_| {},
             on_sell: |_| {},
             on_order: |_| {},
+            cabinet: "Show your code at the reader: 100 pts".to_string(),
+            on_press_start: |_| {},
+            on_pay_at_reader: |_| {},
         }
     }
 }
@@ -563,6 +566,18 @@ fn the_demo_panel_scans_only_when_a_code_is_on_screen() {
     assert!(ready.contains("src=\"data:image/svg+xml;base64,AAAA\""));
     assert!(ready.contains("Scan with the phone"));
     assert!(ready.contains("Sell Capsule A (100)") && ready.contains("Order Big prize (500)"));
+    // The arcade cabinet: its screen, its start button, and its reader, which takes
+    // the code in the app only when one is on screen.
+    assert!(ready.contains("Arcade cabinet"));
+    assert!(ready.contains("Show your code at the reader: 100 pts"));
+    assert!(ready.contains("Press start"));
+    let pay_button = |html: &str| {
+        let at = html.find("Pay at the reader").expect("the reader's button");
+        let opening = html[..at].rfind("<button").expect("a button");
+        html[opening..at].contains("disabled")
+    };
+    assert!(pay_button(&idle), "no code in the app, nothing to pay with");
+    assert!(!pay_button(&ready));
 }
 
 #[component]

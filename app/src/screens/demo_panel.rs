@@ -24,6 +24,12 @@ pub fn DemoPanel(
     on_sell: EventHandler<usize>,
     /// Start an order for `DEMO_ITEMS[index]`.
     on_order: EventHandler<usize>,
+    /// What the arcade cabinet's screen says.
+    cabinet: String,
+    /// The cabinet's start button.
+    on_press_start: EventHandler<()>,
+    /// The cabinet's reader scans the code on the app's screen.
+    on_pay_at_reader: EventHandler<()>,
 ) -> Element {
     rsx! {
         aside { class: "demo-panel", aria_label: demo::PANEL_TITLE,
@@ -70,6 +76,17 @@ pub fn DemoPanel(
                     button { class: "button primary", onclick: move |_| on_phone_scans.call(true),
                         "{demo::SCAN_WITH_PHONE}" }
                     div { class: "qr demo-qr", img { src: "{image}", alt: "" } }
+                }
+            }
+            section { class: "demo-arcade",
+                h3 { "{demo::ARCADE_TITLE}" }
+                p { class: "muted", "{demo::ARCADE_ABOUT}" }
+                p { class: "cabinet-screen", role: "status", "{cabinet}" }
+                div { class: "demo-items",
+                    button { class: "button primary", onclick: move |_| on_press_start.call(()),
+                        "{demo::PRESS_START}" }
+                    button { class: "button primary", disabled: !can_scan,
+                        onclick: move |_| on_pay_at_reader.call(()), "{demo::PAY_AT_READER}" }
                 }
             }
             ol { class: "demo-log",

@@ -8,6 +8,7 @@
 //! installs them.
 
 mod appearance;
+mod arcade;
 mod japanese;
 mod machine_code;
 mod play;

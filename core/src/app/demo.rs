@@ -13,6 +13,58 @@ pub const OWN_CODE_TITLE: &str = "The machine's own code";
 pub const OWN_CODE_ABOUT: &str = "Printed on the machine: load points, then buy here.";
 pub const SCAN_WITH_PHONE: &str = "Scan with the phone";
 pub const ORDER_TITLE: &str = "Buy first";
+pub const ARCADE_TITLE: &str = "Arcade cabinet";
+pub const ARCADE_ABOUT: &str =
+    "A game asks its reader for a coin; the code in the app is the coin.";
+pub const PRESS_START: &str = "Press start";
+pub const PAY_AT_READER: &str = "Pay at the reader";
+/// The demo cabinet's game and what one play costs on its reader.
+pub const ARCADE_GAME: (&str, u64) = ("space_capsules", 100);
+
+/// What the demo cabinet's screen says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CabinetShows {
+    PressStart,
+    /// Waiting for the first player's coin.
+    InsertCoin {
+        price: Points,
+    },
+    /// Players are in; more may join until the countdown ends.
+    Countdown {
+        players: usize,
+        seconds_left: u64,
+    },
+    Playing {
+        players: usize,
+    },
+}
+
+impl CabinetShows {
+    pub fn line(self) -> String {
+        match self {
+            CabinetShows::PressStart => "Press start to play".into(),
+            CabinetShows::InsertCoin { price } => {
+                format!("Show your code at the reader: {price} pts")
+            }
+            CabinetShows::Countdown {
+                players,
+                seconds_left,
+            } => format!(
+                "{} in; starting in {seconds_left} s (press start to leave)",
+                players_word(players)
+            ),
+            CabinetShows::Playing { players } => format!("Game on! {}", players_word(players)),
+        }
+    }
+}
+
+fn players_word(players: usize) -> String {
+    match players {
+        1 => "1 player".into(),
+        n => format!("{n} players"),
+    }
+}
+
 /// The items the demo machine sells, and their prices.
 pub const DEMO_ITEMS: [(&str, u64); 3] =
     [("Capsule A", 100), ("Capsule B", 150), ("Big prize", 500)];
@@ -68,6 +120,19 @@ pub enum DemoStep {
         order_id: String,
     },
     OrderPaid,
+    /// The arcade reader: a game asks for a coin.
+    ReaderAccepting {
+        game_id: String,
+    },
+    ReaderReserved {
+        points: Points,
+    },
+    ReaderRefused {
+        message: String,
+    },
+    ReaderCommitted,
+    ReaderReleased,
+    ReaderStopped,
 }
 
 pub fn log_line(step: &DemoStep) -> String {
@@ -103,6 +168,14 @@ pub fn log_line(step: &DemoStep) -> String {
         DemoStep::SessionEnded { .. } => "Session ended; nothing left to give back".into(),
         DemoStep::OrderShown { order_id } => format!("Showing the code of order {order_id}"),
         DemoStep::OrderPaid => "The order is paid".into(),
+        DemoStep::ReaderAccepting { game_id } => format!("Reader: {game_id} asks for a coin"),
+        DemoStep::ReaderReserved { points } => {
+            format!("Reader: code accepted, {points} pts reserved")
+        }
+        DemoStep::ReaderRefused { message } => format!("Reader refused: {message}"),
+        DemoStep::ReaderCommitted => "Reader: payment committed, the game starts".into(),
+        DemoStep::ReaderReleased => "Reader: payment released and refunded".into(),
+        DemoStep::ReaderStopped => "Reader: no game asks any more".into(),
     }
 }
 
@@ -126,6 +199,26 @@ mod tests {
                 refund_after_secs: 10
             }),
             "Staying silent; the backend refunds after 10 s"
+        );
+    }
+
+    #[test]
+    fn the_cabinet_says_what_to_do_next() {
+        assert_eq!(
+            CabinetShows::InsertCoin { price: Points(100) }.line(),
+            "Show your code at the reader: 100 pts"
+        );
+        assert_eq!(
+            CabinetShows::Countdown {
+                players: 2,
+                seconds_left: 4
+            }
+            .line(),
+            "2 players in; starting in 4 s (press start to leave)"
+        );
+        assert_eq!(
+            CabinetShows::Playing { players: 1 }.line(),
+            "Game on! 1 player"
         );
     }
 }
