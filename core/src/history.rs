@@ -18,6 +18,7 @@ pub fn entry_label(
         HistoryKind::Play => format!("Play at {machine}"),
         HistoryKind::Refund => match refund_reason {
             Some(RefundReason::NoOutcome) => format!("Refund: {machine} did not answer"),
+            Some(RefundReason::Cancelled) => format!("Refund: cancelled at {machine}"),
             _ => format!("Refund: {machine} failed to dispense"),
         },
         HistoryKind::TopUp => stored_label.unwrap_or("Top-up").to_owned(),
@@ -58,6 +59,15 @@ mod tests {
                 Some(RefundReason::DispenseFailed)
             ),
             "Refund: a machine failed to dispense"
+        );
+        assert_eq!(
+            entry_label(
+                HistoryKind::Refund,
+                None,
+                name,
+                Some(RefundReason::Cancelled)
+            ),
+            "Refund: cancelled at Demo capsule machine"
         );
         assert_eq!(
             entry_label(HistoryKind::TopUp, Some("Welcome points"), None, None),

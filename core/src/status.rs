@@ -38,6 +38,9 @@ wire_enum! {
         DispenseFailed,
         /// The machine never reported an outcome before the timeout.
         NoOutcome,
+        /// The player cancelled before anything was given (an arcade game's released
+        /// payment).
+        Cancelled,
     }
 }
 
@@ -46,6 +49,9 @@ wire_enum! {
     pub enum DispenseOutcome {
         Dispensed,
         Failed,
+        /// Nothing was given because the player cancelled (an arcade reader's
+        /// released payment): refunded like a failure, and said so.
+        Cancelled,
     }
 }
 

@@ -44,6 +44,7 @@ pub fn status_label(
         TransactionStatus::Completed => (say("status_completed"), Tone::Success),
         TransactionStatus::Refunded => match refund_reason {
             Some(RefundReason::NoOutcome) => (say("status_refunded_no_answer"), Tone::Refunded),
+            Some(RefundReason::Cancelled) => (say("status_refunded_cancelled"), Tone::Refunded),
             _ => (say("status_refunded_failed"), Tone::Refunded),
         },
         TransactionStatus::Rejected => match rejection {
@@ -132,6 +133,7 @@ fn history_title(t: &Texts, entry: &HistoryEntry) -> String {
         HistoryKind::Play => t.message("history_play_at", &machine),
         HistoryKind::Refund => match entry.refund_reason {
             Some(RefundReason::NoOutcome) => t.message("history_refund_no_answer", &machine),
+            Some(RefundReason::Cancelled) => t.message("history_refund_cancelled", &machine),
             _ => t.message("history_refund_failed", &machine),
         },
         HistoryKind::TopUp if entry.label.is_empty() => t.message("history_top_up", &[]),

@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use gashapay_core::arcade::{ClientPaymentId, ReaderErrorCode};
-use gashapay_core::Points;
+use gashapay_core::{Points, RefundReason};
 use gashapay_machine::arcade::game::{self, Cabinet, CabinetScreen, GameError, ReaderClient};
 use gashapay_machine::arcade::{Reader, ReaderSettings, ReaderShows, ScanRefusal};
 use gashapay_machine::RetryPolicy;
@@ -139,6 +139,23 @@ async fn multi_player_a_second_player_changes_their_mind_and_is_refunded_the_fir
         CabinetScreen::Joining { players: 1, .. }
     ));
     assert_eq!(bob.balance().await, 1000);
+    // Bob's history says he cancelled, not that the cabinet failed.
+    let page = bob.client.history(5, None).await.unwrap();
+    let refund = page
+        .entries
+        .iter()
+        .find(|e| e.kind == gashapay_core::api::HistoryKind::Refund)
+        .expect("a refund entry");
+    assert_eq!(refund.refund_reason, Some(RefundReason::Cancelled));
+    assert_eq!(
+        gashapay_core::history::entry_label(
+            refund.kind,
+            None,
+            refund.machine_name.as_deref(),
+            refund.refund_reason
+        ),
+        "Refund: cancelled at Machine arcade_1"
+    );
 
     // The countdown ends: the one who stayed is committed and the game starts.
     cabinet.tick(start + Duration::from_secs(61)).await.unwrap();
@@ -247,6 +264,7 @@ async fn the_reader_stops_accepting_when_no_game_asks_and_the_code_is_not_spent(
     cab.game.ask_payment(&id("1")).await.unwrap();
     cab.reader.scan(&code.to_text()).await.unwrap();
     assert_eq!(alice.balance().await, 900);
+    assert_eq!(app.audit(), Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -163,7 +163,7 @@ async fn one_event_id_sent_at_once_for_two_plays_settles_one_and_answers_each_fo
         assert_eq!(status(&user, loser).await, TransactionStatus::Pending);
         let expected_balance = match outcome {
             DispenseOutcome::Dispensed => 800,
-            DispenseOutcome::Failed => 900,
+            DispenseOutcome::Failed | DispenseOutcome::Cancelled => 900,
         };
         assert_eq!(user.balance().await, expected_balance, "{outcome:?}");
         assert!(app.audit().is_empty(), "{:?}", app.audit());

@@ -1,7 +1,7 @@
 //! The reader's rules (PROTOCOL §11): one pending request, accepting only while a game
 //! polls, a reservation per `client_payment_id` (its idempotency key), a code checked
 //! against the game's price before the backend sees it, commits reported as dispensed
-//! and releases as failed (the backend refunds).
+//! and releases as cancelled (the backend refunds).
 
 use crate::{MachineClient, MachineError, RetryPolicy};
 use gashapay_core::arcade::{ClientPaymentId, Payment, ReaderErrorBody, ReaderErrorCode};
@@ -334,7 +334,7 @@ impl Reader {
                 None => return Err(error(ReaderErrorCode::NoSuchPayment)),
             }
         };
-        self.settle(&id, transaction_id, DispenseOutcome::Failed)
+        self.settle(&id, transaction_id, DispenseOutcome::Cancelled)
             .await
     }
 
@@ -387,7 +387,7 @@ impl Reader {
             }
         }
         for (id, txn) in to_release {
-            if let Err(e) = self.settle(&id, txn, DispenseOutcome::Failed).await {
+            if let Err(e) = self.settle(&id, txn, DispenseOutcome::Cancelled).await {
                 first_error.get_or_insert(e);
             }
         }

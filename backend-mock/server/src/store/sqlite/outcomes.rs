@@ -88,13 +88,17 @@ pub(super) fn report_outcome(
                 .map_err(db)?;
                 OutcomeDecision::Settled(Completed)
             }
-            (Pending, Failed) => {
+            (Pending, outcome @ (Failed | Cancelled)) => {
+                let reason = match outcome {
+                    Cancelled => RefundReason::Cancelled,
+                    _ => RefundReason::DispenseFailed,
+                };
                 refund(
                     tx,
                     report.transaction_id,
                     UserId(user as u64),
                     points,
-                    RefundReason::DispenseFailed,
+                    reason,
                     report.now,
                 )?;
                 tx.execute(
@@ -105,7 +109,7 @@ pub(super) fn report_outcome(
                 OutcomeDecision::Settled(Refunded)
             }
             (Completed, Dispensed) => OutcomeDecision::Settled(Completed),
-            (Refunded, Failed) => OutcomeDecision::Settled(Refunded),
+            (Refunded, Failed | Cancelled) => OutcomeDecision::Settled(Refunded),
             (other, _) => OutcomeDecision::Conflict(other),
         };
         tx.execute(
