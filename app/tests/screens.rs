@@ -76,16 +76,19 @@ fn entry(
             HistoryKind::MachineCredit => "Points loaded into Demo capsule machine".into(),
             HistoryKind::MachineRefund => "Unused points back from Demo capsule machine".into(),
             HistoryKind::Purchase => "Capsule A at Demo capsule machine".into(),
+            HistoryKind::Reward => "Reward from Cafe Seoul".into(),
         },
         delta,
         balance_after: Points(900),
         at: Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
         transaction_id: None,
         machine_id: None,
-        machine_name: (kind != HistoryKind::TopUp).then(|| "Demo capsule machine".into()),
+        machine_name: (!matches!(kind, HistoryKind::TopUp | HistoryKind::Reward))
+            .then(|| "Demo capsule machine".into()),
         item: None,
         outcome,
         refund_reason: None,
+        partner_name: (kind == HistoryKind::Reward).then(|| "Cafe Seoul".into()),
     }
 }
 

@@ -116,6 +116,28 @@ pub enum AdminCommand {
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
     },
+    /// A reward partner (a store or service): prints its secret, once.
+    CreatePartner {
+        #[arg(long)]
+        app_id: String,
+        #[arg(long)]
+        name: String,
+        /// Points it may give per UTC day, all players together.
+        #[arg(long)]
+        daily_budget: u64,
+        /// Points one player may earn from it per UTC day.
+        #[arg(long)]
+        player_daily_cap: u64,
+    },
+    /// Every partner, with what it gave today.
+    Partners,
+    /// A new partner secret; the old one is accepted for `--grace-seconds` more.
+    RotatePartnerSecret {
+        #[arg(long)]
+        app_id: String,
+        #[arg(long, default_value_t = 0)]
+        grace_seconds: u64,
+    },
 }
 
 fn emit_value<T: serde::Serialize>(out: &mut dyn Write, value: &T) {
@@ -204,6 +226,30 @@ pub async fn run(
         AdminCommand::Sales { machine, date } => {
             emit_value(out, &client.sales(&MachineId(machine), date).await?)
         }
+        AdminCommand::CreatePartner {
+            app_id,
+            name,
+            daily_budget,
+            player_daily_cap,
+        } => emit_value(
+            out,
+            &client
+                .create_partner(&gashapay_core::api::rewards::NewPartner {
+                    app_id,
+                    name,
+                    daily_budget: Points(daily_budget),
+                    player_daily_cap: Points(player_daily_cap),
+                })
+                .await?,
+        ),
+        AdminCommand::Partners => emit_value(out, &client.partners().await?),
+        AdminCommand::RotatePartnerSecret {
+            app_id,
+            grace_seconds,
+        } => emit_value(
+            out,
+            &client.rotate_partner_secret(&app_id, grace_seconds).await?,
+        ),
     }
     Ok(())
 }

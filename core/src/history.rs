@@ -24,6 +24,10 @@ pub fn entry_label(
         HistoryKind::TopUp => stored_label.unwrap_or("Top-up").to_owned(),
         HistoryKind::MachineCredit => format!("Points loaded into {machine}"),
         HistoryKind::MachineRefund => format!("Unused points back from {machine}"),
+        HistoryKind::Reward => match stored_label {
+            Some(partner) => format!("Reward from {partner}"),
+            None => "Reward".to_owned(),
+        },
         HistoryKind::Purchase => match stored_label {
             Some(item) => format!("{item} at {machine}"),
             None => format!("Purchase at {machine}"),

@@ -27,6 +27,7 @@ pub mod order_code;
 pub mod qr;
 pub mod redact;
 pub mod retry;
+pub mod reward_request;
 pub mod secrets;
 pub mod status;
 pub mod webhook;

@@ -3,7 +3,8 @@
 //! app's bundle settings (`app/Dioxus.toml`) register both.
 //!
 //! A machine's printed code is `…/m/<code_id>`; a buy-first order's code is
-//! `…/o/<machine_id>/<order_id>?item=…&amount=…&expires=…&sig=…`.
+//! `…/o/<machine_id>/<order_id>?item=…&amount=…&expires=…&sig=…`; a partner's reward
+//! code is `…/r/<code_id>` (PROTOCOL §12).
 
 use crate::ids::{MachineId, Points};
 use crate::order_code::OrderCode;
@@ -18,6 +19,9 @@ pub const LINK_PATH_PREFIX: &str = "/l/";
 /// The prefix of a printed code's id.
 pub const MACHINE_CODE_PREFIX: &str = "mc_";
 
+/// The prefix of a reward code's id.
+pub const REWARD_CODE_PREFIX: &str = "rc_";
+
 /// Longest link the app reads (a QR symbol holds little more anyway).
 pub const MAX_LINK_LEN: usize = 1024;
 
@@ -28,6 +32,8 @@ pub enum AppLink {
     MachineCode { code_id: String },
     /// A buy-first order: pay for it.
     Order(OrderCode),
+    /// A partner's reward code: earn its points.
+    Reward { code_id: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -81,6 +87,9 @@ impl AppLink {
             ["m", code_id] if is_machine_code_id(code_id) => Ok(AppLink::MachineCode {
                 code_id: (*code_id).to_owned(),
             }),
+            ["r", code_id] if is_reward_code_id(code_id) => Ok(AppLink::Reward {
+                code_id: (*code_id).to_owned(),
+            }),
             ["o", machine_id, order_id] => {
                 let field = |name: &str| -> Result<String, LinkError> {
                     query
@@ -112,6 +121,7 @@ impl AppLink {
     fn tail(&self) -> String {
         match self {
             AppLink::MachineCode { code_id } => format!("m/{code_id}"),
+            AppLink::Reward { code_id } => format!("r/{code_id}"),
             AppLink::Order(order) => format!(
                 "o/{}/{}?item={}&amount={}&expires={}&sig={}",
                 encode(&order.machine_id.0),
@@ -141,7 +151,17 @@ impl AppLink {
 
 /// `mc_` and 20 characters of `a-z 2-7`.
 pub fn is_machine_code_id(text: &str) -> bool {
-    text.strip_prefix(MACHINE_CODE_PREFIX).is_some_and(|rest| {
+    is_code_id(text, MACHINE_CODE_PREFIX)
+}
+
+/// `rc_` and 20 characters of `a-z 2-7`, made as printed codes are.
+pub fn is_reward_code_id(text: &str) -> bool {
+    is_code_id(text, REWARD_CODE_PREFIX)
+}
+
+/// `prefix` and 20 characters of `a-z 2-7` (100 random bits in base 32).
+fn is_code_id(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|rest| {
         rest.len() == 20
             && rest
                 .bytes()

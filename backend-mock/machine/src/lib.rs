@@ -15,6 +15,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 pub mod arcade;
+pub mod partner;
 mod shows_code;
 
 pub use shows_code::{sell_order, serve_session};

@@ -7,6 +7,7 @@ use gashapay_backend_mock::admin::{create_user, register_machine};
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::api::paths;
+use gashapay_core::ErrorCode;
 use gashapay_core::Points;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -96,6 +97,17 @@ async fn the_document_and_the_router_name_the_same_operations() {
         ("POST", paths::MACHINE_SESSION_PURCHASES),
         ("POST", paths::MACHINE_SESSION_END),
         ("GET", paths::MACHINE_ORDER),
+        ("POST", paths::REWARD_REQUEST),
+        ("POST", paths::REWARD_END),
+        ("GET", paths::REWARD_CODE),
+        ("GET", paths::REWARD_CODE_PNG),
+        ("GET", paths::REWARD_CODE_SVG),
+        ("POST", paths::REWARD_CLAIM),
+        ("GET", paths::REWARD_SESSION),
+        ("POST", paths::ADMIN_PARTNERS),
+        ("GET", paths::ADMIN_PARTNERS),
+        ("POST", paths::ADMIN_PARTNER_SECRET),
+        ("POST", paths::ADMIN_PARTNER_REVOKE),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -122,10 +134,13 @@ async fn the_document_and_the_router_name_the_same_operations() {
         .await
         .unwrap();
         // Unauthenticated or empty, these requests stop in the handlers' first checks
-        // (401, 400); only the router answers 404 or 405 to them.
+        // (401, 400; the public QR images look the code up: 404 "no such reward
+        // code"); only the router answers 405, or 404 "no such resource".
         let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let routers_404 = status == 404 && body["message"] == ErrorCode::NotFound.default_message();
         assert!(
-            ![404, 405].contains(&status),
+            status != 405 && !routers_404,
             "{method} {path} is documented but not routed ({status})"
         );
     }

@@ -57,11 +57,23 @@ pub mod paths {
     pub const MACHINE_SESSION_PURCHASES: &str = "/api/v1/machine/sessions/{session_id}/purchases";
     pub const MACHINE_SESSION_END: &str = "/api/v1/machine/sessions/{session_id}/end";
     pub const MACHINE_ORDER: &str = "/api/v1/machine/orders/{order_id}";
+    // Rewards (PROTOCOL §12): the partner's calls, the codes' images, the player's.
+    pub const REWARD_REQUEST: &str = "/api/v1/rewards/request";
+    pub const REWARD_END: &str = "/api/v1/rewards/end";
+    pub const REWARD_CODE: &str = "/api/v1/rewards/codes/{code_id}";
+    pub const REWARD_CODE_PNG: &str = "/api/v1/rewards/codes/{code_id}/qr.png";
+    pub const REWARD_CODE_SVG: &str = "/api/v1/rewards/codes/{code_id}/qr.svg";
+    pub const REWARD_CLAIM: &str = "/api/v1/rewards/codes/{code_id}/claim";
+    pub const REWARD_SESSION: &str = "/api/v1/rewards/sessions/{session_id}";
+    pub const ADMIN_PARTNERS: &str = "/api/v1/admin/partners";
+    pub const ADMIN_PARTNER_SECRET: &str = "/api/v1/admin/partners/{app_id}/secret";
+    pub const ADMIN_PARTNER_REVOKE: &str = "/api/v1/admin/partners/{app_id}/revoke";
 
     /// The pages a printed code or an order link opens in a browser, and the files
     /// phones fetch to hand the backend's links to the app.
     pub const LINK_MACHINE_CODE: &str = "/l/m/{code_id}";
     pub const LINK_ORDER: &str = "/l/o/{machine_id}/{order_id}";
+    pub const LINK_REWARD: &str = "/l/r/{code_id}";
     pub const APPLE_APP_SITE_ASSOCIATION: &str = "/.well-known/apple-app-site-association";
     pub const ANDROID_ASSET_LINKS: &str = "/.well-known/assetlinks.json";
 
@@ -78,6 +90,7 @@ pub mod paths {
 
 pub mod admin;
 pub mod machine_pay;
+pub mod rewards;
 
 /// The header that makes a top-up idempotent.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
@@ -174,6 +187,8 @@ wire_enum! {
         MachineRefund,
         /// A buy-first order paid (its refund, if any, is a `refund`).
         Purchase,
+        /// Points a partner (a store or service) gave for a visit or for time spent.
+        Reward,
     }
 }
 
@@ -204,6 +219,9 @@ pub struct HistoryEntry {
     pub outcome: Option<TransactionStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_reason: Option<RefundReason>,
+    /// For rewards: the partner that gave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_name: Option<String>,
 }
 
 /// Entries on a history page when the request does not say.

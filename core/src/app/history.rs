@@ -153,6 +153,7 @@ mod tests {
             item: None,
             outcome: None,
             refund_reason: None,
+            partner_name: None,
         }
     }
 

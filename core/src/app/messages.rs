@@ -130,6 +130,19 @@ impl UserMessage {
             SessionEnded => ("error_machine_session_ended", Retry),
             InvalidOrderSignature => ("error_invalid_order", NewCode),
             OrderExpired => ("error_order_expired", NewCode),
+            RewardCodeExpired => ("error_reward_code_expired", NewCode),
+            AlreadyClaimed => ("error_already_claimed", Retry),
+            RewardSessionOpen => ("error_reward_session_open", Retry),
+            NoRewardSession => ("error_no_reward_session", Retry),
+            DailyCapReached => ("error_daily_cap_reached", Retry),
+            BudgetExhausted => ("error_budget_exhausted", Retry),
+            RewardSessionEnded | RewardNotStarted | UnknownToken => {
+                ("error_reward_session_closed", Retry)
+            }
+            // Partner-side refusals: the app never sees them from its own calls.
+            UnknownPartner | InvalidPartnerSignature | StaleRequest | ReplayedRequest => {
+                ("error_machine_problem", ContactSupport)
+            }
             RequestTimeout => ("error_request_timeout", Retry),
             NotFound => ("error_not_found", Retry),
             AlreadyExists => ("error_username_taken", Retry),

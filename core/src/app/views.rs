@@ -140,6 +140,10 @@ fn history_title(t: &Texts, entry: &HistoryEntry) -> String {
         HistoryKind::TopUp => entry.label.clone(),
         HistoryKind::MachineCredit => t.message("history_machine_credit", &machine),
         HistoryKind::MachineRefund => t.message("history_machine_refund", &machine),
+        HistoryKind::Reward => t.message(
+            "history_reward_from",
+            &[("partner", entry.partner_name.as_deref().unwrap_or_default())],
+        ),
         // The item is the machine's own word for it, shown as the server stored it.
         HistoryKind::Purchase => t.message(
             "history_purchase_at",
@@ -168,7 +172,7 @@ pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
         (HistoryKind::Refund | HistoryKind::MachineRefund, _) => {
             (Some(t.message("history_refunded", &[])), Tone::Refunded)
         }
-        (HistoryKind::MachineCredit, _) => (None, Tone::Success),
+        (HistoryKind::MachineCredit | HistoryKind::Reward, _) => (None, Tone::Success),
         (HistoryKind::Play | HistoryKind::Purchase, Some(status)) => {
             let (text, tone) = match status {
                 // The play row of a refunded play says what happened to the play.
@@ -246,6 +250,7 @@ mod tests {
             item: Some("Capsule A".into()),
             outcome,
             refund_reason: None,
+            partner_name: Some("Cafe Seoul".into()),
         };
         let play = history_row(
             &entry(HistoryKind::Play, -100, Some(TransactionStatus::Refunded)),
@@ -257,6 +262,9 @@ mod tests {
         assert!(!play.credit);
         let refund = history_row(&entry(HistoryKind::Refund, 100, None), &utc());
         assert_eq!((refund.delta_text.as_str(), refund.credit), ("+100", true));
+        let reward = history_row(&entry(HistoryKind::Reward, 30, None), &utc());
+        assert_eq!(reward.title, "Reward from Cafe Seoul");
+        assert_eq!((reward.delta_text.as_str(), reward.credit), ("+30", true));
         let top_up = history_row(&entry(HistoryKind::TopUp, 500, None), &utc());
         assert_eq!(top_up.outcome_text, None);
         assert_eq!(top_up.title, "label");

@@ -203,4 +203,30 @@ impl AdminClient {
         }
         self.call(reqwest::Method::GET, &path, None).await
     }
+
+    /// Creates a reward partner; its secret is in this answer only.
+    pub async fn create_partner(
+        &self,
+        new: &crate::api::rewards::NewPartner,
+    ) -> Result<crate::api::rewards::PartnerView, ClientError> {
+        let body = Self::json(new)?;
+        self.call(reqwest::Method::POST, paths::ADMIN_PARTNERS, Some(body))
+            .await
+    }
+
+    pub async fn partners(&self) -> Result<crate::api::rewards::PartnerList, ClientError> {
+        self.call(reqwest::Method::GET, paths::ADMIN_PARTNERS, None)
+            .await
+    }
+
+    /// A new partner secret, the previous one accepted for `grace_seconds` more.
+    pub async fn rotate_partner_secret(
+        &self,
+        app_id: &str,
+        grace_seconds: u64,
+    ) -> Result<crate::api::rewards::PartnerView, ClientError> {
+        let body = Self::json(&crate::api::rewards::PartnerSecretRotation { grace_seconds })?;
+        let path = with_param(paths::ADMIN_PARTNER_SECRET, app_id);
+        self.call(reqwest::Method::POST, &path, Some(body)).await
+    }
 }

@@ -14,6 +14,7 @@ pub mod admin;
 mod error;
 mod machine_pay;
 mod poller;
+mod rewards;
 
 pub use error::ClientError;
 pub use poller::{watch_transaction, PollConfig, PollEnd};

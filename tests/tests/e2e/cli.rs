@@ -189,3 +189,48 @@ async fn an_operator_prints_a_machine_code_and_reads_the_days_sales_from_the_ter
     let listed = admin(vec!["machine-codes".into()]).await;
     assert_eq!(listed[0]["codes"][0]["code_id"], code_id.as_str());
 }
+
+#[tokio::test]
+async fn an_operator_creates_a_reward_partner_and_rotates_its_secret_from_the_terminal() {
+    use crate::helpers::ADMIN_KEY;
+    use gashapay_core::reward_request::PartnerSecret;
+    let app = spawn_app().await;
+    let server = app.base_url();
+    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
+    let admin = |args: &'static [&'static str]| {
+        let mut argv = vec!["admin", "--admin-key", ADMIN_KEY];
+        argv.extend_from_slice(args);
+        let (server, store) = (server.clone(), store.clone());
+        async move { gashapay(&server, &store, &argv).await }
+    };
+    let created = admin(&[
+        "create-partner",
+        "--app-id",
+        "cafe_seoul",
+        "--name",
+        "Cafe Seoul",
+        "--daily-budget",
+        "5000",
+        "--player-daily-cap",
+        "100",
+    ])
+    .await;
+    let secret = created[0]["secret"].as_str().unwrap();
+    assert!(PartnerSecret::parse(secret).is_some());
+    let listed = admin(&["partners"]).await;
+    assert_eq!(listed[0]["partners"][0]["app_id"], "cafe_seoul");
+    assert!(
+        listed[0]["partners"][0].get("secret").is_none(),
+        "no secret in a list"
+    );
+    let rotated = admin(&[
+        "rotate-partner-secret",
+        "--app-id",
+        "cafe_seoul",
+        "--grace-seconds",
+        "60",
+    ])
+    .await;
+    assert_ne!(rotated[0]["secret"].as_str().unwrap(), secret);
+    assert!(rotated[0]["previous_secret_valid_until"].is_string());
+}

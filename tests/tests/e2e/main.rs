@@ -17,6 +17,7 @@ mod phone_restart;
 mod play;
 mod races;
 mod restart;
+mod rewards;
 mod rules;
 mod top_up;
 mod webhook_ids;

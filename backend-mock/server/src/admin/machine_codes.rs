@@ -9,14 +9,15 @@ use gashapay_core::ids::MachineId;
 use gashapay_core::links::MACHINE_CODE_PREFIX;
 use rand::RngCore;
 
-/// `mc_` and 20 characters of `a-z 2-7`: 100 random bits.
-pub fn new_code_id() -> String {
+/// `prefix` (`mc_` for printed codes, `rc_` for reward codes) and 20 characters of
+/// `a-z 2-7`: 100 random bits.
+pub fn new_code_id(prefix: &str) -> String {
     let mut bytes = [0u8; 13];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let text = data_encoding::BASE32_NOPAD
         .encode(&bytes)
         .to_ascii_lowercase();
-    format!("{MACHINE_CODE_PREFIX}{}", &text[..20])
+    format!("{prefix}{}", &text[..20])
 }
 
 fn done(change: CodeChange, machine: &MachineId, code: &str) -> AdminResult<MachineCodeRecord> {
@@ -31,7 +32,7 @@ fn done(change: CodeChange, machine: &MachineId, code: &str) -> AdminResult<Mach
 }
 
 pub async fn create(state: &AppState, machine: MachineId) -> AdminResult<MachineCodeRecord> {
-    let (id, now) = (new_code_id(), state.clock.now_millis());
+    let (id, now) = (new_code_id(MACHINE_CODE_PREFIX), state.clock.now_millis());
     let (code, target) = (id.clone(), machine.clone());
     let change = state
         .db(move |store| store.create_machine_code(&code, &target, now))
@@ -96,7 +97,9 @@ mod tests {
 
     #[test]
     fn new_code_ids_are_what_links_accept_and_never_repeat() {
-        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_code_id()).collect();
+        let ids: std::collections::HashSet<String> = (0..1000)
+            .map(|_| new_code_id(MACHINE_CODE_PREFIX))
+            .collect();
         assert_eq!(ids.len(), 1000);
         assert!(ids
             .iter()

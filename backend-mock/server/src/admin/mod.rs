@@ -13,6 +13,7 @@ use gashapay_core::Redacted;
 pub mod machine_codes;
 pub mod machines;
 pub mod operator;
+pub mod partners;
 pub mod users;
 
 pub use machines::{revoke_device, revoke_machine, rotate_webhook_secret};
@@ -32,6 +33,10 @@ pub enum AdminError {
     NoSuchDevice(DeviceId),
     #[error("no machine code {0}")]
     NoSuchCode(String),
+    #[error("no partner {0}")]
+    NoSuchPartner(String),
+    #[error("a partner {0} already exists")]
+    PartnerExists(String),
     #[error("a machine {0} already exists")]
     MachineExists(MachineId),
     #[error("no user {0}")]

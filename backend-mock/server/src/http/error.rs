@@ -82,8 +82,11 @@ impl From<crate::admin::AdminError> for ApiError {
             AdminError::NoSuchMachine(_)
             | AdminError::NoSuchDevice(_)
             | AdminError::NoSuchCode(_)
+            | AdminError::NoSuchPartner(_)
             | AdminError::NoSuchUser(_) => ApiError::new(ErrorCode::NotFound, error.to_string()),
-            AdminError::MachineExists(_) | AdminError::UserExists(_) => {
+            AdminError::MachineExists(_)
+            | AdminError::UserExists(_)
+            | AdminError::PartnerExists(_) => {
                 ApiError::new(ErrorCode::AlreadyExists, error.to_string())
             }
             AdminError::PasswordHash(_) => ApiError::internal(error),

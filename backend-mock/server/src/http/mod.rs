@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             get(routes::sessions::machine_session),
         )
         .route(paths::MACHINE_ORDER, get(routes::orders::machine_order))
+        .route(paths::REWARD_SESSION, get(routes::rewards::session_status))
         .route_layer(from_fn_with_state(long_poll, limits::enforce));
     Router::new()
         .route(paths::HEALTH, get(openapi::health))
@@ -112,6 +113,22 @@ pub fn router(state: AppState) -> Router {
         .route(paths::ORDER_PAY, post(routes::orders::pay_order))
         .route(paths::LINK_MACHINE_CODE, get(routes::links::machine_code_page))
         .route(paths::LINK_ORDER, get(routes::links::order_page))
+        .route(paths::LINK_REWARD, get(routes::links::reward_page))
+        .route(paths::REWARD_REQUEST, post(routes::rewards::request_code))
+        .route(paths::REWARD_END, post(routes::rewards::end_by_partner))
+        .route(paths::REWARD_CODE, get(routes::rewards::code_info))
+        .route(paths::REWARD_CODE_PNG, get(routes::rewards::code_png))
+        .route(paths::REWARD_CODE_SVG, get(routes::rewards::code_svg))
+        .route(paths::REWARD_CLAIM, post(routes::rewards::claim))
+        .route(
+            paths::ADMIN_PARTNERS,
+            post(routes::admin::create_partner).get(routes::admin::list_partners),
+        )
+        .route(
+            paths::ADMIN_PARTNER_SECRET,
+            post(routes::admin::rotate_partner_secret),
+        )
+        .route(paths::ADMIN_PARTNER_REVOKE, post(routes::admin::revoke_partner))
         .route(
             paths::APPLE_APP_SITE_ASSOCIATION,
             get(routes::links::apple_app_site_association),
@@ -131,4 +148,17 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Where phones reach this backend, for the links it hands out: the configured public
+/// address, or else the host the caller used.
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.settings.public_url {
+        return url.clone();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }

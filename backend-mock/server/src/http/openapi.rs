@@ -55,6 +55,17 @@ use utoipa::{Modify, OpenApi};
         crate::http::routes::orders::check_order,
         crate::http::routes::orders::pay_order,
         crate::http::routes::orders::machine_order,
+        crate::http::routes::rewards::request_code,
+        crate::http::routes::rewards::end_by_partner,
+        crate::http::routes::rewards::code_png,
+        crate::http::routes::rewards::code_svg,
+        crate::http::routes::rewards::code_info,
+        crate::http::routes::rewards::claim,
+        crate::http::routes::rewards::session_status,
+        crate::http::routes::admin::create_partner,
+        crate::http::routes::admin::list_partners,
+        crate::http::routes::admin::rotate_partner_secret,
+        crate::http::routes::admin::revoke_partner,
     ),
     modifiers(&Credentials),
     tags(
@@ -62,6 +73,7 @@ use utoipa::{Modify, OpenApi};
         (name = "account", description = "The signed-in user's points and plays"),
         (name = "machine", description = "What a machine calls"),
         (name = "admin", description = "The operator's provisioning"),
+        (name = "partner", description = "What a reward partner (a store or service) calls"),
     )
 )]
 pub struct ApiDoc;

@@ -360,6 +360,64 @@ impl MachinePayStore for CachedStore {
     }
 }
 
+/// Nothing of rewards is kept in memory: every call goes through.
+impl RewardStore for CachedStore {
+    fn create_partner(&self, partner: &PartnerRecord, now: UnixMillis) -> StoreResult<bool> {
+        self.inner.create_partner(partner, now)
+    }
+
+    fn partner(&self, app_id: &str) -> StoreResult<Option<PartnerRecord>> {
+        self.inner.partner(app_id)
+    }
+
+    fn partners(&self) -> StoreResult<Vec<PartnerRecord>> {
+        self.inner.partners()
+    }
+
+    fn rotate_partner_secret(
+        &self,
+        app_id: &str,
+        secret: &gashapay_core::reward_request::PartnerSecret,
+        previous_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        self.inner
+            .rotate_partner_secret(app_id, secret, previous_until)
+    }
+
+    fn revoke_partner(&self, app_id: &str) -> StoreResult<bool> {
+        self.inner.revoke_partner(app_id)
+    }
+
+    fn partner_given_on(&self, app_id: &str, day: u64) -> StoreResult<Points> {
+        self.inner.partner_given_on(app_id, day)
+    }
+
+    fn create_reward_codes(&self, request: &NewRewardCodes) -> StoreResult<NewCodesDecision> {
+        self.inner.create_reward_codes(request)
+    }
+
+    fn reward_code(&self, id: &str) -> StoreResult<Option<RewardCodeRecord>> {
+        self.inner.reward_code(id)
+    }
+
+    fn claim_reward(&self, request: &ClaimRequest) -> StoreResult<ClaimDecision> {
+        self.inner.claim_reward(request)
+    }
+
+    fn end_reward_by_token(
+        &self,
+        app_id: &str,
+        token: &str,
+        now: UnixMillis,
+    ) -> StoreResult<TokenEndDecision> {
+        self.inner.end_reward_by_token(app_id, token, now)
+    }
+
+    fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>> {
+        self.inner.reward_session(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,9 +6,11 @@
 pub mod cached;
 pub mod machine_pay;
 mod records_cache;
+pub mod rewards;
 pub mod sqlite;
 
 pub use machine_pay::*;
+pub use rewards::*;
 
 use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
@@ -234,7 +236,7 @@ pub struct HistoryRecord {
     pub refund_reason: Option<RefundReason>,
 }
 
-pub trait Store: MachinePayStore + Send + Sync + 'static {
+pub trait Store: MachinePayStore + RewardStore + Send + Sync + 'static {
     // Accounts and sessions.
     fn create_user(
         &self,

@@ -163,7 +163,8 @@ impl MachinePayModel {
                     };
                     vec![Effect::CheckOrder { order }]
                 }
-                Err(_) => {
+                // A reward link is not a machine's: the reward page opens those.
+                Ok(AppLink::Reward { .. }) | Err(_) => {
                     self.phase = Phase::Failed {
                         message: UserMessage::unreadable_link(),
                     };

@@ -90,6 +90,9 @@ fn history_entry(record: HistoryRecord) -> HistoryEntry {
         machine_id: record.machine_id,
         machine_name: record.machine_name,
         item: (record.kind == HistoryKind::Purchase)
+            .then(|| record.label.clone())
+            .flatten(),
+        partner_name: (record.kind == HistoryKind::Reward)
             .then_some(record.label)
             .flatten(),
         outcome: record.outcome,

@@ -77,6 +77,35 @@ pub async fn machine_code_page(
     }
 }
 
+/// A partner's reward code opened in a browser.
+pub async fn reward_page(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let id = code.clone();
+    let now_secs = state.clock.now_millis().max(0) as u64 / 1000;
+    match state.db(move |store| store.reward_code(&id)).await {
+        Ok(Some(record)) if record.open_at(now_secs) => page(
+            StatusCode::OK,
+            &record.partner_name,
+            "Open this code in the GashaPay app to earn your points.",
+            Some(&format!("{LINK_SCHEME}://r/{code}")),
+        ),
+        Ok(_) => page(
+            StatusCode::NOT_FOUND,
+            "This code does not work",
+            "This reward code is unknown or has expired. Scan the one on display now.",
+            None,
+        ),
+        Err(error) => {
+            tracing::error!(%error, "a reward code page failed");
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Try again in a moment.",
+                None,
+            )
+        }
+    }
+}
+
 /// An order's code opened in a browser.
 pub async fn order_page(
     State(state): State<AppState>,

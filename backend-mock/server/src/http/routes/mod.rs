@@ -4,4 +4,5 @@ pub mod auth;
 pub mod gashapon;
 pub mod links;
 pub mod orders;
+pub mod rewards;
 pub mod sessions;

@@ -17,7 +17,8 @@ impl SqliteStore {
     /// Checks SQLite's integrity, that each balance is the sum of its ledger, that
     /// each play (or paid order) was debited once and refunded at most once, as its
     /// status says, and that each pay-first session was debited once and gave back
-    /// exactly what was left when it ended.
+    /// exactly what was left when it ended, and that each reward payout was credited
+    /// once, within its partner's daily budget.
     pub fn audit(&self) -> StoreResult<Vec<String>> {
         let mut problems = Vec::new();
         if !self.integrity_ok()? {
@@ -80,6 +81,27 @@ impl SqliteStore {
                    ON b.session_id = s.id
                  WHERE s.spent != COALESCE(b.p, 0)",
                 "session spent differs from its purchases",
+            ),
+            (
+                "SELECT p.id FROM reward_payouts p
+                 LEFT JOIN (SELECT payout_id, COUNT(*) AS n, SUM(delta) AS d FROM ledger
+                            WHERE kind = 'reward' GROUP BY payout_id) c
+                   ON c.payout_id = p.id
+                 WHERE COALESCE(c.n, 0) != 1 OR c.d != p.points",
+                "reward payout not credited exactly once",
+            ),
+            (
+                "SELECT s.id FROM reward_sessions s
+                 LEFT JOIN reward_payouts p ON p.session_id = s.id
+                 WHERE (s.status = 'open' AND (p.id IS NOT NULL OR s.earned IS NOT NULL))
+                    OR (s.status = 'ended' AND COALESCE(p.points, 0) != s.earned)",
+                "reward session paid otherwise than it earned",
+            ),
+            (
+                "SELECT app_id || ' ' || day FROM reward_payouts p
+                 GROUP BY app_id, day
+                 HAVING SUM(points) > (SELECT daily_budget FROM partners WHERE app_id = p.app_id)",
+                "partner gave more than its daily budget",
             ),
         ];
         let conn = connection(&self.conn);

@@ -28,6 +28,7 @@ pub(super) fn post_ledger(
         transaction_id: transaction_id.map(|t| t.to_string()),
         top_up_id,
         session_id: None,
+        payout_id: None,
         now,
     };
     append_ledger(tx, &entry)?;
@@ -57,6 +58,37 @@ pub(super) fn post_session_ledger(
             transaction_id: None,
             top_up_id: None,
             session_id: Some(session_id),
+            payout_id: None,
+            now,
+        },
+    )?;
+    Ok(Points(balance_after as u64))
+}
+
+/// A reward payout's credit: the entry names the payout, and carries the partner's
+/// name as its label.
+pub(super) fn post_payout_ledger(
+    tx: &rusqlite::Transaction<'_>,
+    user: UserId,
+    points: Points,
+    partner_name: &str,
+    payout_id: i64,
+    now: UnixMillis,
+) -> StoreResult<Points> {
+    let delta = points.0 as i64;
+    let balance_after = update_balance(tx, user, delta)?;
+    append_ledger(
+        tx,
+        &LedgerEntry {
+            user,
+            kind: HistoryKind::Reward,
+            delta,
+            balance_after,
+            label: Some(partner_name),
+            transaction_id: None,
+            top_up_id: None,
+            session_id: None,
+            payout_id: Some(payout_id),
             now,
         },
     )?;
@@ -93,14 +125,15 @@ struct LedgerEntry<'a> {
     transaction_id: Option<String>,
     top_up_id: Option<&'a str>,
     session_id: Option<&'a str>,
+    payout_id: Option<i64>,
     now: UnixMillis,
 }
 
 fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id,
-             top_up_id, session_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             top_up_id, session_id, payout_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .map_err(db)?
     .execute(params![
@@ -112,6 +145,7 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
         entry.transaction_id,
         entry.top_up_id,
         entry.session_id,
+        entry.payout_id,
         entry.now
     ])
     .map_err(db)?;

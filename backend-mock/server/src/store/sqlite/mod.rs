@@ -20,7 +20,9 @@ mod operators;
 mod orders;
 mod outcomes;
 mod owner_only;
+mod partners;
 mod plays;
+mod rewards;
 mod sessions;
 #[cfg(test)]
 mod tests;
@@ -39,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_operators.sql"),
     include_str!("migrations/0006_banned_users.sql"),
     include_str!("migrations/0007_machine_shown_codes.sql"),
+    include_str!("migrations/0008_rewards.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its
@@ -480,5 +483,61 @@ impl MachinePayStore for SqliteStore {
         to: UnixMillis,
     ) -> StoreResult<SalesRecord> {
         orders::sales(self, machine, from, to)
+    }
+}
+
+impl RewardStore for SqliteStore {
+    fn create_partner(&self, partner: &PartnerRecord, now: UnixMillis) -> StoreResult<bool> {
+        partners::create(self, partner, now)
+    }
+
+    fn partner(&self, app_id: &str) -> StoreResult<Option<PartnerRecord>> {
+        partners::get(self, app_id)
+    }
+
+    fn partners(&self) -> StoreResult<Vec<PartnerRecord>> {
+        partners::all(self)
+    }
+
+    fn rotate_partner_secret(
+        &self,
+        app_id: &str,
+        secret: &gashapay_core::reward_request::PartnerSecret,
+        previous_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        partners::rotate_secret(self, app_id, secret, previous_until)
+    }
+
+    fn revoke_partner(&self, app_id: &str) -> StoreResult<bool> {
+        partners::revoke(self, app_id)
+    }
+
+    fn partner_given_on(&self, app_id: &str, day: u64) -> StoreResult<Points> {
+        partners::given_on(self, app_id, day)
+    }
+
+    fn create_reward_codes(&self, request: &NewRewardCodes) -> StoreResult<NewCodesDecision> {
+        rewards::create_codes(self, request)
+    }
+
+    fn reward_code(&self, id: &str) -> StoreResult<Option<RewardCodeRecord>> {
+        rewards::get_code(self, id)
+    }
+
+    fn claim_reward(&self, request: &ClaimRequest) -> StoreResult<ClaimDecision> {
+        rewards::claim(self, request)
+    }
+
+    fn end_reward_by_token(
+        &self,
+        app_id: &str,
+        token: &str,
+        now: UnixMillis,
+    ) -> StoreResult<TokenEndDecision> {
+        rewards::end_by_token(self, app_id, token, now)
+    }
+
+    fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>> {
+        rewards::get_session(self, id)
     }
 }

@@ -2,9 +2,9 @@
 //! day of sales (PROTOCOL §10.1, §10.4).
 
 use crate::admin::machine_codes;
-use crate::http::answers;
 use crate::http::auth::OperatorAuth;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::http::{answers, public_base};
 use crate::state::AppState;
 use crate::store::MachineCodeRecord;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -19,19 +19,6 @@ use gashapay_core::api::{paths, ErrorBody};
 use gashapay_core::ids::{MachineId, Points};
 use gashapay_core::links::AppLink;
 use gashapay_core::ErrorCode;
-
-/// Where phones reach this backend: the configured public address, or else the host
-/// the operator called.
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.settings.public_url {
-        return url.clone();
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
 
 fn view(record: MachineCodeRecord, base: &str) -> MachineCodeView {
     let link = AppLink::MachineCode {

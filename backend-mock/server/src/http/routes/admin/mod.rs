@@ -1,13 +1,16 @@
 //! The operator's endpoints (`/api/v1/admin/…`, the operator key): machines and their
-//! printed codes and sales, users and their devices, and the audit trail. Each change takes effect on the next
+//! printed codes and sales, reward partners, users and their devices, and the audit
+//! trail. Each change takes effect on the next
 //! request and is recorded in the audit trail.
 
 mod machine_codes;
 mod machines;
+mod partners;
 mod users;
 
 pub use machine_codes::*;
 pub use machines::*;
+pub use partners::*;
 pub use users::*;
 
 use crate::admin::operator;
