@@ -3,9 +3,11 @@
 //! effects (HTTP through the core's client). No rules live in components.
 
 pub mod connection;
+pub mod links;
 pub mod machine_pay;
 pub mod pages;
 pub mod platform;
+pub mod reward;
 pub mod screens;
 pub mod services;
 pub mod state;

@@ -1,7 +1,6 @@
 //! Runs what the machine-pay model asks for (PROTOCOL §10): each effect becomes a call
-//! through the core's client, and each answer the next event. Links that open the app
-//! (a phone's camera, another app, the desktop demo's "Scan with the phone") all come
-//! in through [`open_link`].
+//! through the core's client, and each answer the next event. Links reach it through
+//! `links::open_link`.
 
 use crate::services::{failed, load_account, Services};
 use crate::state::AppState;
@@ -11,11 +10,6 @@ use gashapay_core::app::messages::UserMessage;
 use gashapay_core::client::{watch_transaction, ClientError, PollEnd};
 use gashapay_core::clock::unix_now;
 use std::time::Duration;
-
-/// Opens a link on the machine screen (the caller shows that screen).
-pub fn open_link(state: AppState, services: Services, link: String) {
-    machine_event(state, services, MachinePayEvent::Open(link));
-}
 
 /// Feeds an event to the machine-pay model and runs the effects it asks for.
 pub fn machine_event(state: AppState, services: Services, event: MachinePayEvent) {

@@ -29,6 +29,8 @@ pub enum Route {
         Settings {},
         #[route("/machine")]
         Machine {},
+        #[route("/reward")]
+        Reward {},
 }
 
 /// The root: state, the clock, start-up, the stylesheet, the router.
@@ -149,8 +151,7 @@ fn use_opened_links(state: AppState, services: services::Services) {
     use dioxus::mobile as shell;
     let navigator = use_navigator();
     let open = move |link: String| {
-        crate::machine_pay::open_link(state, services.clone(), link);
-        navigator.push(Route::Machine {});
+        navigator.push(crate::links::open_link(state, services.clone(), link));
     };
     let open_at_start = open.clone();
     use_hook(move || {
@@ -242,8 +243,7 @@ fn DemoSide() -> Element {
             on_phone_scans: move |of_order: bool| {
                 let link = if of_order { order.read().clone() } else { Some(machine_code_link.clone()) };
                 let Some(link) = link else { return };
-                crate::machine_pay::open_link(state, scan_services.clone(), link);
-                navigator.push(Route::Machine {});
+                navigator.push(crate::links::open_link(state, scan_services.clone(), link));
             },
             on_sell: move |index: usize| {
                 let (item, points) = gashapay_core::app::demo::DEMO_ITEMS[index];
@@ -282,6 +282,20 @@ fn DemoSide() -> Element {
     rsx! {}
 }
 
+/// Earning a partner's reward whose code was opened (a link).
+#[component]
+fn Reward() -> Element {
+    let state = use_app_state();
+    let services = use_services();
+    let view = state.reward.read().view();
+    rsx! {
+        RewardScreen {
+            view,
+            on_event: move |event| crate::reward::reward_event(state, services.clone(), event),
+        }
+    }
+}
+
 /// Paying at a machine whose code was opened (a link).
 #[component]
 fn Machine() -> Element {
@@ -304,15 +318,36 @@ fn Home() -> Element {
     let zone = local_zone();
     let balance = state.balance.read().view(&zone);
     let recent = state.history.read().recent(&zone);
+    // The reward card counts minutes: redraw twice a minute while one shows.
+    let mut ticks = use_signal(|| 0u64);
+    use_future(move || async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            if state.reward.peek().running.is_some() {
+                ticks += 1;
+            }
+        }
+    });
+    let _ = ticks();
+    let reward_card = state.reward.read().card(chrono::Utc::now());
+    let reward_services = services.clone();
     rsx! {
         HomeScreen {
             balance,
             recent,
+            reward_card,
             on_play: move |_| {
                 navigator.push(Route::Play {});
             },
             on_refresh: move |_| {
                 spawn(services::refresh_balance(state, services.clone()));
+            },
+            on_dismiss_reward: move |_| {
+                crate::reward::reward_event(
+                    state,
+                    reward_services.clone(),
+                    gashapay_core::app::reward::RewardEvent::DismissCard,
+                );
             },
         }
     }

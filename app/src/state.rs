@@ -6,6 +6,7 @@ use gashapay_core::app::history::HistoryModel;
 use gashapay_core::app::language::Language;
 use gashapay_core::app::machine_pay::MachinePayModel;
 use gashapay_core::app::play::PlayModel;
+use gashapay_core::app::reward::RewardModel;
 use gashapay_core::app::server::ServerModel;
 use gashapay_core::app::session::Session;
 use gashapay_core::app::top_up::TopUpModel;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub top_up: Signal<TopUpModel>,
     /// Paying at a machine that shows the code (opened by a link).
     pub machine_pay: Signal<MachinePayModel>,
+    /// Earning a partner's reward (opened by a link), and the running timed session.
+    pub reward: Signal<RewardModel>,
     /// Unix seconds when the play screen was last brought up to date: at each play
     /// event, and when a shown code's minutes left change or it is renewed.
     pub now: Signal<u64>,
@@ -41,6 +44,7 @@ impl AppState {
             play: Signal::new(PlayModel::default()),
             top_up: Signal::new(TopUpModel::default()),
             machine_pay: Signal::new(MachinePayModel::default()),
+            reward: Signal::new(RewardModel::default()),
             now: Signal::new(gashapay_core::clock::unix_now()),
         }
     }

@@ -15,6 +15,7 @@ use gashapay_core::app::language::Language;
 use gashapay_core::app::machine_pay::{MachinePayEvent, MachinePayModel};
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
+use gashapay_core::app::reward::{RewardEvent, RewardModel};
 use gashapay_core::app::server::{ServerEvent, ServerModel};
 use gashapay_core::app::session::{Session, SessionEvent};
 use gashapay_core::app::settings::{settings_view, Keychain};
@@ -94,7 +95,69 @@ fn entry(
 
 #[component]
 fn HomeHarness(balance: BalanceView, recent: Vec<HistoryRowView>) -> Element {
-    rsx! { HomeScreen { balance, recent, on_play: |_| {}, on_refresh: |_| {} } }
+    rsx! { HomeScreen { balance, recent, reward_card: None, on_play: |_| {}, on_refresh: |_| {}, on_dismiss_reward: |_| {} } }
+}
+
+#[component]
+fn RewardHarness(model: RewardModel) -> Element {
+    let card = model.card(Utc.with_ymd_and_hms(2026, 12, 3, 10, 12, 0).unwrap());
+    rsx! {
+        RewardScreen { view: model.view(), on_event: |_| {} }
+        if let Some(card) = card {
+            RewardCard { card, on_dismiss: |_| {} }
+        }
+    }
+}
+
+/// A partner-ended session, started by scanning its code at 10:00.
+fn running_reward() -> RewardModel {
+    use gashapay_core::api::rewards::{
+        RewardClaim, RewardCodeInfo, RewardKind, RewardRole, RewardSessionStatus, RewardSessionView,
+    };
+    let mut model = RewardModel::default();
+    model.update(RewardEvent::Open(
+        "gashapay://r/rc_abcdefghijklmnopqrst".into(),
+    ));
+    model.update(RewardEvent::CodeLoaded(RewardCodeInfo {
+        code_id: "rc_abcdefghijklmnopqrst".into(),
+        partner_name: "Cafe Seoul".into(),
+        kind: RewardKind::TimedByPartner,
+        role: RewardRole::Start,
+        point: Points(5),
+        interval_minutes: 10,
+        expires_at: Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap(),
+    }));
+    model.update(RewardEvent::Claimed(RewardClaim::Started {
+        session: RewardSessionView {
+            session_id: 1,
+            partner_name: "Cafe Seoul".into(),
+            kind: RewardKind::TimedByPartner,
+            point: Points(5),
+            interval_minutes: 10,
+            status: RewardSessionStatus::Open,
+            started_at: Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap(),
+            ended_at: None,
+            earned: None,
+            version: 1,
+        },
+    }));
+    model
+}
+
+#[test]
+fn a_reward_screen_names_the_store_and_a_running_session_shows_its_card() {
+    let model = running_reward();
+    let html = render(RewardHarness, RewardHarnessProps { model });
+    for expected in [
+        "Cafe Seoul",
+        "5 pts for every 10 min",
+        "Time started at Cafe Seoul",
+        "Earning at Cafe Seoul",
+        "12 min so far",
+        "The store ends it when you are done.",
+    ] {
+        assert!(html.contains(expected), "{expected} missing in {html}");
+    }
 }
 
 #[test]
@@ -767,6 +830,15 @@ fn every_screen() -> Vec<(&'static str, String)> {
         (
             "machine, a foreign link",
             machine_screen(vec![MachinePayEvent::Open("https://example.com/".into())]),
+        ),
+        (
+            "reward, time running",
+            render(
+                RewardHarness,
+                RewardHarnessProps {
+                    model: running_reward(),
+                },
+            ),
         ),
     ]
 }

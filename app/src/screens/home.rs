@@ -1,5 +1,6 @@
 use super::MessageBox;
 use dioxus::prelude::*;
+use gashapay_core::app::reward::RewardCardView;
 use gashapay_core::app::text::texts;
 use gashapay_core::app::views::{BalanceView, HistoryRowView};
 
@@ -7,8 +8,11 @@ use gashapay_core::app::views::{BalanceView, HistoryRowView};
 pub fn HomeScreen(
     balance: BalanceView,
     recent: Vec<HistoryRowView>,
+    /// Time earning points at a partner, if any.
+    reward_card: Option<RewardCardView>,
     on_play: EventHandler<()>,
     on_refresh: EventHandler<()>,
+    on_dismiss_reward: EventHandler<()>,
 ) -> Element {
     let t = texts();
     rsx! {
@@ -23,6 +27,9 @@ pub fn HomeScreen(
             }
             if let Some(problem) = balance.problem {
                 MessageBox { message: problem, on_action: move |_| on_refresh.call(()) }
+            }
+            if let Some(card) = reward_card {
+                super::RewardCard { card, on_dismiss: move |_| on_dismiss_reward.call(()) }
             }
             button { class: "button primary play-action", aria_label: t.play_action_label.clone(),
                 onclick: move |_| on_play.call(()), "{t.play}" }

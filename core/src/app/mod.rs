@@ -11,6 +11,7 @@ pub mod language;
 pub mod machine_pay;
 pub mod messages;
 pub mod play;
+pub mod reward;
 pub mod saved;
 pub mod scanner_screen;
 pub mod server;

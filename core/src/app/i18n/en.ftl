@@ -231,3 +231,17 @@ session_ended_spent = Session ended: all points were spent
 machine_close = Done
 link_unreadable = This is not a GashaPay code
     .detail = Scan the code on the machine again.
+
+reward_title = Reward
+reward_opening = Checking the code…
+reward_visit_gives = { $points } for this visit
+reward_timed_gives = { $points } for every { $minutes } min
+reward_earned = { $points } earned at { $partner }
+reward_started = Time started at { $partner }
+reward_ended = { $points } earned at { $partner } for { $minutes } min
+reward_card_title = Earning at { $partner }
+reward_card_so_far = { $every } · { $minutes } min so far
+reward_card_scan_end = Scan the end code when you leave.
+reward_card_partner_ends = The store ends it when you are done.
+reward_card_done = Your time at { $partner }
+reward_card_dismiss = OK

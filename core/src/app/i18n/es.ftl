@@ -230,3 +230,17 @@ session_ended_spent = Sesión terminada: se gastaron todos los puntos
 machine_close = Listo
 link_unreadable = Esto no es un código de GashaPay
     .detail = Vuelve a escanear el código de la máquina.
+
+reward_title = Recompensa
+reward_opening = Comprobando el código…
+reward_visit_gives = { $points } por esta visita
+reward_timed_gives = { $points } cada { $minutes } min
+reward_earned = { $points } ganados en { $partner }
+reward_started = Tiempo iniciado en { $partner }
+reward_ended = { $points } ganados en { $partner } por { $minutes } min
+reward_card_title = Ganando en { $partner }
+reward_card_so_far = { $every } · { $minutes } min hasta ahora
+reward_card_scan_end = Escanea el código de salida al irte.
+reward_card_partner_ends = La tienda lo termina cuando acabes.
+reward_card_done = Tu tiempo en { $partner }
+reward_card_dismiss = Vale

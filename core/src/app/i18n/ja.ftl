@@ -229,3 +229,17 @@ session_ended_spent = セッション終了：ポイントはすべて使われ�
 machine_close = 閉じる
 link_unreadable = GashaPay のコードではありません
     .detail = 機械のコードをもう一度読み取ってください。
+
+reward_title = リワード
+reward_opening = コードを確認しています…
+reward_visit_gives = 今回の来店で { $points }
+reward_timed_gives = { $minutes } 分ごとに { $points }
+reward_earned = { $partner } で { $points } 獲得
+reward_started = { $partner } で時間計測を開始しました
+reward_ended = { $partner } で { $minutes } 分、{ $points } 獲得
+reward_card_title = { $partner } でポイント獲得中
+reward_card_so_far = { $every } · 現在 { $minutes } 分
+reward_card_scan_end = 帰るときに終了コードを読み取ってください。
+reward_card_partner_ends = 終わるとお店が終了します。
+reward_card_done = { $partner } での時間
+reward_card_dismiss = OK

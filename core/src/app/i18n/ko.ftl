@@ -229,3 +229,17 @@ session_ended_spent = 세션 종료: 포인트를 모두 사용했습니다
 machine_close = 닫기
 link_unreadable = GashaPay 코드가 아닙니다
     .detail = 기기의 코드를 다시 스캔하세요.
+
+reward_title = 리워드
+reward_opening = 코드를 확인하는 중…
+reward_visit_gives = 이번 방문으로 { $points }
+reward_timed_gives = { $minutes }분마다 { $points }
+reward_earned = { $partner }에서 { $points } 적립
+reward_started = { $partner }에서 시간 측정을 시작했습니다
+reward_ended = { $partner }에서 { $minutes }분 동안 { $points } 적립
+reward_card_title = { $partner }에서 적립 중
+reward_card_so_far = { $every } · 지금까지 { $minutes }분
+reward_card_scan_end = 나갈 때 종료 코드를 스캔하세요.
+reward_card_partner_ends = 이용이 끝나면 매장이 종료합니다.
+reward_card_done = { $partner }에서의 시간
+reward_card_dismiss = 확인
