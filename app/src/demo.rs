@@ -3,6 +3,7 @@
 //! the app's data directory, and plays the demo machine against it.
 
 use crate::demo_arcade::{ArcadeDemo, ARCADE_MACHINE};
+use crate::demo_rewards::RewardStand;
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, StartOptions};
 use gashapay_core::api::machine_pay::SessionStatus;
@@ -45,6 +46,8 @@ pub struct DemoEnv {
     pub machine_code: String,
     /// The arcade cabinet and its reader.
     pub arcade: Arc<ArcadeDemo>,
+    /// The reward stand: a partner's visit code and start / end pair.
+    pub reward_stand: Arc<RewardStand>,
 }
 
 /// Starts the demo backend and waits until it listens.
@@ -93,7 +96,14 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
                                 return;
                             }
                         };
-                        let _ = ready_tx.send(Ok((backend.base_url(), seed, arcade)));
+                        let stand = match RewardStand::start(&backend).await {
+                            Ok(stand) => Arc::new(stand),
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e));
+                                return;
+                            }
+                        };
+                        let _ = ready_tx.send(Ok((backend.base_url(), seed, arcade, stand)));
                         // Serve until the app exits.
                         std::future::pending::<()>().await;
                     }
@@ -104,7 +114,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
             });
         })
         .map_err(|e| e.to_string())?;
-    let (server_url, seed, arcade) = ready_rx
+    let (server_url, seed, arcade, reward_stand) = ready_rx
         .recv()
         .map_err(|_| "the demo backend stopped while starting".to_string())??;
     let machine = MachineClient::new(
@@ -122,6 +132,7 @@ pub fn start_backend(data_dir: &Path) -> Result<DemoEnv, String> {
         outcome_timeout,
         machine_code: seed.machine_code,
         arcade,
+        reward_stand,
     })
 }
 

@@ -16,6 +16,8 @@ pub mod state;
 pub mod demo;
 #[cfg(feature = "demo")]
 pub mod demo_arcade;
+#[cfg(feature = "demo")]
+pub mod demo_rewards;
 
 /// The stylesheet, embedded so the binary runs from anywhere (it lives in `assets/`).
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");

@@ -221,6 +221,43 @@ fn DemoSide() -> Element {
         }
     });
     let (start_arcade, pay_arcade) = (demo.arcade.clone(), demo.arcade.clone());
+    // The reward stand's codes; the visit code is renewed when it dies, as a stand's
+    // screen would.
+    let mut stand = use_signal(|| None::<crate::demo_rewards::StandCodes>);
+    let stand_demo = demo.reward_stand.clone();
+    use_future(move || {
+        let stand_demo = stand_demo.clone();
+        async move {
+            loop {
+                let current = stand.peek().clone();
+                let now = chrono::Utc::now().timestamp();
+                let next = match current {
+                    None => stand_demo.codes().await.map(Some),
+                    Some(mut codes) if codes.visit_expires <= now => stand_demo
+                        .renew_visit(&mut codes)
+                        .await
+                        .map(|_| Some(codes)),
+                    Some(_) => Ok(None),
+                };
+                match next {
+                    Ok(Some(codes)) => stand.set(Some(codes)),
+                    Ok(None) => {}
+                    Err(error) => log.write().push(gashapay_core::app::demo::log_line(
+                        &gashapay_core::app::demo::DemoStep::Failed { error },
+                    )),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        }
+    });
+    let stand_codes = stand.read().clone();
+    let stand_images = use_memo(move || {
+        stand().map(|codes| {
+            [codes.visit, codes.start, codes.end]
+                .map(|link| gashapay_core::qr::render::svg_data_url(&link).unwrap_or_default())
+        })
+    });
+    let reward_services = services.clone();
     let code_for_reader = code_on_screen.clone();
     let (sell_demo, order_demo, scan_services) = (demo.clone(), demo.clone(), services.clone());
     rsx! {
@@ -266,6 +303,12 @@ fn DemoSide() -> Element {
             on_press_start: move |_| {
                 let arcade = start_arcade.clone();
                 spawn(async move { arcade.press_start().await });
+            },
+            stand_images: stand_images(),
+            on_phone_scans_reward: move |index: usize| {
+                let Some(codes) = stand_codes.clone() else { return };
+                let link = [codes.visit, codes.start, codes.end][index.min(2)].clone();
+                navigator.push(crate::links::open_link(state, reward_services.clone(), link));
             },
             on_pay_at_reader: move |_| {
                 let Some(code) = code_for_reader.clone() else { return };

@@ -612,6 +612,12 @@ fn DemoHarness(can_scan: bool) -> Element {
             cabinet: "Show your code at the reader: 100 pts".to_string(),
             on_press_start: |_| {},
             on_pay_at_reader: |_| {},
+            stand_images: Some([
+                "data:image/svg+xml;base64,VVVV".to_string(),
+                "data:image/svg+xml;base64,SSSS".to_string(),
+                "data:image/svg+xml;base64,EEEE".to_string(),
+            ]),
+            on_phone_scans_reward: |_| {},
         }
     }
 }
@@ -643,6 +649,16 @@ fn the_demo_panel_scans_only_when_a_code_is_on_screen() {
         html[opening..at].contains("disabled")
     };
     assert!(pay_button(&idle), "no code in the app, nothing to pay with");
+    // The reward stand: a visit code, and a start / end pair, each to scan.
+    assert!(ready.contains("Reward stand"));
+    for (label, image) in [
+        ("Visit code", "VVVV"),
+        ("Start code", "SSSS"),
+        ("End code", "EEEE"),
+    ] {
+        let at = ready.find(label).expect(label);
+        assert!(ready[at..].contains(image), "{label}");
+    }
     assert!(!pay_button(&ready));
 }
 

@@ -93,7 +93,7 @@ error_codes! {
     UnknownPartner = "unknown_partner", 401, "The partner's appid is unknown or revoked.";
     InvalidPartnerSignature = "invalid_partner_signature", 401, "The partner request's signature is not valid.";
     StaleRequest = "stale_request", 401, "The request's time is too far from the server's clock.";
-    ReplayedRequest = "replayed_request", 409, "This request (its time and token) was already made.";
+    ReplayedRequest = "replayed_request", 409, "This request (its kind, time and token) was already made.";
     BudgetExhausted = "budget_exhausted", 409, "This store has given all its points for today; try again tomorrow.";
     DailyCapReached = "daily_cap_reached", 409, "You have earned all the points this store gives a player today.";
     RewardCodeExpired = "reward_code_expired", 410, "This reward code has expired; scan the one on display now.";

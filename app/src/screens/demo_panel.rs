@@ -30,6 +30,10 @@ pub fn DemoPanel(
     on_press_start: EventHandler<()>,
     /// The cabinet's reader scans the code on the app's screen.
     on_pay_at_reader: EventHandler<()>,
+    /// The reward stand's codes, drawn: visit, start, end.
+    stand_images: Option<[String; 3]>,
+    /// "Scan with the phone" of the stand's code `0` visit, `1` start, `2` end.
+    on_phone_scans_reward: EventHandler<usize>,
 ) -> Element {
     rsx! {
         aside { class: "demo-panel", aria_label: demo::PANEL_TITLE,
@@ -87,6 +91,22 @@ pub fn DemoPanel(
                         "{demo::PRESS_START}" }
                     button { class: "button primary", disabled: !can_scan,
                         onclick: move |_| on_pay_at_reader.call(()), "{demo::PAY_AT_READER}" }
+                }
+            }
+            section { class: "demo-rewards",
+                h3 { "{demo::REWARD_STAND_TITLE}" }
+                p { class: "muted", "{demo::REWARD_STAND_ABOUT}" }
+                if let Some(images) = stand_images {
+                    for (index, (label, image)) in [demo::VISIT_CODE, demo::START_CODE, demo::END_CODE]
+                        .into_iter()
+                        .zip(images)
+                        .enumerate()
+                    {
+                        h4 { "{label}" }
+                        button { class: "button primary", onclick: move |_| on_phone_scans_reward.call(index),
+                            "{demo::SCAN_WITH_PHONE}" }
+                        div { class: "qr demo-qr", img { src: "{image}", alt: "" } }
+                    }
                 }
             }
             ol { class: "demo-log",

@@ -12,4 +12,5 @@ mod arcade;
 mod japanese;
 mod machine_code;
 mod play;
+mod rewards;
 mod screen;

@@ -327,3 +327,94 @@ async fn the_reader_binary_serves_a_game_and_takes_a_photographed_code_from_stan
     reader.wait().unwrap();
     backend.stop().await;
 }
+
+/// The emulated partner on the command line: a visit code written as a PNG, decoded
+/// and claimed by a phone; a kind-3 start code, claimed, then ended by its token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partner_binary_shows_codes_a_phone_claims_and_ends_a_session_by_its_token() {
+    use gashapay_core::api::rewards::{NewPartner, RewardClaim};
+    use gashapay_core::links::AppLink;
+    let dir = tempfile::tempdir().unwrap();
+    let backend = demo_backend(dir.path()).await;
+    let demo = backend.demo.as_ref().unwrap();
+    let url = backend.base_url();
+    let partner = gashapay_backend_mock::admin::partners::create(
+        &backend.state,
+        NewPartner {
+            app_id: "cafe".into(),
+            name: "Cafe".into(),
+            daily_budget: Points(1000),
+            player_daily_cap: Points(1000),
+        },
+    )
+    .await
+    .unwrap();
+    let client = ApiClient::new(
+        &url,
+        Arc::new(MemorySecretStore::new()),
+        ClientConfig::default(),
+    )
+    .unwrap();
+    client.login(&demo.username, &demo.password).await.unwrap();
+    let partner_binary = |args: Vec<String>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-partner"));
+        command
+            .args(args)
+            .env("GASHAPAY_SERVER", &url)
+            .env("GASHAPAY_PARTNER_APP_ID", "cafe")
+            .env("GASHAPAY_PARTNER_SECRET", partner.secret.to_text());
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+    };
+    let code_id = |link: &str| match AppLink::parse(link).unwrap() {
+        AppLink::Reward { code_id } => code_id,
+        other => panic!("not a reward link: {other:?}"),
+    };
+
+    let png = dir.path().join("visit.png");
+    let args = ["visit", "--point", "10", "--rotations", "1", "--png"];
+    let mut argv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    argv.push(png.display().to_string());
+    let shown = partner_binary(argv).await.unwrap();
+    assert!(shown.status.success(), "{shown:?}");
+    assert_eq!(steps(&shown)[0]["step"], "visit_code");
+    let link = gashapay_machine::decode_qr_image(&std::fs::read(&png).unwrap()).unwrap();
+    assert_eq!(link, steps(&shown)[0]["link"].as_str().unwrap());
+    let earned = client.claim_reward(&code_id(&link)).await.unwrap();
+    assert!(matches!(
+        earned,
+        RewardClaim::Earned {
+            points: Points(10),
+            ..
+        }
+    ));
+
+    let args = [
+        "start",
+        "--token",
+        "pc-1",
+        "--point",
+        "5",
+        "--interval",
+        "1",
+    ];
+    let started = partner_binary(args.iter().map(|a| a.to_string()).collect())
+        .await
+        .unwrap();
+    let start = steps(&started)[0]["link"].as_str().unwrap().to_owned();
+    client.claim_reward(&code_id(&start)).await.unwrap();
+    let ended = partner_binary(vec!["end".into(), "--token".into(), "pc-1".into()])
+        .await
+        .unwrap();
+    assert!(ended.status.success(), "{ended:?}");
+    assert_eq!(steps(&ended)[0]["step"], "ended");
+    // Ended again: refused, exit code 3, the reason on stdout.
+    let again = partner_binary(vec!["end".into(), "--token".into(), "pc-1".into()])
+        .await
+        .unwrap();
+    assert_eq!(again.status.code(), Some(3));
+    assert!(steps(&again)[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("reward_session_ended"));
+    backend.stop().await;
+}

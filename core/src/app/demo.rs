@@ -18,6 +18,12 @@ pub const ARCADE_ABOUT: &str =
     "A game asks its reader for a coin; the code in the app is the coin.";
 pub const PRESS_START: &str = "Press start";
 pub const PAY_AT_READER: &str = "Pay at the reader";
+pub const REWARD_STAND_TITLE: &str = "Reward stand";
+pub const REWARD_STAND_ABOUT: &str =
+    "Demo cafe gives 10 pts a visit (the code changes each minute) and 5 pts a minute between its start and end codes.";
+pub const VISIT_CODE: &str = "Visit code";
+pub const START_CODE: &str = "Start code";
+pub const END_CODE: &str = "End code";
 /// The demo cabinet's game and what one play costs on its reader.
 pub const ARCADE_GAME: (&str, u64) = ("space_capsules", 100);
 

@@ -108,9 +108,15 @@ pub(super) fn create_codes(
         let replayed: bool = tx
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM reward_codes WHERE app_id = ?1 AND role != 'end'
-                     AND request_time = ?2 AND COALESCE(token, '') = COALESCE(?3, ''))
+                     AND kind = ?4 AND request_time = ?2
+                     AND COALESCE(token, '') = COALESCE(?3, ''))
                  OR EXISTS (SELECT 1 FROM reward_codes WHERE app_id = ?1 AND token = ?3)",
-                params![request.app_id, request.request_time as i64, request.token],
+                params![
+                    request.app_id,
+                    request.request_time as i64,
+                    request.token,
+                    request.kind.point_type()
+                ],
                 |row| row.get(0),
             )
             .map_err(db)?;

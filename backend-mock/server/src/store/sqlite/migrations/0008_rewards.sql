@@ -33,8 +33,9 @@ CREATE TABLE reward_codes (
     voided INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 );
--- A request is made once: the same time and token again is a replay.
-CREATE UNIQUE INDEX reward_requests_once ON reward_codes(app_id, request_time, COALESCE(token, ''))
+-- A request is made once: the same kind, time and token again is a replay.
+CREATE UNIQUE INDEX reward_requests_once
+    ON reward_codes(app_id, kind, request_time, COALESCE(token, ''))
     WHERE role != 'end';
 -- A kind-3 token names one session, for ever.
 CREATE UNIQUE INDEX reward_tokens_once ON reward_codes(app_id, token) WHERE token IS NOT NULL;

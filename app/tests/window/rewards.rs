@@ -1,0 +1,62 @@
+//! The reward stand (seed 003) in the demo panel: a tester photographs the stand's
+//! visit code, zbarimg reads it, the link goes to the app as a phone's camera would
+//! ("Scan with the phone"), and the points earned are read off the screen; then the
+//! start code starts the clock and the home screen shows the running card.
+
+use super::screen::*;
+use gashapay_core::links::AppLink;
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
+    let window = open_demo_window("en_US.UTF-8", "eng", &[]);
+    let screen = &window.screen;
+    let server = window.app.server.clone();
+    screen.wait_for("r1-home", &["balance", "1,000"], Duration::from_secs(90));
+
+    // Down the panel until the stand's first code (the visit code) can be read.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let link = loop {
+        screen.scroll(600, 400, 2);
+        let shot = screen.shot("r2-stand");
+        let rewards: Vec<String> = decode_qr(&shot)
+            .lines()
+            .filter(|line| matches!(AppLink::parse(line), Ok(AppLink::Reward { .. })))
+            .map(str::to_owned)
+            .collect();
+        if let Some(first) = rewards.first() {
+            break first.clone();
+        }
+        assert!(Instant::now() < deadline, "no reward code came into view");
+    };
+    assert!(link.starts_with(&format!("{server}/l/r/rc_")), "{link}");
+
+    // Its button is the lowest "Scan with the phone" in view (the next code's is below).
+    screen.click("r2-stand", "Scan with the phone", lowest);
+    screen.wait_for(
+        "r3-earned",
+        &["Demo cafe", "10 pts earned at Demo cafe"],
+        Duration::from_secs(20),
+    );
+    screen.click("r3-earned", "Home", lowest);
+    screen.wait_for(
+        "r4-home",
+        &["1,010", "Reward from Demo cafe"],
+        Duration::from_secs(20),
+    );
+
+    // The start code: the clock runs on the home screen's card.
+    screen.scroll(600, 400, 4);
+    screen.click("r5-start", "Scan with the phone", lowest);
+    screen.wait_for(
+        "r6-started",
+        &["Time started at Demo cafe"],
+        Duration::from_secs(20),
+    );
+    screen.click("r6-started", "Home", lowest);
+    screen.wait_for(
+        "r7-card",
+        &["Earning at Demo cafe", "Scan the end code when you leave."],
+        Duration::from_secs(20),
+    );
+}
