@@ -67,21 +67,23 @@ fn a_tester_scans_the_machines_own_code_and_an_orders_code_and_pays_both_ways() 
     // Buy first: the machine shows an order's code; the phone scans and pays it.
     screen.scroll(600, 400, 10);
     screen.click("m7-panel-orders", "Order Capsule B", first);
-    screen.scroll(600, 400, 10);
-    let shot = screen.shot("m8-order-code");
-    let orders: Vec<_> = links_in(&shot)
-        .into_iter()
-        .filter_map(|link| match link {
-            AppLink::Order(order) => Some(order),
-            _ => None,
-        })
-        .collect();
+    // Down to the order's code; its button is then the lowest "Scan with the phone"
+    // in view (the next ones, the reward stand's, are further down than a screen).
+    let orders = screen.scroll_to_code("m8-order-code", Duration::from_secs(60), |text| {
+        let orders: Vec<_> = text
+            .lines()
+            .filter_map(|line| match AppLink::parse(line) {
+                Ok(AppLink::Order(order)) => Some(order),
+                _ => None,
+            })
+            .collect();
+        (!orders.is_empty()).then_some(orders)
+    });
     assert_eq!(orders.len(), 1, "one order's code on screen");
     assert_eq!(
         (orders[0].item.as_str(), orders[0].amount.0),
         ("Capsule B", 150)
     );
-    screen.scroll(600, 400, -3);
     screen.click("m8b-order-button", "Scan with the phone", lowest);
     screen.wait_for(
         "m9-confirm",

@@ -5,7 +5,7 @@
 
 use super::screen::*;
 use gashapay_core::links::AppLink;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
@@ -15,20 +15,11 @@ fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
     screen.wait_for("r1-home", &["balance", "1,000"], Duration::from_secs(90));
 
     // Down the panel until the stand's first code (the visit code) can be read.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let link = loop {
-        screen.scroll(600, 400, 2);
-        let shot = screen.shot("r2-stand");
-        let rewards: Vec<String> = decode_qr(&shot)
-            .lines()
-            .filter(|line| matches!(AppLink::parse(line), Ok(AppLink::Reward { .. })))
+    let link = screen.scroll_to_code("r2-stand", Duration::from_secs(90), |text| {
+        text.lines()
+            .find(|line| matches!(AppLink::parse(line), Ok(AppLink::Reward { .. })))
             .map(str::to_owned)
-            .collect();
-        if let Some(first) = rewards.first() {
-            break first.clone();
-        }
-        assert!(Instant::now() < deadline, "no reward code came into view");
-    };
+    });
     assert!(link.starts_with(&format!("{server}/l/r/rc_")), "{link}");
 
     // Its button is the lowest "Scan with the phone" in view (the next code's is below).
@@ -45,8 +36,15 @@ fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
         Duration::from_secs(20),
     );
 
-    // The start code: the clock runs on the home screen's card.
-    screen.scroll(600, 400, 4);
+    // The start code, the stand's second: once it can be read, its button is the
+    // lowest "Scan with the phone" in view (the end code's is below it).
+    screen.scroll_to_code("r5-start", Duration::from_secs(60), |text| {
+        let links: std::collections::HashSet<&str> = text
+            .lines()
+            .filter(|line| matches!(AppLink::parse(line), Ok(AppLink::Reward { .. })))
+            .collect();
+        (links.len() >= 2).then_some(())
+    });
     screen.click("r5-start", "Scan with the phone", lowest);
     screen.wait_for(
         "r6-started",

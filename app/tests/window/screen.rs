@@ -63,6 +63,63 @@ pub const OCR_PASSES: [(&[&str], &str); 4] = [
     (&["-colorspace", "Gray", "-negate"], "3"),
 ];
 
+/// The app's filled buttons: boxes (x, y, w, h) of the brand colour (`--brand`,
+/// #c2185b), found on a grid of 4-pixel cells, at least a small button's size.
+fn brand_boxes(shot: &Path) -> Vec<(u32, u32, u32, u32)> {
+    const CELL: u32 = 4;
+    let Ok(image) = image::open(shot) else {
+        return Vec::new();
+    };
+    let image = image.to_rgb8();
+    let (cols, rows) = (image.width() / CELL, image.height() / CELL);
+    let brand = |x: u32, y: u32| {
+        let p = image.get_pixel(x, y).0;
+        p[0].abs_diff(0xc2) < 24 && p[1].abs_diff(0x18) < 24 && p[2].abs_diff(0x5b) < 24
+    };
+    let mut filled = vec![false; (cols * rows) as usize];
+    for row in 0..rows {
+        for col in 0..cols {
+            let hits = (0..CELL)
+                .flat_map(|dy| (0..CELL).map(move |dx| (dx, dy)))
+                .filter(|&(dx, dy)| brand(col * CELL + dx, row * CELL + dy))
+                .count();
+            filled[(row * cols + col) as usize] = hits * 2 >= (CELL * CELL) as usize;
+        }
+    }
+    let mut seen = vec![false; filled.len()];
+    let mut boxes = Vec::new();
+    for start in 0..filled.len() {
+        if !filled[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let (mut left, mut top, mut right, mut bottom) = (u32::MAX, u32::MAX, 0, 0);
+        let mut stack = vec![start];
+        while let Some(cell) = stack.pop() {
+            let (col, row) = (cell as u32 % cols, cell as u32 / cols);
+            (left, top) = (left.min(col), top.min(row));
+            (right, bottom) = (right.max(col), bottom.max(row));
+            let neighbours = [
+                (col > 0).then(|| cell - 1),
+                (col + 1 < cols).then(|| cell + 1),
+                (row > 0).then(|| cell - cols as usize),
+                (row + 1 < rows).then(|| cell + cols as usize),
+            ];
+            for next in neighbours.into_iter().flatten() {
+                if filled[next] && !seen[next] {
+                    seen[next] = true;
+                    stack.push(next);
+                }
+            }
+        }
+        let (w, h) = ((right - left + 1) * CELL, (bottom - top + 1) * CELL);
+        if w >= 60 && h >= 28 {
+            boxes.push((left * CELL, top * CELL, w, h));
+        }
+    }
+    boxes
+}
+
 /// Each run of consecutive words on one line that together read `label` (its spaces
 /// aside: tesseract gives words), as one box.
 fn phrases(words: &[Word], label: &str) -> Vec<Word> {
@@ -154,6 +211,42 @@ impl Screen {
             .collect()
     }
 
+    /// The label of each filled button (the brand colour) in the shot, read from its
+    /// own crop as one line, its words spread over the button's width.
+    fn read_buttons(&self, shot: &Path) -> Vec<Word> {
+        let mut words = Vec::new();
+        for (x, y, w, h) in brand_boxes(shot) {
+            let crop = shot.with_extension("button.png");
+            Command::new("convert")
+                .arg(shot)
+                .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage"])
+                .args(["-resize", "200%", "-colorspace", "Gray", "-negate"])
+                .arg(&crop)
+                .status()
+                .unwrap();
+            let out = Command::new("tesseract")
+                .arg(&crop)
+                .args(["-", "-l", self.ocr, "--psm", "7"])
+                .stderr(Stdio::null())
+                .output()
+                .unwrap();
+            let _ = std::fs::remove_file(&crop);
+            let text = String::from_utf8_lossy(&out.stdout);
+            let tokens: Vec<&str> = text.split_whitespace().collect();
+            let each = w / (tokens.len().max(1) as u32);
+            for (i, token) in tokens.iter().enumerate() {
+                words.push(Word {
+                    text: (*token).to_owned(),
+                    x: x + each * i as u32,
+                    y,
+                    w: each,
+                    h,
+                });
+            }
+        }
+        words
+    }
+
     /// Looks at the screen until `found` accepts the words read so far, or `timeout`
     /// passes (then panics with `what` and the last words read). A screenshot can
     /// catch the window halfway through a repaint, and tesseract can miss a word at
@@ -180,6 +273,12 @@ impl Screen {
                 if let Some(result) = found(&words) {
                     return result;
                 }
+            }
+            // Tesseract's page layout can pass over a whole coloured button; read each
+            // one on its own.
+            words.extend(self.read_buttons(&shot));
+            if let Some(result) = found(&words) {
+                return result;
             }
             // Every enlargement gets its look, however slow tesseract is on a busy
             // machine: a word missed at one size is often read at another.
@@ -222,6 +321,29 @@ impl Screen {
             .unwrap();
         assert!(status.success());
         std::thread::sleep(Duration::from_millis(600));
+    }
+
+    /// Scrolls the demo panel down, two notches at a time, until `found` accepts what
+    /// zbarimg reads in a screenshot (each symbol's text on a line); panics after
+    /// `timeout`. The symbol that comes into view first is the first one down the panel.
+    pub fn scroll_to_code<T>(
+        &self,
+        name: &str,
+        timeout: Duration,
+        found: impl Fn(&str) -> Option<T>,
+    ) -> T {
+        let started = Instant::now();
+        loop {
+            let shot = self.shot(name);
+            if let Some(result) = found(&decode_qr(&shot)) {
+                return result;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{name}: the code never came into view"
+            );
+            self.scroll(600, 400, 2);
+        }
     }
 
     /// Turns the mouse wheel over the point (`x`, `y`): `notches` down, or up when

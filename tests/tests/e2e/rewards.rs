@@ -285,7 +285,7 @@ async fn time_ended_by_the_partners_server_pays_by_the_time_between_and_once() {
 async fn one_player_scanning_a_hundred_times_at_once_is_paid_once_and_a_hundred_players_within_the_budget(
 ) {
     let app = spawn_app().await;
-    let cafe = partner_with(&app, "cafe", 1000, 1000).await;
+    let cafe = partner_with(&app, "cafe", 1010, 1000).await;
     let alice = app.user("alice", 0).await;
     let visit = code_id(
         &code(&app, &cafe, &order(RewardKind::Visit, 10, 60, None))
@@ -301,21 +301,25 @@ async fn one_player_scanning_a_hundred_times_at_once_is_paid_once_and_a_hundred_
         .all(|e| e.code() == Some(ErrorCode::AlreadyClaimed)));
     assert_eq!(alice.balance().await, 10);
 
-    // 99 more players fill the budget of 1,000 exactly; the 101st is told it is spent.
+    // 100 players at once, the budget room for exactly them; the 101st is told it
+    // is spent.
     let mut players = Vec::new();
-    for n in 0..100 {
+    for n in 0..101 {
         players.push(app.user(&format!("player{n}"), 0).await);
     }
     let claims =
-        futures::future::join_all(players.iter().map(|p| p.client.claim_reward(&visit))).await;
-    let paid = claims.iter().filter(|c| c.is_ok()).count();
-    assert_eq!(paid, 99);
-    assert!(claims
-        .iter()
-        .filter_map(|c| c.as_ref().err())
-        .all(|e| e.code() == Some(ErrorCode::BudgetExhausted)));
+        futures::future::join_all(players[..100].iter().map(|p| p.client.claim_reward(&visit)))
+            .await;
+    assert!(claims.iter().all(Result::is_ok), "{claims:?}");
+    for player in &players[..100] {
+        assert_eq!(player.balance().await, 10);
+    }
+    assert_eq!(
+        refused(players[100].client.claim_reward(&visit).await),
+        ErrorCode::BudgetExhausted
+    );
     let partners = operator(&app).partners().await.unwrap();
-    assert_eq!(partners.partners[0].given_today, Points(1000));
+    assert_eq!(partners.partners[0].given_today, Points(1010));
     audit_clean(&app);
 }
 
