@@ -346,6 +346,28 @@ impl Screen {
         }
     }
 
+    /// Scrolls the demo panel down, two notches at a time, until every one of
+    /// `needles` can be read on screen; panics after `timeout`.
+    pub fn scroll_to_words(&self, name: &str, needles: &[&str], timeout: Duration) {
+        let started = Instant::now();
+        loop {
+            let shot = self.shot(name);
+            let mut words = Vec::new();
+            for pass in OCR_PASSES {
+                words.extend(self.read(&shot, OCR_SCALES[0], pass));
+                let text = joined(&words);
+                if needles.iter().all(|n| text.contains(n)) {
+                    return;
+                }
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{name}: {needles:?} never came into view"
+            );
+            self.scroll(600, 400, 2);
+        }
+    }
+
     /// Turns the mouse wheel over the point (`x`, `y`): `notches` down, or up when
     /// negative.
     pub fn scroll(&self, x: u32, y: u32, notches: i32) {

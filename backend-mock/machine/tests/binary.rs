@@ -27,6 +27,18 @@ async fn demo_backend(dir: &std::path::Path) -> RunningBackend {
     .unwrap()
 }
 
+/// The demo user's phone, signed in to the backend at `url`.
+async fn demo_phone(url: &str, demo: &DemoSeed) -> ApiClient {
+    let client = ApiClient::new(
+        url,
+        Arc::new(MemorySecretStore::new()),
+        ClientConfig::default(),
+    )
+    .unwrap();
+    client.login(&demo.username, &demo.password).await.unwrap();
+    client
+}
+
 /// Runs the binary with the demo machine's exports, off the runtime's threads so the
 /// in-process backend keeps answering.
 async fn machine_binary(url: &str, demo: &DemoSeed, args: &[&str]) -> Output {
@@ -46,9 +58,7 @@ async fn the_machine_binary_plays_a_png_code_and_reports_refusals_by_exit_code()
     let backend = demo_backend(dir.path()).await;
     let demo = backend.demo.as_ref().unwrap();
     let url = backend.base_url();
-    let store = Arc::new(MemorySecretStore::new());
-    let client = ApiClient::new(&url, store, ClientConfig::default()).unwrap();
-    client.login(&demo.username, &demo.password).await.unwrap();
+    let client = demo_phone(&url, demo).await;
     assert_eq!(client.balance().await.unwrap().balance, Points(1000));
 
     let code = client
@@ -148,13 +158,7 @@ async fn the_machine_binary_sells_against_a_session_and_shows_an_order_that_a_ph
     let backend = demo_backend(dir.path()).await;
     let demo = backend.demo.as_ref().unwrap();
     let url = backend.base_url();
-    let client = ApiClient::new(
-        &url,
-        Arc::new(MemorySecretStore::new()),
-        ClientConfig::default(),
-    )
-    .unwrap();
-    client.login(&demo.username, &demo.password).await.unwrap();
+    let client = demo_phone(&url, demo).await;
 
     // Pay first: the machine waits; the phone loads 300 from the printed code.
     let selling = spawn_machine_binary(
@@ -248,13 +252,7 @@ async fn the_reader_binary_serves_a_game_and_takes_a_photographed_code_from_stan
     let backend = demo_backend(dir.path()).await;
     let demo = backend.demo.as_ref().unwrap();
     let url = backend.base_url();
-    let client = ApiClient::new(
-        &url,
-        Arc::new(MemorySecretStore::new()),
-        ClientConfig::default(),
-    )
-    .unwrap();
-    client.login(&demo.username, &demo.password).await.unwrap();
+    let client = demo_phone(&url, demo).await;
 
     let mut reader = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-machine"))
         .args(["reader", "--listen", "127.0.0.1:0", "--price", "space=100"])
@@ -349,13 +347,7 @@ async fn the_partner_binary_shows_codes_a_phone_claims_and_ends_a_session_by_its
     )
     .await
     .unwrap();
-    let client = ApiClient::new(
-        &url,
-        Arc::new(MemorySecretStore::new()),
-        ClientConfig::default(),
-    )
-    .unwrap();
-    client.login(&demo.username, &demo.password).await.unwrap();
+    let client = demo_phone(&url, demo).await;
     let partner_binary = |args: Vec<String>| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gashapay-partner"));
         command

@@ -48,7 +48,8 @@ pub enum CabinetShows {
 impl CabinetShows {
     pub fn line(self) -> String {
         match self {
-            CabinetShows::PressStart => "Press start to play".into(),
+            // Not the button's words: a tester (and OCR) tells the screen from the button.
+            CabinetShows::PressStart => "Ready: push start to play".into(),
             CabinetShows::InsertCoin { price } => {
                 format!("Show your code at the reader: {price} pts")
             }

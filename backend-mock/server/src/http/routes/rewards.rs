@@ -347,11 +347,10 @@ pub async fn code_png(
     headers: HeaderMap,
     code_id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Response> {
-    let Path(code_id) = code_id?;
-    let code = live_code(&state, code_id).await?;
-    let link = shown(&code, &public_base(&state, &headers)).message;
-    let png = gashapay_core::qr::render::png(&link, 8).map_err(ApiError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+    code_image(&state, &headers, code_id, "image/png", |link| {
+        gashapay_core::qr::render::png(link, 8)
+    })
+    .await
 }
 
 /// The code's QR image, SVG.
@@ -368,11 +367,25 @@ pub async fn code_svg(
     headers: HeaderMap,
     code_id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Response> {
+    code_image(&state, &headers, code_id, "image/svg+xml", |link| {
+        gashapay_core::qr::render::svg(link).map(String::into_bytes)
+    })
+    .await
+}
+
+/// The code's link, drawn by `draw`, served as `content_type`.
+async fn code_image(
+    state: &AppState,
+    headers: &HeaderMap,
+    code_id: Result<Path<String>, PathRejection>,
+    content_type: &'static str,
+    draw: impl Fn(&str) -> Result<Vec<u8>, gashapay_core::qr::render::RenderError>,
+) -> ApiResult<Response> {
     let Path(code_id) = code_id?;
-    let code = live_code(&state, code_id).await?;
-    let link = shown(&code, &public_base(&state, &headers)).message;
-    let svg = gashapay_core::qr::render::svg(&link).map_err(ApiError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    let code = live_code(state, code_id).await?;
+    let link = shown(&code, &public_base(state, headers)).message;
+    let image = draw(&link).map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, content_type)], image).into_response())
 }
 
 /// What a reward code gives, before the player claims it.
