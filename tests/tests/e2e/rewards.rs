@@ -196,6 +196,19 @@ async fn time_ended_by_the_player_pays_each_whole_interval_and_ends_once() {
         matches!(&ended[0], RewardClaim::Ended { session, balance: Points(15) } if session.earned == Some(Points(15)))
     );
     assert_eq!(alice.balance().await, 15);
+
+    // Never ended for 30 hours, then with the stand's end code of that day: paid for
+    // a day, 144 intervals.
+    alice.client.claim_reward(&start).await.unwrap();
+    app.clock.advance(Duration::from_secs(30 * 3600));
+    let today = code(&app, &cafe, &order(RewardKind::TimedByPlayer, 5, 10, None)).await;
+    let end_today = code_id(&today.end.unwrap().message);
+    let RewardClaim::Ended { session: long, .. } =
+        alice.client.claim_reward(&end_today).await.unwrap()
+    else {
+        panic!("not ended")
+    };
+    assert_eq!(long.earned, Some(Points(144 * 5)));
     audit_clean(&app);
 }
 

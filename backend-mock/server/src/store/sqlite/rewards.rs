@@ -248,15 +248,19 @@ fn pay(
     post_payout_ledger(tx, user, points, partner_name, payout, now)
 }
 
-/// Ends an open timed session: one point per whole interval since it started, cut to
-/// the cap and the budget left today; paid (if anything) and recorded.
+/// The longest a timed session is paid for: a day (a player who never scans the end
+/// code is not paid for the week until they come back).
+const MAX_PAID_MILLIS: i64 = gashapay_core::reward_request::MAX_MINUTES as i64 * 60_000;
+
+/// Ends an open timed session: one point per whole interval since it started (at most
+/// a day), cut to the cap and the budget left today; paid (if anything) and recorded.
 fn end_open_session(
     tx: &rusqlite::Transaction<'_>,
     session: &RewardSessionRecord,
     now: UnixMillis,
 ) -> StoreResult<(RewardSessionRecord, Points)> {
     let interval_ms = i64::from(session.interval_minutes.max(1)) * 60_000;
-    let intervals = (now - session.started_at).max(0) / interval_ms;
+    let intervals = (now - session.started_at).clamp(0, MAX_PAID_MILLIS) / interval_ms;
     let wanted = (intervals as u64).saturating_mul(session.point.0);
     let day = (now.max(0) as u64 / 1000) / DAY_SECONDS;
     let room = room(tx, &session.app_id, session.user_id, day)?;
