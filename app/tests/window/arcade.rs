@@ -14,8 +14,8 @@ fn a_tester_pays_an_arcade_game_with_the_code_in_the_app() {
     // Down the panel to the cabinet, its buttons in view (the next heading is).
     screen.scroll_to_words(
         "a2-cabinet",
-        &["Ready: push start to play", "Reward stand"],
-        Duration::from_secs(90),
+        &["Arcade cabinet", "Reward stand"],
+        Duration::from_secs(180),
     );
     screen.click("a2-cabinet", "Press start", lowest);
     screen.wait_for(
