@@ -87,21 +87,22 @@ async fn the_cli_signs_in_tops_up_makes_a_png_qr_and_follows_the_play_to_the_end
     assert_eq!(error.to_json()["error"], "not_signed_in");
 }
 
+/// `gashapay admin …` with the test backend's operator key; the answers' JSON lines.
+async fn operator(server: &str, args: &[&str]) -> Vec<Value> {
+    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
+    let mut argv = vec!["admin", "--admin-key", crate::helpers::ADMIN_KEY];
+    argv.extend_from_slice(args);
+    gashapay(server, &store, &argv).await
+}
+
 #[tokio::test]
 async fn an_operator_adds_a_machine_in_one_line_and_it_plays_with_what_was_printed() {
-    use crate::helpers::ADMIN_KEY;
     use gashapay_core::webhook::WebhookSecret;
     use gashapay_core::{MachineId, Redacted, TransactionStatus};
     let app = spawn_app().await;
     let user = app.user("una", 100).await;
     let server = app.base_url();
-    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
-    let admin = |args: &'static [&'static str]| {
-        let mut argv = vec!["admin", "--admin-key", ADMIN_KEY];
-        argv.extend_from_slice(args);
-        let (server, store) = (server.clone(), store.clone());
-        async move { gashapay(&server, &store, &argv).await }
-    };
+    let admin = |args: &'static [&'static str]| operator(&server, args);
     let created = admin(&[
         "create-machine",
         "--id",
@@ -192,17 +193,10 @@ async fn an_operator_prints_a_machine_code_and_reads_the_days_sales_from_the_ter
 
 #[tokio::test]
 async fn an_operator_creates_a_reward_partner_and_rotates_its_secret_from_the_terminal() {
-    use crate::helpers::ADMIN_KEY;
     use gashapay_core::reward_request::PartnerSecret;
     let app = spawn_app().await;
     let server = app.base_url();
-    let store: Arc<dyn SecretStore> = Arc::new(MemorySecretStore::new());
-    let admin = |args: &'static [&'static str]| {
-        let mut argv = vec!["admin", "--admin-key", ADMIN_KEY];
-        argv.extend_from_slice(args);
-        let (server, store) = (server.clone(), store.clone());
-        async move { gashapay(&server, &store, &argv).await }
-    };
+    let admin = |args: &'static [&'static str]| operator(&server, args);
     let created = admin(&[
         "create-partner",
         "--app-id",

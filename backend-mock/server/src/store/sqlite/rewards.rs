@@ -46,18 +46,24 @@ fn code_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RewardCodeRecord> {
     })
 }
 
+/// The one row of `columns` (a select list with its `FROM`) that `filter` picks.
+fn one<T>(
+    conn: &Connection,
+    columns: &str,
+    filter: &str,
+    params: impl rusqlite::Params,
+    row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Option<T>> {
+    conn.query_row(&format!("SELECT {columns} WHERE {filter}"), params, row)
+        .optional()
+}
+
 fn code_by(
     conn: &Connection,
     filter: &str,
     params: impl rusqlite::Params,
 ) -> StoreResult<Option<RewardCodeRecord>> {
-    conn.query_row(
-        &format!("SELECT {CODE_COLUMNS} WHERE {filter}"),
-        params,
-        code_row,
-    )
-    .optional()
-    .map_err(db)
+    one(conn, CODE_COLUMNS, filter, params, code_row).map_err(db)
 }
 
 const SESSION_COLUMNS: &str = "s.id, s.app_id, p.name, s.user_id, s.kind, s.point,
@@ -91,13 +97,7 @@ fn session_by(
     filter: &str,
     params: impl rusqlite::Params,
 ) -> StoreResult<Option<RewardSessionRecord>> {
-    conn.query_row(
-        &format!("SELECT {SESSION_COLUMNS} WHERE {filter}"),
-        params,
-        session_row,
-    )
-    .optional()
-    .map_err(db)
+    one(conn, SESSION_COLUMNS, filter, params, session_row).map_err(db)
 }
 
 pub(super) fn create_codes(
@@ -157,28 +157,14 @@ pub(super) fn create_codes(
 }
 
 pub(super) fn get_code(store: &SqliteStore, id: &str) -> StoreResult<Option<RewardCodeRecord>> {
-    store.read(|conn| {
-        conn.query_row(
-            &format!("SELECT {CODE_COLUMNS} WHERE c.id = ?1"),
-            [id],
-            code_row,
-        )
-        .optional()
-    })
+    store.read(|conn| one(conn, CODE_COLUMNS, "c.id = ?1", [id], code_row))
 }
 
 pub(super) fn get_session(
     store: &SqliteStore,
     id: u64,
 ) -> StoreResult<Option<RewardSessionRecord>> {
-    store.read(|conn| {
-        conn.query_row(
-            &format!("SELECT {SESSION_COLUMNS} WHERE s.id = ?1"),
-            [id as i64],
-            session_row,
-        )
-        .optional()
-    })
+    store.read(|conn| one(conn, SESSION_COLUMNS, "s.id = ?1", [id as i64], session_row))
 }
 
 /// What a payout of `wanted` may be today: the least of it, the player's cap left and
