@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+# One build, never edited: incremental caches would only take disk.
+export CARGO_INCREMENTAL=0
 
 ensure_packages "${BUILD_PACKAGES[@]}" "${WINDOW_TEST_PACKAGES[@]}" "${API_TEST_PACKAGES[@]}" \
     "${MOBILE_CHECK_PACKAGES[@]}"
