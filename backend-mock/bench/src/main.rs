@@ -14,14 +14,17 @@
 mod builtin;
 mod cpu;
 mod measurement;
+mod prefill;
 mod report;
 mod status;
 mod targets;
+mod workload;
 mod wrk;
 
 use clap::Parser;
 use measurement::Measurement;
 use targets::Target;
+use workload::Workload;
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +48,23 @@ struct Args {
     /// balances and history pages.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     users: u32,
+    /// Share of codes (0 to 1) carrying a random (v4) transaction id instead of a
+    /// time-ordered (v7) one, spread evenly.
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
+    v4_share: f64,
+    /// Plays the database already holds when the rounds start (the same players, the
+    /// same share of v4 ids, over the last 30 days). Built once and kept in
+    /// `--cache-dir`.
+    #[arg(long, default_value_t = 0)]
+    prefill: u64,
+    /// Where prefilled databases are kept between runs [default: gashapay-bench-cache
+    /// in the temporary directory].
+    #[arg(long)]
+    cache_dir: Option<std::path::PathBuf>,
+    /// The fleet goal's workload: 10,000 players, half the ids random, 5 million
+    /// plays already stored (sets `--users`, `--v4-share` and `--prefill`).
+    #[arg(long, conflicts_with_all = ["users", "v4_share", "prefill"])]
+    fleet: bool,
     /// Load only the targets whose name contains this text (the echo always runs
     /// first, as the baseline), e.g. `--only group` while profiling.
     #[arg(long)]
@@ -58,6 +78,13 @@ struct Args {
     /// `backend.log` in the bench's directory, as stderr redirected to a file would.
     #[arg(long)]
     quiet: bool,
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("{text} is not a share between 0 and 1")),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,19 +102,41 @@ async fn main() {
         let log = std::fs::File::create(dir.join("backend.log")).unwrap();
         gashapay_backend_mock::logging::init(log, false)
     });
-    let targets = [
-        targets::echo().await,
-        targets::validate("each play committed alone", false, args.users, &dir).await,
-        targets::validate("group commit", true, args.users, &dir).await,
-    ];
+    let workload = match args.fleet {
+        true => Workload {
+            users: 10_000,
+            v4_share: 0.5,
+            prefill: 5_000_000,
+        },
+        false => Workload {
+            users: args.users,
+            v4_share: args.v4_share,
+            prefill: args.prefill,
+        },
+    };
+    let cache = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(prefill::default_cache);
+    let mut targets = vec![targets::echo().await];
+    for (name, group_commit) in [("each play committed alone", false), ("group commit", true)] {
+        // A target left out by --only is not built: a prefilled copy takes time and disk.
+        if args
+            .only
+            .as_deref()
+            .is_none_or(|only| format!("validate, {name}").contains(only))
+        {
+            targets.push(targets::validate(name, group_commit, workload, &dir, &cache).await);
+        }
+    }
     println!(
-        "{} connections ({} load), {} player(s), {} s each in {} rounds, synchronous=FULL, WAL, {}, on {}",
+        "{} connections ({} load), {}, {} s each in {} rounds, synchronous=FULL, WAL, {}, on {}",
         args.connections,
         match args.load {
             Load::Builtin => "built-in",
             Load::Wrk => "wrk -t2",
         },
-        args.users,
+        workload.describe(),
         args.seconds,
         args.rounds,
         match args.quiet {
@@ -97,18 +146,7 @@ async fn main() {
         dir.display()
     );
     // The echo always runs, first: it is the baseline.
-    let wanted: Vec<&Target> = targets
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| {
-            *i == 0
-                || args
-                    .only
-                    .as_deref()
-                    .is_none_or(|only| t.name.contains(only))
-        })
-        .map(|(_, t)| t)
-        .collect();
+    let wanted: Vec<&Target> = targets.iter().collect();
     let mut wrk_sizing = match args.load {
         Load::Builtin => None,
         Load::Wrk => Some(wrk::Sizing::calibrated(&wanted, args.connections).await),

@@ -1,14 +1,16 @@
 //! What the bench loads: a bare axum JSON echo (the baseline) and the real backend's
 //! validate endpoint, each play a distinct valid code.
 
-use gashapay_backend_mock::admin::{create_player, register_machine};
+use crate::prefill;
+use crate::workload::{self, Workload};
+use gashapay_backend_mock::admin::register_machine;
 use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::writer::PlayQueue;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
-use gashapay_core::clock::{unix_now, Clock, SystemClock};
+use gashapay_core::clock::SystemClock;
 use gashapay_core::device::DeviceCredentials;
-use gashapay_core::Points;
+use gashapay_core::DeviceId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,9 +64,15 @@ pub async fn backend(db: &std::path::Path, settings: Settings) -> RunningBackend
     .unwrap()
 }
 
-/// A backend on a fresh database file with a machine and `users` rich players, each
-/// with a device.
-pub async fn validate(name: &str, group_commit: bool, users: u32, dir: &std::path::Path) -> Target {
+/// A backend on the workload's starting database (`prefill.rs`), with a machine of
+/// its own; each validation carries the next player's next code.
+pub async fn validate(
+    name: &str,
+    group_commit: bool,
+    workload: Workload,
+    dir: &std::path::Path,
+    cache: &std::path::Path,
+) -> Target {
     let settings = Settings {
         group_commit,
         // One machine sends everything here: keep its budget checked on every
@@ -72,24 +80,26 @@ pub async fn validate(name: &str, group_commit: bool, users: u32, dir: &std::pat
         validate_limit: RateLimit::new(u32::MAX, Duration::from_millis(1)),
         ..Settings::default()
     };
-    let backend = backend(&dir.join(format!("{name}.db")), settings).await;
+    let db = dir.join(format!("{name}.db"));
+    let (built_db, built_cache) = (db.clone(), cache.to_owned());
+    tokio::task::spawn_blocking(move || prefill::database(&workload, &built_cache, &built_db))
+        .await
+        .unwrap();
+    let backend = backend(&db, settings).await;
     let state = backend.state.clone();
     let app_id = state.settings.app_id;
     let players = state
         .db(move |store| {
-            (0..users)
+            (1..=workload.users)
                 .map(|n| {
-                    let (user_id, device_id, secret) = create_player(
-                        store,
-                        &format!("bench{n}"),
-                        Points(1 << 40),
-                        SystemClock.now_millis(),
-                    )?;
+                    let device = store
+                        .device(DeviceId(n))?
+                        .expect("the starting database has a device per player");
                     Ok(DeviceCredentials {
                         app_id,
-                        user_id,
-                        device_id,
-                        secret,
+                        user_id: device.user_id,
+                        device_id: device.id,
+                        secret: device.secret.clone(),
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -100,16 +110,18 @@ pub async fn validate(name: &str, group_commit: bool, users: u32, dir: &std::pat
     let url = format!("{}/api/v1/gashapon/validate", backend.base_url());
     let writer = state.plays.clone();
     std::mem::forget(backend); // serves until the process exits
-    let turn = std::sync::atomic::AtomicUsize::new(0);
+    let turn = std::sync::atomic::AtomicU64::new(0);
     Target {
         name: format!("validate, {name}"),
         url,
         auth: machine.api_key.expose().to_owned(),
         body: Arc::new(move || {
             let next = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let player = &players[next % players.len()];
-            let code = player.make_code(Points(1), unix_now(), 300).unwrap();
-            format!("{{\"code\":\"{}\"}}", code.to_text())
+            let player = &players[(next % players.len() as u64) as usize];
+            format!(
+                "{{\"code\":\"{}\"}}",
+                workload::code(&workload, player, next)
+            )
         }),
         distinct_bodies: true,
         writer,

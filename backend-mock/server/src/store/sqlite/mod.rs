@@ -72,6 +72,9 @@ fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
 }
 
 impl SqliteStore {
+    /// The schema version this build migrates databases to.
+    pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
     /// Opens (creating if needed) and migrates the database at `path`; `:memory:`
     /// gives a private in-memory database.
     pub fn open(path: &str) -> StoreResult<Self> {
