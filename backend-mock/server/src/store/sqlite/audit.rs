@@ -17,8 +17,9 @@ impl SqliteStore {
     /// Checks SQLite's integrity, that each balance is the sum of its ledger, that
     /// each play (or paid order) was debited once and refunded at most once, as its
     /// status says, and that each pay-first session was debited once and gave back
-    /// exactly what was left when it ended, and that each reward payout was credited
-    /// once, within its partner's daily budget.
+    /// exactly what was left when it ended, that each reward payout was credited
+    /// once, within its partner's daily budget, and that each player's history chain
+    /// holds all their entries in order.
     pub fn audit(&self) -> StoreResult<Vec<String>> {
         let mut problems = Vec::new();
         if !self.integrity_ok()? {
@@ -29,6 +30,20 @@ impl SqliteStore {
                 "SELECT u.id FROM users u LEFT JOIN ledger l ON l.user_id = u.id
                  GROUP BY u.id HAVING u.balance != COALESCE(SUM(l.delta), 0)",
                 "balance differs from the sum of its ledger",
+            ),
+            // History is read by walking each player's chain from their row.
+            (
+                "SELECT id FROM (SELECT id, previous_id,
+                     LAG(id) OVER (PARTITION BY user_id ORDER BY id) AS expected FROM ledger)
+                 WHERE previous_id IS NOT expected",
+                "ledger entry not linked to its player's previous entry",
+            ),
+            (
+                "SELECT u.id FROM users u
+                 LEFT JOIN (SELECT user_id, MAX(id) AS id FROM ledger GROUP BY user_id) n
+                   ON n.user_id = u.id
+                 WHERE u.last_ledger_id IS NOT n.id",
+                "player's newest ledger entry not named by their row",
             ),
             // The ledger has no index on transaction_id (the play path would pay for
             // it), so the checks count entries per transaction once, in one pass.

@@ -129,11 +129,14 @@ struct LedgerEntry<'a> {
     now: UnixMillis,
 }
 
+/// Appends the entry at the end of the ledger and of its player's chain (the entry
+/// names the player's previous one; the player's row names this one).
 fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id,
-             top_up_id, session_id, payout_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             top_up_id, session_id, payout_id, created_at, previous_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+             (SELECT last_ledger_id FROM users WHERE id = ?1))",
     )
     .map_err(db)?
     .execute(params![
@@ -149,6 +152,10 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
         entry.now
     ])
     .map_err(db)?;
+    tx.prepare_cached("UPDATE users SET last_ledger_id = last_insert_rowid() WHERE id = ?1")
+        .map_err(db)?
+        .execute([entry.user.0 as i64])
+        .map_err(db)?;
     Ok(())
 }
 
@@ -234,34 +241,39 @@ pub(super) fn history(
         Option<String>,
     );
     let rows: Vec<Row> = store.read(|conn| {
+        let newest = newest_before(conn, user, before)?;
+        // The player's chain, newest first, `limit` entries long at most.
         let mut statement = conn.prepare_cached(
-            "SELECT l.id, l.kind, l.delta, l.balance_after, l.label, l.transaction_id,
+            "WITH RECURSIVE chain(id, n) AS (
+                 SELECT ?1, 1 WHERE ?1 IS NOT NULL AND ?2 > 0
+                 UNION ALL
+                 SELECT l.previous_id, chain.n + 1 FROM chain JOIN ledger l ON l.id = chain.id
+                 WHERE l.previous_id IS NOT NULL AND chain.n < ?2
+             )
+             SELECT l.id, l.kind, l.delta, l.balance_after, l.label, l.transaction_id,
                     l.created_at, m.id, m.name, t.status, t.refund_reason
-             FROM ledger l
+             FROM chain
+             JOIN ledger l ON l.id = chain.id
              LEFT JOIN transactions t ON t.id = l.transaction_id
              LEFT JOIN machine_sessions s ON s.id = l.session_id
              LEFT JOIN machines m ON m.id = COALESCE(t.machine_id, s.machine_id)
-             WHERE l.user_id = ?1 AND l.id < ?2
-             ORDER BY l.id DESC LIMIT ?3",
+             ORDER BY chain.n",
         )?;
-        let rows = statement.query_map(
-            params![user.0 as i64, before.unwrap_or(i64::MAX), limit],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                    row.get(8)?,
-                    row.get(9)?,
-                    row.get(10)?,
-                ))
-            },
-        )?;
+        let rows = statement.query_map(params![newest, limit], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+                row.get(8)?,
+                row.get(9)?,
+                row.get(10)?,
+            ))
+        })?;
         rows.collect()
     })?;
     rows.into_iter()
@@ -285,6 +297,41 @@ pub(super) fn history(
             },
         )
         .collect()
+}
+
+/// The newest of the player's entries older than `before` (the newest of all without
+/// it).
+fn newest_before(
+    conn: &rusqlite::Connection,
+    user: UserId,
+    before: Option<i64>,
+) -> rusqlite::Result<Option<i64>> {
+    let newest: Option<i64> = conn
+        .query_row(
+            "SELECT last_ledger_id FROM users WHERE id = ?1",
+            [user.0 as i64],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    let Some(before) = before else {
+        return Ok(newest);
+    };
+    let previous = |id: i64| -> rusqlite::Result<Option<Option<i64>>> {
+        conn.prepare_cached("SELECT previous_id FROM ledger WHERE id = ?1 AND user_id = ?2")?
+            .query_row(params![id, user.0 as i64], |row| row.get(0))
+            .optional()
+    };
+    // A page's cursor is the player's own last entry on the page before: one step.
+    if let Some(previous) = previous(before)? {
+        return Ok(previous);
+    }
+    // Any other number: walk back from the newest entry.
+    let mut at = newest;
+    while let Some(id) = at.filter(|&id| id >= before) {
+        at = previous(id)?.flatten();
+    }
+    Ok(at)
 }
 
 pub(super) fn grant(

@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_banned_users.sql"),
     include_str!("migrations/0007_machine_shown_codes.sql"),
     include_str!("migrations/0008_rewards.sql"),
+    include_str!("migrations/0009_history_chain.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its

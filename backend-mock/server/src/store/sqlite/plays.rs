@@ -43,9 +43,9 @@ const CLAIM_HEAD: &str = "INSERT INTO transactions (id, user_id, device_id, mach
      status, rejection, issued_at, created_at, updated_at) VALUES ";
 const CLAIM_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-const DEBIT_HEAD: &str = "INSERT INTO ledger (user_id, kind, delta, balance_after,
-     transaction_id, created_at) VALUES ";
-const DEBIT_ROW: &str = "(?, ?, ?, ?, ?, ?)";
+const DEBIT_HEAD: &str = "INSERT INTO ledger (id, user_id, kind, delta, balance_after,
+     transaction_id, created_at, previous_id) VALUES ";
+const DEBIT_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
 
 /// Decides and writes `requests` in order, inside the open write transaction `tx`.
 /// The answers are those the plays would get one at a time, in this order: a code
@@ -82,6 +82,7 @@ pub(super) fn play_batch_in(
     let mut decisions: Vec<Option<PlayDecision>> = vec![None; requests.len()];
     let mut balances: HashMap<UserId, Balance> = HashMap::new();
     let mut debits: Vec<Debit> = Vec::new();
+    let mut next_entry: Option<i64> = None;
     for &index in &firsts {
         let request = &requests[index];
         let id = &ids[index];
@@ -97,9 +98,16 @@ pub(super) fn play_batch_in(
             let points = request.points.0 as i64;
             if balance.now >= points {
                 balance.now -= points;
+                let id = match next_entry {
+                    Some(id) => id,
+                    None => next_ledger_id(tx)?,
+                };
+                next_entry = Some(id + 1);
                 debits.push(Debit {
                     index,
                     balance_after: balance.now,
+                    id,
+                    previous: balance.last_entry.replace(id),
                 });
                 PlayDecision::Accepted
             } else {
@@ -139,26 +147,29 @@ fn undecided() -> StoreError {
     StoreError::Corrupt("a play in the batch was left undecided".into())
 }
 
-/// A user's balance as the batch moves it.
+/// A user's balance, and the newest entry of their history chain, as the batch moves
+/// them.
 struct Balance {
     before: i64,
     now: i64,
+    last_entry: Option<i64>,
 }
 
 impl Balance {
     fn read(tx: &Transaction<'_>, user: UserId) -> StoreResult<Self> {
-        let before: i64 = tx
-            .prepare_cached("SELECT balance FROM users WHERE id = ?1")
+        let (before, last_entry): (i64, Option<i64>) = tx
+            .prepare_cached("SELECT balance, last_ledger_id FROM users WHERE id = ?1")
             .map_err(db)?
-            .query_row([user.0 as i64], |row| row.get(0))
+            .query_row([user.0 as i64], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()
             .map_err(db)?
             // No such user: the claim's foreign key has already refused the play, so
             // this only guards the arithmetic.
-            .unwrap_or(0);
+            .unwrap_or((0, None));
         Ok(Self {
             before,
             now: before,
+            last_entry,
         })
     }
 
@@ -170,9 +181,17 @@ impl Balance {
         // since the read, so it always matches; if it ever did not, the whole batch
         // rolls back rather than overwrite a balance it did not read.
         let changed = tx
-            .prepare_cached("UPDATE users SET balance = ?1 WHERE id = ?2 AND balance = ?3")
+            .prepare_cached(
+                "UPDATE users SET balance = ?1, last_ledger_id = ?4
+                 WHERE id = ?2 AND balance = ?3",
+            )
             .map_err(db)?
-            .execute([self.now, user.0 as i64, self.before])
+            .execute(rusqlite::params![
+                self.now,
+                user.0 as i64,
+                self.before,
+                self.last_entry
+            ])
             .map_err(db)?;
         if changed != 1 {
             return Err(StoreError::Corrupt(format!(
@@ -184,10 +203,21 @@ impl Balance {
     }
 }
 
-/// An accepted play's ledger row.
+/// An accepted play's ledger row: numbered on from the ledger's last row, and linked
+/// to its player's previous entry.
 struct Debit {
     index: usize,
     balance_after: i64,
+    id: i64,
+    previous: Option<i64>,
+}
+
+/// The number the ledger's next row takes.
+fn next_ledger_id(tx: &Transaction<'_>) -> StoreResult<i64> {
+    tx.prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger")
+        .map_err(db)?
+        .query_row([], |row| row.get(0))
+        .map_err(db)
 }
 
 /// Inserts a row for each first occurrence of a code; returns, for every position
@@ -289,12 +319,14 @@ fn write_debits(
         let mut slot = 1;
         for debit in chunk {
             let request = &requests[debit.index];
+            bind(&mut statement, &mut slot, debit.id)?;
             bind(&mut statement, &mut slot, request.user_id.0 as i64)?;
             bind(&mut statement, &mut slot, HistoryKind::Play.as_str())?;
             bind(&mut statement, &mut slot, -(request.points.0 as i64))?;
             bind(&mut statement, &mut slot, debit.balance_after)?;
             bind(&mut statement, &mut slot, ids[debit.index].as_str())?;
             bind(&mut statement, &mut slot, request.now)?;
+            bind(&mut statement, &mut slot, debit.previous)?;
         }
         statement.raw_execute()?;
     }

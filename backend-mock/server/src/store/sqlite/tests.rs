@@ -197,3 +197,34 @@ fn writing_a_status_or_a_ledger_kind_builds_no_temporary_table() {
         assert_writes_without_temporary_table(&store, sql);
     }
 }
+
+/// History is read along each player's chain: a page's cursor is its last entry, any
+/// other number shows the player's entries older than it, and a player never sees
+/// another's entries.
+#[test]
+fn history_pages_walk_each_players_own_entries_newest_first() {
+    let store = SqliteStore::open(":memory:").unwrap();
+    let (ann, _, _) = crate::admin::create_player(&store, "ann", Points(0), 1).unwrap();
+    let (bob, _, _) = crate::admin::create_player(&store, "bob", Points(0), 1).unwrap();
+    for n in 1..=5 {
+        store.grant(ann, Points(n), "for ann", 10).unwrap();
+        store.grant(bob, Points(100 + n), "for bob", 10).unwrap();
+    }
+    let page = |user, limit, before| store.history(user, limit, before).unwrap();
+    let deltas = |entries: &[HistoryRecord]| entries.iter().map(|e| e.delta).collect::<Vec<_>>();
+
+    let first = page(ann, 2, None);
+    assert_eq!(deltas(&first), [5, 4]);
+    let second = page(ann, 2, Some(first[1].id));
+    assert_eq!(deltas(&second), [3, 2]);
+    assert_eq!(deltas(&page(ann, 2, Some(second[1].id))), [1]);
+    assert_eq!(deltas(&page(bob, 10, None)), [105, 104, 103, 102, 101]);
+
+    // Bob's third entry came after Ann's third: Ann's entries older than it.
+    let bobs_third = page(bob, 10, None)[2].id;
+    assert_eq!(deltas(&page(ann, 10, Some(bobs_third))), [3, 2, 1]);
+    assert_eq!(deltas(&page(ann, 10, Some(i64::MAX))), [5, 4, 3, 2, 1]);
+    assert!(page(ann, 10, Some(1)).is_empty());
+    assert!(page(ann, 0, None).is_empty());
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+}
