@@ -103,11 +103,7 @@ async fn main() {
         gashapay_backend_mock::logging::init(log, false)
     });
     let workload = match args.fleet {
-        true => Workload {
-            users: 10_000,
-            v4_share: 0.5,
-            prefill: 5_000_000,
-        },
+        true => Workload::FLEET,
         false => Workload {
             users: args.users,
             v4_share: args.v4_share,
@@ -118,6 +114,7 @@ async fn main() {
         .cache_dir
         .clone()
         .unwrap_or_else(prefill::default_cache);
+    // The echo always runs, first: it is the baseline.
     let mut targets = vec![targets::echo().await];
     for (name, group_commit) in [("each play committed alone", false), ("group commit", true)] {
         // A target left out by --only is not built: a prefilled copy takes time and disk.
@@ -145,7 +142,6 @@ async fn main() {
         },
         dir.display()
     );
-    // The echo always runs, first: it is the baseline.
     let wanted: Vec<&Target> = targets.iter().collect();
     let mut wrk_sizing = match args.load {
         Load::Builtin => None,

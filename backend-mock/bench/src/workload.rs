@@ -19,6 +19,14 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// The fleet goal's workload (`--fleet`): 10,000 players, half the ids random,
+    /// 5 million plays already stored.
+    pub const FLEET: Workload = Workload {
+        users: 10_000,
+        v4_share: 0.5,
+        prefill: 5_000_000,
+    };
+
     /// Whether the `n`-th code carries a random id. Spread evenly, so that any run of
     /// codes (a round, a batch) has the share.
     pub fn random_id(&self, n: u64) -> bool {
