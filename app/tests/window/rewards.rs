@@ -22,6 +22,10 @@ fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
     });
     assert!(link.starts_with(&format!("{server}/l/r/rc_")), "{link}");
 
+    // A visit code dies with its wall-clock minute (PROTOCOL §12), and finding and
+    // clicking a button takes this machine seconds: the click happens early in a
+    // minute, after the stand has put up that minute's code.
+    wait_for_early_in_a_minute();
     // Its button is the lowest "Scan with the phone" in view (the next code's is below).
     screen.click("r2-stand", "Scan with the phone", lowest);
     screen.wait_for(
@@ -57,4 +61,18 @@ fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
         &["Earning at Demo cafe", "Scan the end code when you leave."],
         Duration::from_secs(20),
     );
+}
+
+/// Returns at once with at least 30 s of the current minute left; otherwise sleeps
+/// until 4 s into the next one (the stand renews its code within 2 s of the old one
+/// dying).
+fn wait_for_early_in_a_minute() {
+    let into_minute = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is past 1970")
+        .as_secs()
+        % 60;
+    if into_minute > 30 {
+        std::thread::sleep(Duration::from_secs(60 - into_minute + 4));
+    }
 }
