@@ -204,6 +204,35 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Whether these times fit the store's memory of transaction ids: every code still
+    /// valid gets a row, and a machine reports while its play is still found by id.
+    pub fn check(&self) -> Result<(), String> {
+        use crate::store::sqlite::{CODE_FUTURE, CODE_PAST, REMEMBERED};
+        let secs = |millis: i64| (millis / 1000) as u64;
+        let lifetime = u64::from(self.max_code_ttl_secs) + self.clock_skew_secs;
+        if lifetime > secs(CODE_PAST) {
+            return Err(format!(
+                "the longest code lifetime plus the clock skew ({lifetime} s) must be at most {} s",
+                secs(CODE_PAST)
+            ));
+        }
+        if self.clock_skew_secs > secs(CODE_FUTURE) {
+            return Err(format!(
+                "the clock skew must be at most {} s",
+                secs(CODE_FUTURE)
+            ));
+        }
+        let answer_within = self.outcome_timeout.max(self.order_dispense) + self.sweep_interval;
+        if answer_within.as_secs() >= secs(REMEMBERED) {
+            return Err(format!(
+                "the outcome timeout and the order dispense time, plus the sweep interval, \
+                 must be under {} s",
+                secs(REMEMBERED)
+            ));
+        }
+        Ok(())
+    }
+
     pub fn from_args(args: &Args) -> Self {
         Self {
             outcome_timeout: Duration::from_secs(args.outcome_timeout_secs),
@@ -240,6 +269,19 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_that_outlast_the_remembered_ids_are_refused() {
+        assert_eq!(Settings::default().check(), Ok(()));
+        let settings = |flags: &[&str]| {
+            let args = Args::try_parse_from([&["gashapay-backend"], flags].concat()).unwrap();
+            Settings::from_args(&args).check()
+        };
+        assert!(settings(&["--outcome-timeout-secs", "3600"]).is_err());
+        assert!(settings(&["--max-code-ttl-secs", "600"]).is_err());
+        assert!(settings(&["--clock-skew-secs", "120"]).is_err());
+        assert_eq!(settings(&["--outcome-timeout-secs", "600"]), Ok(()));
+    }
 
     #[test]
     fn the_flags_defaults_are_the_settings_defaults() {

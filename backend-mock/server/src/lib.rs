@@ -78,10 +78,13 @@ pub enum StartError {
     Writer(std::io::Error),
     #[error("cannot seed the demo data: {0}")]
     Seed(String),
+    #[error("settings out of bounds: {0}")]
+    Settings(String),
 }
 
 /// Opens the database, optionally seeds the demo, binds and serves.
 pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> {
+    options.settings.check().map_err(StartError::Settings)?;
     let (db, admin_key, now) = (
         options.db.clone(),
         options.admin_key.clone(),

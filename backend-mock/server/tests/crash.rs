@@ -173,9 +173,10 @@ async fn killed_mid_load_and_restarted_nothing_acknowledged_is_lost_or_doubled()
         "too little load: {}",
         acknowledged.plays.len()
     );
+    let user = store.user_by_name("demo").unwrap().unwrap().id;
     for id in &acknowledged.plays {
         let record = store
-            .transaction(*id)
+            .transaction(*id, user)
             .unwrap()
             .unwrap_or_else(|| panic!("acknowledged play {id} is lost"));
         assert_ne!(record.status, TransactionStatus::Rejected, "{id}");
@@ -183,7 +184,6 @@ async fn killed_mid_load_and_restarted_nothing_acknowledged_is_lost_or_doubled()
             assert_eq!(record.status, *status, "{id}: acknowledged as {status:?}");
         }
     }
-    let user = store.user_by_name("demo").unwrap().unwrap().id;
     for (key, top_up_id) in &acknowledged.top_ups {
         let stored = store
             .top_up_answer(user, key)

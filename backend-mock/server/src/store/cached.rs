@@ -243,8 +243,12 @@ impl Store for CachedStore {
         self.inner.refund_stale(cutoff, now)
     }
 
-    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>> {
-        self.inner.transaction(id)
+    fn transaction(
+        &self,
+        id: TransactionId,
+        asked_by: UserId,
+    ) -> StoreResult<Option<TransactionRecord>> {
+        self.inner.transaction(id, asked_by)
     }
 
     fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {

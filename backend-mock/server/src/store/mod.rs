@@ -350,7 +350,13 @@ pub trait Store: MachinePayStore + RewardStore + Send + Sync + 'static {
     fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision>;
     /// Refunds every play pending since before `cutoff`; returns the refunded ids.
     fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>>;
-    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>>;
+    /// The transaction with this id: anyone's if it was written in the last minutes
+    /// (the caller checks whose it is), else only one of `asked_by`'s.
+    fn transaction(
+        &self,
+        id: TransactionId,
+        asked_by: UserId,
+    ) -> StoreResult<Option<TransactionRecord>>;
     fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>>;
     /// Stores the answer under the key and, if it is a success, credits the points.
     /// Returns the answer actually stored (an earlier one if the key raced).

@@ -151,7 +151,7 @@ async fn transaction_view(
 ) -> ApiResult<TransactionView> {
     let user = auth.user_id;
     let (record, balance) = state
-        .db(move |store| Ok((store.transaction(id)?, store.balance(user)?)))
+        .db(move |store| Ok((store.transaction(id, user)?, store.balance(user)?)))
         .await?;
     let Some(record) = record else {
         // No machine has presented the code yet.

@@ -18,8 +18,9 @@ impl SqliteStore {
     /// each play (or paid order) was debited once and refunded at most once, as its
     /// status says, and that each pay-first session was debited once and gave back
     /// exactly what was left when it ended, that each reward payout was credited
-    /// once, within its partner's daily budget, and that each player's history chain
-    /// holds all their entries in order.
+    /// once, within its partner's daily budget, that each player's history chain
+    /// holds all their entries in order, and their chain of transactions all their
+    /// transactions, each id once.
     pub fn audit(&self) -> StoreResult<Vec<String>> {
         let mut problems = Vec::new();
         if !self.integrity_ok()? {
@@ -45,27 +46,47 @@ impl SqliteStore {
                  WHERE u.last_ledger_id IS NOT n.id",
                 "player's newest ledger entry not named by their row",
             ),
-            // The ledger has no index on transaction_id (the play path would pay for
+            // Status, reports and one-time use find a transaction by its id among the
+            // remembered ids or along its player's chain: one row per id for each.
+            (
+                "SELECT id FROM transactions GROUP BY user_id, id HAVING COUNT(*) > 1",
+                "transaction id written twice for one player",
+            ),
+            (
+                "SELECT id FROM (SELECT id, user_previous,
+                     LAG(seq) OVER (PARTITION BY user_id ORDER BY seq) AS expected
+                     FROM transactions)
+                 WHERE user_previous IS NOT expected",
+                "transaction not linked to its player's previous one",
+            ),
+            (
+                "SELECT u.id FROM users u
+                 LEFT JOIN (SELECT user_id, MAX(seq) AS seq FROM transactions GROUP BY user_id) n
+                   ON n.user_id = u.id
+                 WHERE u.last_transaction IS NOT n.seq",
+                "player's newest transaction not named by their row",
+            ),
+            // The ledger has no index on transaction_seq (the play path would pay for
             // it), so the checks count entries per transaction once, in one pass.
             (
                 "SELECT t.id FROM transactions t
-                 LEFT JOIN (SELECT transaction_id, COUNT(*) AS n FROM ledger
+                 LEFT JOIN (SELECT transaction_seq, COUNT(*) AS n FROM ledger
                             WHERE kind = 'play' OR kind = 'purchase'
-                            GROUP BY transaction_id) d
-                   ON d.transaction_id = t.id
+                            GROUP BY transaction_seq) d
+                   ON d.transaction_seq = t.seq
                  WHERE t.status != 'rejected' AND COALESCE(d.n, 0) != 1",
                 "accepted play not debited exactly once",
             ),
             (
                 "SELECT t.id FROM transactions t
-                 LEFT JOIN (SELECT transaction_id, COUNT(*) AS n FROM ledger
-                            WHERE kind = 'refund' GROUP BY transaction_id) r
-                   ON r.transaction_id = t.id
+                 LEFT JOIN (SELECT transaction_seq, COUNT(*) AS n FROM ledger
+                            WHERE kind = 'refund' GROUP BY transaction_seq) r
+                   ON r.transaction_seq = t.seq
                  WHERE COALESCE(r.n, 0) != (t.status = 'refunded')",
                 "refund entries do not match the status",
             ),
             (
-                "SELECT DISTINCT t.id FROM ledger l JOIN transactions t ON t.id = l.transaction_id
+                "SELECT DISTINCT t.id FROM ledger l JOIN transactions t ON t.seq = l.transaction_seq
                  WHERE t.status = 'rejected'",
                 "rejected play has ledger entries",
             ),

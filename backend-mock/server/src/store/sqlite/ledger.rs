@@ -14,7 +14,7 @@ pub(super) fn post_ledger(
     kind: HistoryKind,
     delta: i64,
     label: Option<&str>,
-    transaction_id: Option<TransactionId>,
+    transaction_seq: Option<i64>,
     top_up_id: Option<&str>,
     now: UnixMillis,
 ) -> StoreResult<Points> {
@@ -25,7 +25,7 @@ pub(super) fn post_ledger(
         delta,
         balance_after,
         label,
-        transaction_id: transaction_id.map(|t| t.to_string()),
+        transaction_seq,
         top_up_id,
         session_id: None,
         payout_id: None,
@@ -55,7 +55,7 @@ pub(super) fn post_session_ledger(
             delta,
             balance_after,
             label: Some(machine_name),
-            transaction_id: None,
+            transaction_seq: None,
             top_up_id: None,
             session_id: Some(session_id),
             payout_id: None,
@@ -85,7 +85,7 @@ pub(super) fn post_payout_ledger(
             delta,
             balance_after,
             label: Some(partner_name),
-            transaction_id: None,
+            transaction_seq: None,
             top_up_id: None,
             session_id: None,
             payout_id: Some(payout_id),
@@ -122,7 +122,7 @@ struct LedgerEntry<'a> {
     delta: i64,
     balance_after: i64,
     label: Option<&'a str>,
-    transaction_id: Option<String>,
+    transaction_seq: Option<i64>,
     top_up_id: Option<&'a str>,
     session_id: Option<&'a str>,
     payout_id: Option<i64>,
@@ -133,7 +133,7 @@ struct LedgerEntry<'a> {
 /// names the player's previous one; the player's row names this one).
 fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_id,
+        "INSERT INTO ledger (user_id, kind, delta, balance_after, label, transaction_seq,
              top_up_id, session_id, payout_id, created_at, previous_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
              (SELECT last_ledger_id FROM users WHERE id = ?1))",
@@ -145,7 +145,7 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
         entry.delta,
         entry.balance_after,
         entry.label,
-        entry.transaction_id,
+        entry.transaction_seq,
         entry.top_up_id,
         entry.session_id,
         entry.payout_id,
@@ -161,6 +161,7 @@ fn append_ledger(tx: &rusqlite::Transaction<'_>, entry: &LedgerEntry<'_>) -> Sto
 
 pub(super) fn refund(
     tx: &rusqlite::Transaction<'_>,
+    seq: i64,
     id: TransactionId,
     user: UserId,
     points: i64,
@@ -170,10 +171,10 @@ pub(super) fn refund(
     let changed = tx
         .prepare_cached(
             "UPDATE transactions SET status = 'refunded', refund_reason = ?1, updated_at = ?2
-             WHERE id = ?3 AND status = 'pending'",
+             WHERE seq = ?3 AND status = 'pending'",
         )
         .map_err(db)?
-        .execute(params![reason.as_str(), now, id.to_string()])
+        .execute(params![reason.as_str(), now, seq])
         .map_err(db)?;
     if changed != 1 {
         return Err(StoreError::Corrupt(format!("{id} was not pending")));
@@ -184,7 +185,7 @@ pub(super) fn refund(
         HistoryKind::Refund,
         points,
         None,
-        Some(id),
+        Some(seq),
         None,
         now,
     )?;
@@ -250,11 +251,11 @@ pub(super) fn history(
                  SELECT l.previous_id, chain.n + 1 FROM chain JOIN ledger l ON l.id = chain.id
                  WHERE l.previous_id IS NOT NULL AND chain.n < ?2
              )
-             SELECT l.id, l.kind, l.delta, l.balance_after, l.label, l.transaction_id,
+             SELECT l.id, l.kind, l.delta, l.balance_after, l.label, t.id,
                     l.created_at, m.id, m.name, t.status, t.refund_reason
              FROM chain
              JOIN ledger l ON l.id = chain.id
-             LEFT JOIN transactions t ON t.id = l.transaction_id
+             LEFT JOIN transactions t ON t.seq = l.transaction_seq
              LEFT JOIN machine_sessions s ON s.id = l.session_id
              LEFT JOIN machines m ON m.id = COALESCE(t.machine_id, s.machine_id)
              ORDER BY chain.n",

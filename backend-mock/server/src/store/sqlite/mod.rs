@@ -22,6 +22,7 @@ mod outcomes;
 mod owner_only;
 mod partners;
 mod plays;
+mod recent;
 mod rewards;
 mod sessions;
 #[cfg(test)]
@@ -29,6 +30,8 @@ mod tests;
 
 use super::*;
 use checkpointer::Checkpointer;
+use recent::{RecentTransactions, Written};
+pub use recent::{CODE_FUTURE, CODE_PAST, REMEMBERED};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -43,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_machine_shown_codes.sql"),
     include_str!("migrations/0008_rewards.sql"),
     include_str!("migrations/0009_history_chain.sql"),
+    include_str!("migrations/0010_transactions_in_commit_order.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its
@@ -60,6 +64,9 @@ pub struct SqliteStore {
     reader: Option<Mutex<Connection>>,
     /// Copies committed pages from the WAL into the database file on its own thread.
     _checkpointer: Option<Checkpointer>,
+    /// The ids of the last minutes' transactions. Taken only after `conn` when both
+    /// are held.
+    recent: Mutex<RecentTransactions>,
 }
 
 fn db(error: rusqlite::Error) -> StoreError {
@@ -117,8 +124,10 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             reader: None,
             _checkpointer: None,
+            recent: Mutex::default(),
         };
         store.migrate()?;
+        store.recent = Mutex::new(RecentTransactions::load(&connection(&store.conn)).map_err(db)?);
         if path != ":memory:" {
             let reader = Connection::open(path).map_err(db)?;
             reader
@@ -198,6 +207,32 @@ impl SqliteStore {
         let value = f(&tx)?;
         tx.commit().map_err(db)?;
         Ok(value)
+    }
+
+    /// [`Self::write`] for calls that write transactions: `f` finds recent ones by id
+    /// and lists the rows it writes, which are remembered as soon as they are
+    /// committed, before the next write (a machine's report) can ask for them.
+    fn write_transactions<T>(
+        &self,
+        f: impl FnOnce(
+            &rusqlite::Transaction<'_>,
+            &RecentTransactions,
+            &mut Vec<Written>,
+        ) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = connection(&self.conn);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let mut written = Vec::new();
+        let value = f(&tx, &self.recent(), &mut written)?;
+        tx.commit().map_err(db)?;
+        self.recent().remember(written);
+        Ok(value)
+    }
+
+    fn recent(&self) -> MutexGuard<'_, RecentTransactions> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -375,8 +410,12 @@ impl Store for SqliteStore {
         outcomes::refund_stale(self, cutoff, now)
     }
 
-    fn transaction(&self, id: TransactionId) -> StoreResult<Option<TransactionRecord>> {
-        outcomes::transaction(self, id)
+    fn transaction(
+        &self,
+        id: TransactionId,
+        asked_by: UserId,
+    ) -> StoreResult<Option<TransactionRecord>> {
+        outcomes::transaction(self, id, asked_by)
     }
 
     fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {

@@ -3,7 +3,9 @@
 //! sales report of a machine's day.
 
 use super::ledger::{balance_in, post_ledger};
-use super::outcomes::refund_unanswered;
+use super::outcomes::{refund_unanswered, Stale};
+use super::plays::next_row_number;
+use super::recent::Written;
 use super::*;
 use crate::store::machine_pay::{OrderRecord, PayOrderDecision, PayOrderRequest, SalesRecord};
 use gashapay_core::api::HistoryKind;
@@ -15,8 +17,8 @@ fn order_in(
     order_id: &str,
 ) -> StoreResult<Option<OrderRecord>> {
     conn.query_row(
-        "SELECT o.item, o.amount, o.expires, o.user_id, o.transaction_id, t.status
-         FROM orders o JOIN transactions t ON t.id = o.transaction_id
+        "SELECT o.item, o.amount, o.expires, o.user_id, t.id, t.status
+         FROM orders o JOIN transactions t ON t.seq = o.transaction_seq
          WHERE o.machine_id = ?1 AND o.order_id = ?2",
         [&machine.0, order_id],
         |row| {
@@ -60,7 +62,7 @@ pub(super) fn get(
 
 pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
     let order = &request.order;
-    store.write(|tx| {
+    store.write_transactions(|tx, recent, written| {
         if let Some(paid) = order_in(tx, &order.machine_id, &order.order_id)? {
             return Ok(if paid.user_id == request.user_id {
                 PayOrderDecision::Paid(paid)
@@ -82,13 +84,23 @@ pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult
         if balance_in(tx, request.user_id)? < order.amount {
             return Ok(PayOrderDecision::InsufficientPoints);
         }
-        let transaction = request.transaction_id.to_string();
+        // The id is ours, fresh and random: a clash with a remembered one would have to
+        // be a bug, and is refused rather than written twice.
+        if recent.seq(&request.transaction_id).is_some() {
+            return Err(StoreError::Corrupt(format!(
+                "transaction id {} is taken",
+                request.transaction_id
+            )));
+        }
+        let seq = next_row_number(tx, "transactions", "seq")?;
         tx.execute(
-            "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
-                 issued_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?7)",
+            "INSERT INTO transactions (seq, id, user_id, device_id, machine_id, points, status,
+                 issued_at, created_at, updated_at, user_previous)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8,
+                 (SELECT last_transaction FROM users WHERE id = ?3))",
             params![
-                transaction,
+                seq,
+                request.transaction_id.to_string(),
                 request.user_id.0 as i64,
                 request.device_id.0,
                 order.machine_id.0,
@@ -99,13 +111,23 @@ pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult
         )
         .map_err(db)?;
         tx.execute(
-            "INSERT INTO orders (machine_id, order_id, transaction_id, user_id, item, amount,
+            "UPDATE users SET last_transaction = ?1 WHERE id = ?2",
+            params![seq, request.user_id.0 as i64],
+        )
+        .map_err(db)?;
+        written.push(Written {
+            id: request.transaction_id,
+            seq,
+            at: request.now,
+        });
+        tx.execute(
+            "INSERT INTO orders (machine_id, order_id, transaction_seq, user_id, item, amount,
                  expires, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 order.machine_id.0,
                 order.order_id,
-                transaction,
+                seq,
                 request.user_id.0 as i64,
                 order.item,
                 order.amount.0 as i64,
@@ -120,7 +142,7 @@ pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult
             HistoryKind::Purchase,
             -(order.amount.0 as i64),
             Some(&order.item),
-            Some(request.transaction_id),
+            Some(seq),
             None,
             request.now,
         )?;
@@ -138,16 +160,18 @@ pub(super) fn refund_stale(
     store.write(|tx| {
         // Pending plays are few (the partial index holds only them); each is looked up
         // in the orders by its id.
-        let stale: Vec<(String, i64, i64)> = {
+        let stale: Vec<Stale> = {
             let mut statement = tx
                 .prepare_cached(
-                    "SELECT t.id, t.user_id, t.points FROM transactions t
-                     JOIN orders o ON o.transaction_id = t.id
+                    "SELECT t.seq, t.id, t.user_id, t.points FROM transactions t
+                     JOIN orders o ON o.transaction_seq = t.seq
                      WHERE t.status = 'pending' AND t.created_at <= ?1",
                 )
                 .map_err(db)?;
             let rows = statement
-                .query_map([cutoff], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .query_map([cutoff], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })
                 .map_err(db)?;
             rows.collect::<rusqlite::Result<_>>().map_err(db)?
         };
@@ -172,7 +196,7 @@ pub(super) fn sales(
         let (orders, order_taken, order_refunded): (i64, i64, i64) = conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(o.amount), 0),
                     COALESCE(SUM(CASE WHEN t.status = 'refunded' THEN o.amount ELSE 0 END), 0)
-             FROM orders o JOIN transactions t ON t.id = o.transaction_id
+             FROM orders o JOIN transactions t ON t.seq = o.transaction_seq
              WHERE o.machine_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3",
             params![machine.0, from, to],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
@@ -185,7 +209,7 @@ pub(super) fn sales(
                  WHERE s.machine_id = ?1 AND s.created_at >= ?2 AND s.created_at < ?3
                  UNION ALL
                  SELECT o.item, o.amount FROM orders o
-                 JOIN transactions t ON t.id = o.transaction_id
+                 JOIN transactions t ON t.seq = o.transaction_seq
                  WHERE o.machine_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3
                    AND t.status != 'refunded')
              GROUP BY item ORDER BY n DESC, SUM(points) DESC, item LIMIT 5",

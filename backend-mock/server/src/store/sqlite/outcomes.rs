@@ -2,6 +2,7 @@
 //! keyed by webhook event id), the sweeper's refunds, and a transaction's status.
 
 use super::ledger::refund;
+use super::recent::along_chain;
 use super::*;
 use rusqlite::{params, OptionalExtension};
 
@@ -53,10 +54,15 @@ pub(super) fn report_outcome(
             }
             return parse_decision(&decision);
         }
+        // Reports come within the outcome timeout, far shorter than the time a
+        // transaction is remembered by its id.
+        let Some(seq) = store.recent().seq(&report.transaction_id) else {
+            return Ok(OutcomeDecision::NotFound);
+        };
         let Some((machine, user, points, status)) = tx
             .query_row(
-                "SELECT machine_id, user_id, points, status FROM transactions WHERE id = ?1",
-                [&txn_id],
+                "SELECT machine_id, user_id, points, status FROM transactions WHERE seq = ?1",
+                [seq],
                 |row| {
                     Ok((
                         row.get::<_, String>(0)?,
@@ -82,8 +88,8 @@ pub(super) fn report_outcome(
             (Pending, Dispensed) => {
                 tx.execute(
                     "UPDATE transactions SET status = 'completed', detail = ?1, updated_at = ?2
-                     WHERE id = ?3",
-                    params![report.detail, report.now, txn_id],
+                     WHERE seq = ?3",
+                    params![report.detail, report.now, seq],
                 )
                 .map_err(db)?;
                 OutcomeDecision::Settled(Completed)
@@ -95,6 +101,7 @@ pub(super) fn report_outcome(
                 };
                 refund(
                     tx,
+                    seq,
                     report.transaction_id,
                     UserId(user as u64),
                     points,
@@ -102,8 +109,8 @@ pub(super) fn report_outcome(
                     report.now,
                 )?;
                 tx.execute(
-                    "UPDATE transactions SET detail = ?1 WHERE id = ?2",
-                    params![report.detail, txn_id],
+                    "UPDATE transactions SET detail = ?1 WHERE seq = ?2",
+                    params![report.detail, seq],
                 )
                 .map_err(db)?;
                 OutcomeDecision::Settled(Refunded)
@@ -135,15 +142,17 @@ pub(super) fn refund_stale(
     now: UnixMillis,
 ) -> StoreResult<Vec<TransactionId>> {
     store.write(|tx| {
-        let stale: Vec<(String, i64, i64)> = {
+        let stale: Vec<Stale> = {
             let mut statement = tx
                 .prepare_cached(
-                    "SELECT id, user_id, points FROM transactions
+                    "SELECT seq, id, user_id, points FROM transactions
                      WHERE status = 'pending' AND created_at <= ?1",
                 )
                 .map_err(db)?;
             let rows = statement
-                .query_map([cutoff], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .query_map([cutoff], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })
                 .map_err(db)?;
             rows.collect::<rusqlite::Result<_>>().map_err(db)?
         };
@@ -151,20 +160,24 @@ pub(super) fn refund_stale(
     })
 }
 
-/// Refunds each pending play of `stale` (id, user, points) that no machine answered in
-/// time (`no_outcome`), inside the open transaction; returns their ids.
+/// A pending play's row number, id, player and points.
+pub(super) type Stale = (i64, String, i64, i64);
+
+/// Refunds each pending play of `stale` that no machine answered in time
+/// (`no_outcome`), inside the open transaction; returns their ids.
 pub(super) fn refund_unanswered(
     tx: &rusqlite::Transaction<'_>,
-    stale: Vec<(String, i64, i64)>,
+    stale: Vec<Stale>,
     now: UnixMillis,
 ) -> StoreResult<Vec<TransactionId>> {
     let mut refunded = Vec::with_capacity(stale.len());
-    for (id, user, points) in stale {
+    for (seq, id, user, points) in stale {
         let id: TransactionId = id
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("transaction id {id}")))?;
         refund(
             tx,
+            seq,
             id,
             UserId(user as u64),
             points,
@@ -179,14 +192,20 @@ pub(super) fn refund_unanswered(
 pub(super) fn transaction(
     store: &SqliteStore,
     id: TransactionId,
+    asked_by: UserId,
 ) -> StoreResult<Option<TransactionRecord>> {
+    let recent = store.recent().seq(&id);
     let row = store.read(|conn| {
+        let Some(seq) = recent.map_or_else(|| along_chain(conn, id, asked_by), |s| Ok(Some(s)))?
+        else {
+            return Ok(None);
+        };
         conn.query_row(
             "SELECT t.user_id, t.machine_id, m.name, t.points, t.status, t.rejection,
                     t.refund_reason, t.updated_at
              FROM transactions t JOIN machines m ON m.id = t.machine_id
-             WHERE t.id = ?1",
-            [id.to_string()],
+             WHERE t.seq = ?1",
+            [seq],
             |row| {
                 Ok((
                     row.get::<_, i64>(0)?,

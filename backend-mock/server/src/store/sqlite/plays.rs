@@ -1,12 +1,13 @@
 //! The play path, shaped for group commit. A batch of plays is decided in memory, in
 //! order, inside the writer's transaction, and written with a handful of multi-row
-//! statements: one to claim every code, one for the debits' ledger rows, one balance
-//! update per user. The writer's time per play is what group commit's throughput is
+//! statements: one for the plays' rows, one for the debits' ledger rows, one update
+//! per player (balance and chains). Every row is appended at the end of its table. The writer's time per play is what group commit's throughput is
 //! made of, and a statement's fixed cost (binding, opening cursors, walking from the
 //! B-tree's root) is paid once per chunk of rows instead of three times per play.
 //!
 //! A single play is a batch of one: there is one way to decide a play.
 
+use super::recent::{along_chain, Bounds, RecentTransactions, Written};
 use super::{db, SqliteStore};
 use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
@@ -18,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub(super) fn play(store: &SqliteStore, request: &PlayRequest) -> StoreResult<PlayDecision> {
-    let decisions = store.write(|tx| play_batch_in(tx, std::slice::from_ref(request)))?;
+    let decisions = play_batch(store, std::slice::from_ref(request))?;
     decisions
         .into_iter()
         .next()
@@ -32,35 +33,43 @@ pub(super) fn play_batch(
     // One transaction, one fsync, for the whole batch. Plays apply in order, so a
     // later play in the batch sees the earlier ones (a duplicate code is a replay
     // or already used; the balance goes down play by play).
-    store.write(|tx| play_batch_in(tx, requests))
+    store.write_transactions(|tx, recent, written| play_batch_in(tx, recent, requests, written))
 }
 
 /// Rows per multi-row statement, largest first. A batch is cut greedily into chunks
 /// of these sizes, so each statement exists in only this many prepared forms.
 const CHUNK_SIZES: [usize; 4] = [64, 16, 4, 1];
 
-const CLAIM_HEAD: &str = "INSERT INTO transactions (id, user_id, device_id, machine_id, points,
-     status, rejection, issued_at, created_at, updated_at) VALUES ";
-const CLAIM_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const PLAY_HEAD: &str = "INSERT INTO transactions (seq, id, user_id, device_id, machine_id,
+     points, status, rejection, issued_at, created_at, updated_at, user_previous) VALUES ";
+const PLAY_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 const DEBIT_HEAD: &str = "INSERT INTO ledger (id, user_id, kind, delta, balance_after,
-     transaction_id, created_at, previous_id) VALUES ";
+     transaction_seq, created_at, previous_id) VALUES ";
 const DEBIT_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
 
-/// Decides and writes `requests` in order, inside the open write transaction `tx`.
-/// The answers are those the plays would get one at a time, in this order: a code
-/// seen earlier (in the database or in this batch) is a replay for the machine that
-/// presented it and `already_used` for anyone else; the balance goes down play by
-/// play.
+/// What became of the first presentation of a code in a batch.
+#[derive(Clone, Copy)]
+enum Seen {
+    /// New: this batch writes its row.
+    New,
+    /// Written before this batch, as this row.
+    Before(i64),
+    /// Presented too long before its issue time to get a row.
+    FromFuture,
+}
+
+/// Decides and writes `requests` in order, inside the open write transaction `tx`,
+/// listing the rows it writes in `written`. The answers are those the plays would get
+/// one at a time, in this order: a code seen earlier (recently, or in this batch) is
+/// a replay for the machine that presented it and `already_used` for anyone else; the
+/// balance goes down play by play.
 pub(super) fn play_batch_in(
     tx: &Transaction<'_>,
+    recent: &RecentTransactions,
     requests: &[PlayRequest],
+    written: &mut Vec<Written>,
 ) -> StoreResult<Vec<PlayDecision>> {
-    let ids: Vec<String> = requests
-        .iter()
-        .map(|r| r.transaction_id.to_string())
-        .collect();
-
     // A code presented twice in one batch: the second is answered against the first.
     let mut first_of: HashMap<TransactionId, usize> = HashMap::with_capacity(requests.len());
     let mut firsts = Vec::with_capacity(requests.len());
@@ -75,66 +84,104 @@ pub(super) fn play_batch_in(
         }
     }
 
-    // One-time use: the primary key takes each code once; codes it refuses were
-    // presented before this batch.
-    let claimed = claim(tx, requests, &ids, &firsts)?;
-
+    let mut seen = vec![Seen::FromFuture; requests.len()];
     let mut decisions: Vec<Option<PlayDecision>> = vec![None; requests.len()];
-    let mut balances: HashMap<UserId, Balance> = HashMap::new();
+    let mut accounts: HashMap<UserId, Account> = HashMap::new();
+    let mut rows: Vec<NewRow> = Vec::new();
     let mut debits: Vec<Debit> = Vec::new();
+    let mut next_seq: Option<i64> = None;
     let mut next_entry: Option<i64> = None;
     for &index in &firsts {
         let request = &requests[index];
-        let id = &ids[index];
-        let decision = if !claimed[index] {
-            earlier_answer(tx, id, request)?
-        } else if let Some(code) = request.rejection {
-            PlayDecision::Rejected(code)
-        } else {
-            let balance = match balances.entry(request.user_id) {
-                Entry::Occupied(known) => known.into_mut(),
-                Entry::Vacant(slot) => slot.insert(Balance::read(tx, request.user_id)?),
-            };
-            let points = request.points.0 as i64;
-            if balance.now >= points {
-                balance.now -= points;
-                let id = match next_entry {
-                    Some(id) => id,
-                    None => next_ledger_id(tx)?,
-                };
-                next_entry = Some(id + 1);
-                debits.push(Debit {
-                    index,
-                    balance_after: balance.now,
-                    id,
-                    previous: balance.last_entry.replace(id),
-                });
-                PlayDecision::Accepted
-            } else {
-                reject_for_points(tx, id)?;
-                PlayDecision::Rejected(ErrorCode::InsufficientPoints)
-            }
+        // One-time use: a row with this id is the code's earlier presentation.
+        let earlier = match recent.seq(&request.transaction_id) {
+            Some(seq) => Some(seq),
+            None => match recent.bounds(request.issued_at, request.now) {
+                Bounds::Within => None,
+                Bounds::Past => {
+                    along_chain(tx, request.transaction_id, request.user_id).map_err(db)?
+                }
+                Bounds::Future => {
+                    let code = request.rejection.unwrap_or(ErrorCode::CodeFromFuture);
+                    decisions[index] = Some(PlayDecision::Rejected(code));
+                    continue;
+                }
+            },
         };
-        decisions[index] = Some(decision);
+        if let Some(seq) = earlier {
+            seen[index] = Seen::Before(seq);
+            decisions[index] = Some(earlier_answer(tx, seq, request)?);
+            continue;
+        }
+        seen[index] = Seen::New;
+        let account = match accounts.entry(request.user_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(Account::read(tx, request.user_id)?),
+        };
+        let seq = next_number(&mut next_seq, || next_row_number(tx, "transactions", "seq"))?;
+        let points = request.points.0 as i64;
+        let rejection = match request.rejection {
+            Some(code) => Some(code),
+            // Unreachable with the settings' bounds (a code past them is expired).
+            None if recent.bounds(request.issued_at, request.now) == Bounds::Past => {
+                Some(ErrorCode::CodeExpired)
+            }
+            None if account.balance >= points => None,
+            None => Some(ErrorCode::InsufficientPoints),
+        };
+        if rejection.is_none() {
+            account.balance -= points;
+            let id = next_number(&mut next_entry, || next_row_number(tx, "ledger", "id"))?;
+            debits.push(Debit {
+                index,
+                seq,
+                balance_after: account.balance,
+                id,
+                previous: account.last_entry.replace(id),
+            });
+        }
+        rows.push(NewRow {
+            index,
+            seq,
+            rejection,
+            user_previous: account.last_transaction.replace(seq),
+        });
+        decisions[index] = Some(match rejection {
+            Some(code) => PlayDecision::Rejected(code),
+            None => PlayDecision::Accepted,
+        });
     }
     for (index, first_index) in repeats {
-        let decision = if claimed[first_index] {
-            let first = &requests[first_index];
-            let stored = (first.machine_id.0.as_str(), first.user_id.0, first.points.0);
-            match same_play(stored, &requests[index]) {
-                true => decisions[first_index].ok_or_else(undecided)?,
-                false => PlayDecision::AlreadyUsed,
+        let request = &requests[index];
+        let decision = match seen[first_index] {
+            Seen::New => {
+                let first = &requests[first_index];
+                let stored = (first.machine_id.0.as_str(), first.user_id.0, first.points.0);
+                match same_play(stored, request) {
+                    true => decisions[first_index].ok_or_else(undecided)?,
+                    false => PlayDecision::AlreadyUsed,
+                }
             }
-        } else {
-            earlier_answer(tx, &ids[index], &requests[index])?
+            Seen::Before(seq) => earlier_answer(tx, seq, request)?,
+            Seen::FromFuture => match recent.bounds(request.issued_at, request.now) {
+                Bounds::Future => decisions[first_index].ok_or_else(undecided)?,
+                // The same id signed with another issue time: not a new code.
+                _ => PlayDecision::AlreadyUsed,
+            },
         };
         decisions[index] = Some(decision);
     }
 
-    write_debits(tx, requests, &ids, &debits).map_err(db)?;
-    for (user, balance) in &balances {
-        balance.write(tx, *user)?;
+    write_rows(tx, requests, &rows).map_err(db)?;
+    write_debits(tx, requests, &debits).map_err(db)?;
+    for (user, account) in &accounts {
+        account.write(tx, *user)?;
     }
+    written.extend(rows.iter().map(|row| Written {
+        id: requests[row.index].transaction_id,
+        seq: row.seq,
+        at: requests[row.index].now,
+    }));
     decisions
         .into_iter()
         .map(|d| d.ok_or_else(undecided))
@@ -147,50 +194,54 @@ fn undecided() -> StoreError {
     StoreError::Corrupt("a play in the batch was left undecided".into())
 }
 
-/// A user's balance, and the newest entry of their history chain, as the batch moves
-/// them.
-struct Balance {
-    before: i64,
-    now: i64,
+/// A player's row as the batch moves it: the balance, and the newest entries of their
+/// two chains (ledger and transactions).
+struct Account {
+    balance_before: i64,
+    balance: i64,
     last_entry: Option<i64>,
+    last_transaction: Option<i64>,
 }
 
-impl Balance {
+impl Account {
     fn read(tx: &Transaction<'_>, user: UserId) -> StoreResult<Self> {
-        let (before, last_entry): (i64, Option<i64>) = tx
-            .prepare_cached("SELECT balance, last_ledger_id FROM users WHERE id = ?1")
+        let (balance, last_entry, last_transaction): (i64, Option<i64>, Option<i64>) = tx
+            .prepare_cached(
+                "SELECT balance, last_ledger_id, last_transaction FROM users WHERE id = ?1",
+            )
             .map_err(db)?
-            .query_row([user.0 as i64], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_row([user.0 as i64], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()
             .map_err(db)?
-            // No such user: the claim's foreign key has already refused the play, so
-            // this only guards the arithmetic.
-            .unwrap_or((0, None));
+            // No such user: the row's foreign key refuses the play, so this only
+            // guards the arithmetic.
+            .unwrap_or((0, None, None));
         Ok(Self {
-            before,
-            now: before,
+            balance_before: balance,
+            balance,
             last_entry,
+            last_transaction,
         })
     }
 
     fn write(&self, tx: &Transaction<'_>, user: UserId) -> StoreResult<()> {
-        if self.now == self.before {
-            return Ok(());
-        }
         // `balance = before` makes the update a compare-and-set: the write lock is held
         // since the read, so it always matches; if it ever did not, the whole batch
         // rolls back rather than overwrite a balance it did not read.
         let changed = tx
             .prepare_cached(
-                "UPDATE users SET balance = ?1, last_ledger_id = ?4
+                "UPDATE users SET balance = ?1, last_ledger_id = ?4, last_transaction = ?5
                  WHERE id = ?2 AND balance = ?3",
             )
             .map_err(db)?
             .execute(rusqlite::params![
-                self.now,
+                self.balance,
                 user.0 as i64,
-                self.before,
-                self.last_entry
+                self.balance_before,
+                self.last_entry,
+                self.last_transaction
             ])
             .map_err(db)?;
         if changed != 1 {
@@ -203,113 +254,89 @@ impl Balance {
     }
 }
 
+/// A play's row: numbered on from the table's last, linked to its player's previous
+/// transaction, refused or pending.
+struct NewRow {
+    index: usize,
+    seq: i64,
+    rejection: Option<ErrorCode>,
+    user_previous: Option<i64>,
+}
+
 /// An accepted play's ledger row: numbered on from the ledger's last row, and linked
 /// to its player's previous entry.
 struct Debit {
     index: usize,
+    seq: i64,
     balance_after: i64,
     id: i64,
     previous: Option<i64>,
 }
 
-/// The number the ledger's next row takes.
-fn next_ledger_id(tx: &Transaction<'_>) -> StoreResult<i64> {
-    tx.prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger")
-        .map_err(db)?
-        .query_row([], |row| row.get(0))
-        .map_err(db)
-}
-
-/// Inserts a row for each first occurrence of a code; returns, for every position
-/// in the batch, whether its code was new.
-///
-/// Almost every code is new, so each chunk is first tried as one plain insert. If a
-/// code in it was presented before, the primary key refuses the statement, SQLite
-/// undoes that statement alone, and the chunk's codes are claimed one at a time to
-/// learn which. (`ON CONFLICT DO NOTHING RETURNING id` would say it in one go, but
-/// RETURNING builds a temporary table on every run: a tenth of the writer's time.)
-fn claim(
-    tx: &Transaction<'_>,
-    requests: &[PlayRequest],
-    ids: &[String],
-    firsts: &[usize],
-) -> StoreResult<Vec<bool>> {
-    static SQL: OnceLock<Vec<String>> = OnceLock::new();
-    let sql = SQL.get_or_init(|| statements(CLAIM_HEAD, CLAIM_ROW));
-    let mut claimed = vec![false; requests.len()];
-    for (chunk, sql) in chunks(firsts, sql) {
-        match insert_claims(tx, sql, requests, ids, chunk) {
-            Ok(()) => chunk.iter().for_each(|&index| claimed[index] = true),
-            Err(error) if is_primary_key_conflict(&error) => {
-                for &index in chunk {
-                    claimed[index] = claim_one(tx, &requests[index], &ids[index])?;
-                }
-            }
-            Err(error) => return Err(db(error)),
-        }
-    }
-    Ok(claimed)
-}
-
-fn insert_claims(
-    tx: &Transaction<'_>,
-    sql: &str,
-    requests: &[PlayRequest],
-    ids: &[String],
-    chunk: &[usize],
-) -> rusqlite::Result<()> {
-    let mut statement = tx.prepare_cached(sql)?;
-    let mut slot = 1;
-    for &index in chunk {
-        bind_claim(&mut statement, &mut slot, &requests[index], &ids[index])?;
-    }
-    statement.raw_execute().map(|_| ())
-}
-
-/// Claims one code unless it is already stored; true if it was new.
-fn claim_one(tx: &Transaction<'_>, request: &PlayRequest, id: &str) -> StoreResult<bool> {
-    static SQL: OnceLock<String> = OnceLock::new();
-    let sql = SQL.get_or_init(|| format!("{CLAIM_HEAD}{CLAIM_ROW} ON CONFLICT (id) DO NOTHING"));
-    let mut statement = tx.prepare_cached(sql).map_err(db)?;
-    let mut slot = 1;
-    bind_claim(&mut statement, &mut slot, request, id).map_err(db)?;
-    Ok(statement.raw_execute().map_err(db)? == 1)
-}
-
-fn bind_claim(
-    statement: &mut rusqlite::CachedStatement<'_>,
-    slot: &mut usize,
-    request: &PlayRequest,
-    id: &str,
-) -> rusqlite::Result<()> {
-    let status = match request.rejection {
-        Some(_) => "rejected",
-        None => "pending",
+/// The next number from `next`, asking `first` for it once per batch.
+fn next_number(
+    next: &mut Option<i64>,
+    first: impl FnOnce() -> StoreResult<i64>,
+) -> StoreResult<i64> {
+    let number = match *next {
+        Some(number) => number,
+        None => first()?,
     };
-    bind(statement, slot, id)?;
-    bind(statement, slot, request.user_id.0 as i64)?;
-    bind(statement, slot, request.device_id.0)?;
-    bind(statement, slot, request.machine_id.0.as_str())?;
-    bind(statement, slot, request.points.0 as i64)?;
-    bind(statement, slot, status)?;
-    bind(statement, slot, request.rejection.map(|c| c.as_str()))?;
-    bind(statement, slot, request.issued_at as i64)?;
-    bind(statement, slot, request.now)?;
-    bind(statement, slot, request.now)
+    *next = Some(number + 1);
+    Ok(number)
 }
 
-fn is_primary_key_conflict(error: &rusqlite::Error) -> bool {
-    matches!(
-        error,
-        rusqlite::Error::SqliteFailure(e, _)
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    )
+/// The number the next row of `table` takes (its integer key `column`).
+pub(super) fn next_row_number(tx: &Transaction<'_>, table: &str, column: &str) -> StoreResult<i64> {
+    tx.prepare_cached(&format!(
+        "SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}"
+    ))
+    .map_err(db)?
+    .query_row([], |row| row.get(0))
+    .map_err(db)
+}
+
+fn write_rows(
+    tx: &Transaction<'_>,
+    requests: &[PlayRequest],
+    rows: &[NewRow],
+) -> rusqlite::Result<()> {
+    static SQL: OnceLock<Vec<String>> = OnceLock::new();
+    let sql = SQL.get_or_init(|| statements(PLAY_HEAD, PLAY_ROW));
+    for (chunk, sql) in chunks(rows, sql) {
+        let mut statement = tx.prepare_cached(sql)?;
+        let mut slot = 1;
+        for row in chunk {
+            let request = &requests[row.index];
+            let status = match row.rejection {
+                Some(_) => "rejected",
+                None => "pending",
+            };
+            bind(&mut statement, &mut slot, row.seq)?;
+            bind(
+                &mut statement,
+                &mut slot,
+                request.transaction_id.to_string(),
+            )?;
+            bind(&mut statement, &mut slot, request.user_id.0 as i64)?;
+            bind(&mut statement, &mut slot, request.device_id.0)?;
+            bind(&mut statement, &mut slot, request.machine_id.0.as_str())?;
+            bind(&mut statement, &mut slot, request.points.0 as i64)?;
+            bind(&mut statement, &mut slot, status)?;
+            bind(&mut statement, &mut slot, row.rejection.map(|c| c.as_str()))?;
+            bind(&mut statement, &mut slot, request.issued_at as i64)?;
+            bind(&mut statement, &mut slot, request.now)?;
+            bind(&mut statement, &mut slot, request.now)?;
+            bind(&mut statement, &mut slot, row.user_previous)?;
+        }
+        statement.raw_execute()?;
+    }
+    Ok(())
 }
 
 fn write_debits(
     tx: &Transaction<'_>,
     requests: &[PlayRequest],
-    ids: &[String],
     debits: &[Debit],
 ) -> rusqlite::Result<()> {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
@@ -324,7 +351,7 @@ fn write_debits(
             bind(&mut statement, &mut slot, HistoryKind::Play.as_str())?;
             bind(&mut statement, &mut slot, -(request.points.0 as i64))?;
             bind(&mut statement, &mut slot, debit.balance_after)?;
-            bind(&mut statement, &mut slot, ids[debit.index].as_str())?;
+            bind(&mut statement, &mut slot, debit.seq)?;
             bind(&mut statement, &mut slot, request.now)?;
             bind(&mut statement, &mut slot, debit.previous)?;
         }
@@ -333,28 +360,19 @@ fn write_debits(
     Ok(())
 }
 
-/// The claimed row of a play the balance cannot pay for becomes its refusal.
-fn reject_for_points(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
-    tx.prepare_cached("UPDATE transactions SET status = 'rejected', rejection = ?1 WHERE id = ?2")
-        .map_err(db)?
-        .execute([ErrorCode::InsufficientPoints.as_str(), id])
-        .map_err(db)?;
-    Ok(())
-}
-
-/// The code was presented before this batch: the same machine asking again (it lost
-/// our answer) hears the same answer; anyone else hears "already used".
+/// The code was presented before this batch (row `seq`): the same machine asking again
+/// (it lost our answer) hears the same answer; anyone else hears "already used".
 fn earlier_answer(
     tx: &Transaction<'_>,
-    id: &str,
+    seq: i64,
     request: &PlayRequest,
 ) -> StoreResult<PlayDecision> {
     let (machine, user, points, rejection): (String, i64, i64, Option<String>) = tx
         .prepare_cached(
-            "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = ?1",
+            "SELECT machine_id, user_id, points, rejection FROM transactions WHERE seq = ?1",
         )
         .map_err(db)?
-        .query_row([id], |row| {
+        .query_row([seq], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })
         .map_err(db)?;
@@ -527,9 +545,9 @@ mod tests {
     #[test]
     fn the_play_statements_build_no_temporary_table() {
         let (store, _) = fresh_store(&[]);
-        let claims = super::statements(super::CLAIM_HEAD, super::CLAIM_ROW);
+        let plays = super::statements(super::PLAY_HEAD, super::PLAY_ROW);
         let debits = super::statements(super::DEBIT_HEAD, super::DEBIT_ROW);
-        for sql in claims.iter().chain(&debits) {
+        for sql in plays.iter().chain(&debits) {
             crate::store::sqlite::tests::assert_writes_without_temporary_table(&store, sql);
         }
     }

@@ -93,7 +93,7 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
             (1, HistoryKind::TopUp, 100, 100, None),
         ]
     );
-    let status = |id| store.transaction(id).unwrap().map(|t| t.status);
+    let status = |id| store.transaction(id, ann).unwrap().map(|t| t.status);
     assert_eq!(status(done), Some(TransactionStatus::Completed));
     assert_eq!(status(refunded), Some(TransactionStatus::Refunded));
     assert_eq!(status(refused), Some(TransactionStatus::Rejected));
@@ -226,5 +226,160 @@ fn history_pages_walk_each_players_own_entries_newest_first() {
     assert_eq!(deltas(&page(ann, 10, Some(i64::MAX))), [5, 4, 3, 2, 1]);
     assert!(page(ann, 10, Some(1)).is_empty());
     assert!(page(ann, 0, None).is_empty());
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+}
+
+/// A store on disk with two machines and two players (100 points each).
+fn store_with_players(path: &str) -> (SqliteStore, [(UserId, DeviceId); 2]) {
+    let store = SqliteStore::open(path).unwrap();
+    for machine in ["m_a", "m_b"] {
+        let id = MachineId(machine.into());
+        let secret = gashapay_core::webhook::WebhookSecret::generate();
+        store
+            .upsert_machine(&id, machine, &[7; 32], &secret)
+            .unwrap();
+    }
+    let players = ["ann", "bob"].map(|name| {
+        let (user, device, _) = crate::admin::create_player(&store, name, Points(100), 1).unwrap();
+        (user, device)
+    });
+    (store, players)
+}
+
+/// A play of 10 points by `player` at machine `m_a`, issued `age` ms before `now`.
+fn play_at(player: (UserId, DeviceId), now: UnixMillis, age: UnixMillis) -> PlayRequest {
+    PlayRequest {
+        transaction_id: TransactionId::new_random(),
+        user_id: player.0,
+        device_id: player.1,
+        machine_id: MachineId("m_a".into()),
+        points: Points(10),
+        issued_at: ((now - age) / 1000) as u64,
+        rejection: None,
+        now,
+    }
+}
+
+const NOW: UnixMillis = 1_800_000_000_000;
+
+/// One-time use outlives a restart: the ids of the last minutes are read back from the
+/// table when the store opens.
+#[test]
+fn a_code_played_before_a_restart_is_still_spent_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("restart.db");
+    let path = path.to_str().unwrap();
+    let (store, [ann, _]) = store_with_players(path);
+    let play = play_at(ann, NOW, 5_000);
+    assert_eq!(store.play(&play).unwrap(), PlayDecision::Accepted);
+    drop(store);
+
+    let store = SqliteStore::open(path).unwrap();
+    let again = PlayRequest {
+        now: NOW + 1_000,
+        ..play.clone()
+    };
+    assert_eq!(store.play(&again).unwrap(), PlayDecision::Accepted);
+    let elsewhere = PlayRequest {
+        machine_id: MachineId("m_b".into()),
+        ..again
+    };
+    assert_eq!(store.play(&elsewhere).unwrap(), PlayDecision::AlreadyUsed);
+    assert_eq!(store.balance(ann.0).unwrap(), Points(90));
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+}
+
+/// Past the remembered minutes a play is found along its player's chain: its owner
+/// still sees its status and a late code is still spent; another player does not see
+/// it, and a machine's report that late finds nothing to settle.
+#[test]
+fn an_old_play_is_found_along_its_players_chain_only() {
+    let (store, [ann, bob]) = store_with_players(":memory:");
+    let old = play_at(ann, NOW, 5_000);
+    assert_eq!(store.play(&old).unwrap(), PlayDecision::Accepted);
+    let later = NOW + super::REMEMBERED + 1_000;
+    for _ in 0..3 {
+        assert_eq!(
+            store.play(&play_at(ann, later, 1_000)).unwrap(),
+            PlayDecision::Accepted
+        );
+        store.play(&play_at(bob, later, 1_000)).unwrap();
+    }
+    let id = old.transaction_id;
+    let record = store
+        .transaction(id, ann.0)
+        .unwrap()
+        .expect("found by its owner");
+    assert_eq!(record.status, TransactionStatus::Pending);
+    assert_eq!(record.points, Points(10));
+    assert!(store.transaction(id, bob.0).unwrap().is_none());
+
+    // Presented again that late, the code is long expired: the same machine hears its
+    // first answer, another machine hears that the code is spent.
+    let again = PlayRequest {
+        now: later,
+        rejection: Some(ErrorCode::CodeExpired),
+        ..old.clone()
+    };
+    assert_eq!(store.play(&again).unwrap(), PlayDecision::Accepted);
+    let elsewhere = PlayRequest {
+        machine_id: MachineId("m_b".into()),
+        ..again
+    };
+    assert_eq!(store.play(&elsewhere).unwrap(), PlayDecision::AlreadyUsed);
+
+    let report = OutcomeReport {
+        machine_id: MachineId("m_a".into()),
+        event_id: "evt-late".into(),
+        transaction_id: id,
+        outcome: DispenseOutcome::Dispensed,
+        detail: None,
+        now: later,
+    };
+    assert_eq!(
+        store.report_outcome(&report).unwrap(),
+        OutcomeDecision::NotFound
+    );
+    assert_eq!(store.balance(ann.0).unwrap(), Points(60));
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+}
+
+/// A long-expired code is recorded as refused once (its owner sees why), and spent; a
+/// code from far in the future is refused without a row, so it still plays in its time.
+#[test]
+fn codes_far_from_their_issue_time_are_refused_and_spent_or_left_unspent() {
+    let (store, [ann, _]) = store_with_players(":memory:");
+    let expired = PlayRequest {
+        rejection: Some(ErrorCode::CodeExpired),
+        ..play_at(ann, NOW, super::CODE_PAST + 3_600_000)
+    };
+    let refused = PlayDecision::Rejected(ErrorCode::CodeExpired);
+    assert_eq!(store.play(&expired).unwrap(), refused);
+    let record = store.transaction(expired.transaction_id, ann.0).unwrap();
+    assert_eq!(record.map(|r| r.status), Some(TransactionStatus::Rejected));
+    assert_eq!(store.play(&expired).unwrap(), refused);
+    let elsewhere = PlayRequest {
+        machine_id: MachineId("m_b".into()),
+        ..expired
+    };
+    assert_eq!(store.play(&elsewhere).unwrap(), PlayDecision::AlreadyUsed);
+
+    let early = PlayRequest {
+        rejection: Some(ErrorCode::CodeFromFuture),
+        ..play_at(ann, NOW, -(super::CODE_FUTURE + 60_000))
+    };
+    let id = early.transaction_id;
+    assert_eq!(
+        store.play(&early).unwrap(),
+        PlayDecision::Rejected(ErrorCode::CodeFromFuture)
+    );
+    assert!(store.transaction(id, ann.0).unwrap().is_none());
+    let in_its_time = PlayRequest {
+        rejection: None,
+        now: NOW + super::CODE_FUTURE + 60_000,
+        ..early
+    };
+    assert_eq!(store.play(&in_its_time).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.balance(ann.0).unwrap(), Points(90));
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 }
