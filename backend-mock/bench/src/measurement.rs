@@ -71,14 +71,16 @@ impl Measurement {
         self.latencies.value_at_quantile(q) as f64 / 1000.0
     }
 
-    /// wrk: the worst round's p99, beside the whole run's.
-    pub fn worst_round_p99_ms(&self) -> Option<f64> {
-        let worst = self
+    /// wrk: each round's own p99, lowest first (the last is the worst round's).
+    pub fn round_p99s_ms(&self) -> Vec<f64> {
+        let mut p99s: Vec<f64> = self
             .round_latencies
             .iter()
             .filter_map(|round| round.at(99.0))
-            .max()?;
-        Some(worst as f64 / 1000.0)
+            .map(|us| us as f64 / 1000.0)
+            .collect();
+        p99s.sort_by(f64::total_cmp);
+        p99s
     }
 }
 

@@ -29,10 +29,12 @@ pub fn print(targets: &[&Target], results: &[Measurement]) {
         if let Some(cpu) = r.cpu {
             notes.push(cpu_summary(&target.name, cpu, r.ok + r.errors, r.seconds));
         }
-        if let Some(worst) = r.worst_round_p99_ms() {
+        let p99s = r.round_p99s_ms();
+        if let (Some(best), Some(worst)) = (p99s.first(), p99s.last()) {
             notes.push(format!(
-                "{}: p99 of the worst round alone {worst:.2} ms",
-                target.name
+                "{}: p99 round by round: min {best:.2} ms, median {:.2} ms, worst {worst:.2} ms",
+                target.name,
+                p99s[p99s.len() / 2]
             ));
         }
         println!(

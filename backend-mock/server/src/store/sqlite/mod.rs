@@ -5,9 +5,10 @@
 //! copies committed pages from the WAL into the database file (`checkpointer.rs`).
 //!
 //! One file a concern: accounts and sessions, devices, machines, the ledger and
-//! history (with top-ups), plays, outcomes (webhook reports, refunds, status),
-//! printed machine codes, pay-first sessions, buy-first orders (and sales), the
-//! audit; the schema is the numbered files in `migrations/`.
+//! history (with top-ups), plays, the recent transactions found by id, outcomes
+//! (webhook reports, refunds, status), printed machine codes, pay-first sessions,
+//! buy-first orders (and sales), the audit; the schema is the numbered files in
+//! `migrations/`.
 
 mod accounts;
 mod audit;

@@ -59,6 +59,23 @@ enum Seen {
     FromFuture,
 }
 
+/// One-time use: a row with the code's id is its earlier presentation.
+fn look_up(
+    tx: &Transaction<'_>,
+    recent: &RecentTransactions,
+    request: &PlayRequest,
+) -> StoreResult<Seen> {
+    if let Some(seq) = recent.seq(&request.transaction_id) {
+        return Ok(Seen::Before(seq));
+    }
+    let older = match recent.bounds(request.issued_at, request.now) {
+        Bounds::Within => None,
+        Bounds::Past => along_chain(tx, request.transaction_id, request.user_id).map_err(db)?,
+        Bounds::Future => return Ok(Seen::FromFuture),
+    };
+    Ok(older.map_or(Seen::New, Seen::Before))
+}
+
 /// Decides and writes `requests` in order, inside the open write transaction `tx`,
 /// listing the rows it writes in `written`. The answers are those the plays would get
 /// one at a time, in this order: a code seen earlier (recently, or in this batch) is
@@ -84,7 +101,7 @@ pub(super) fn play_batch_in(
         }
     }
 
-    let mut seen = vec![Seen::FromFuture; requests.len()];
+    let mut seen = vec![Seen::New; requests.len()];
     let mut decisions: Vec<Option<PlayDecision>> = vec![None; requests.len()];
     let mut accounts: HashMap<UserId, Account> = HashMap::new();
     let mut rows: Vec<NewRow> = Vec::new();
@@ -93,27 +110,19 @@ pub(super) fn play_batch_in(
     let mut next_entry: Option<i64> = None;
     for &index in &firsts {
         let request = &requests[index];
-        // One-time use: a row with this id is the code's earlier presentation.
-        let earlier = match recent.seq(&request.transaction_id) {
-            Some(seq) => Some(seq),
-            None => match recent.bounds(request.issued_at, request.now) {
-                Bounds::Within => None,
-                Bounds::Past => {
-                    along_chain(tx, request.transaction_id, request.user_id).map_err(db)?
-                }
-                Bounds::Future => {
-                    let code = request.rejection.unwrap_or(ErrorCode::CodeFromFuture);
-                    decisions[index] = Some(PlayDecision::Rejected(code));
-                    continue;
-                }
-            },
-        };
-        if let Some(seq) = earlier {
-            seen[index] = Seen::Before(seq);
-            decisions[index] = Some(earlier_answer(tx, seq, request)?);
-            continue;
+        seen[index] = look_up(tx, recent, request)?;
+        match seen[index] {
+            Seen::Before(seq) => {
+                decisions[index] = Some(earlier_answer(tx, seq, request)?);
+                continue;
+            }
+            Seen::FromFuture => {
+                let code = request.rejection.unwrap_or(ErrorCode::CodeFromFuture);
+                decisions[index] = Some(PlayDecision::Rejected(code));
+                continue;
+            }
+            Seen::New => {}
         }
-        seen[index] = Seen::New;
         let account = match accounts.entry(request.user_id) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(Account::read(tx, request.user_id)?),
