@@ -31,7 +31,7 @@ async fn sweep(state: &AppState) -> StoreResult<()> {
     let (stale_orders, stale_plays, ended) = state
         .db(move |store| {
             Ok((
-                store.refund_stale_orders(orders, now)?,
+                store.refund_stale_orders(plays, orders, now)?,
                 store.refund_stale(plays, now)?,
                 store.end_idle_sessions(idle, now)?,
             ))

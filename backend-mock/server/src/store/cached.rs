@@ -348,10 +348,11 @@ impl MachinePayStore for CachedStore {
 
     fn refund_stale_orders(
         &self,
+        after: UnixMillis,
         cutoff: UnixMillis,
         now: UnixMillis,
     ) -> StoreResult<Vec<TransactionId>> {
-        self.inner.refund_stale_orders(cutoff, now)
+        self.inner.refund_stale_orders(after, cutoff, now)
     }
 
     fn sales(

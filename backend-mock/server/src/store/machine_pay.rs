@@ -200,9 +200,11 @@ pub trait MachinePayStore: Send + Sync {
     // Buy-first orders.
     fn pay_order(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision>;
     fn order(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>>;
-    /// Refunds every paid order still pending since before `cutoff`.
+    /// Refunds every order paid in `(after, cutoff]` and still pending. (Older pending
+    /// ones are the plays' sweep's: `after` is its cutoff.)
     fn refund_stale_orders(
         &self,
+        after: UnixMillis,
         cutoff: UnixMillis,
         now: UnixMillis,
     ) -> StoreResult<Vec<TransactionId>>;

@@ -514,10 +514,11 @@ impl MachinePayStore for SqliteStore {
 
     fn refund_stale_orders(
         &self,
+        after: UnixMillis,
         cutoff: UnixMillis,
         now: UnixMillis,
     ) -> StoreResult<Vec<TransactionId>> {
-        orders::refund_stale(self, cutoff, now)
+        orders::refund_stale(self, after, cutoff, now)
     }
 
     fn sales(

@@ -154,22 +154,25 @@ pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult
 
 pub(super) fn refund_stale(
     store: &SqliteStore,
+    after: UnixMillis,
     cutoff: UnixMillis,
     now: UnixMillis,
 ) -> StoreResult<Vec<TransactionId>> {
     store.write(|tx| {
-        // Pending plays are few (the partial index holds only them); each is looked up
-        // in the orders by its id.
+        // The orders of the window, by time, each with its transaction: pending plays
+        // are not few (every play awaits its machine's report for seconds to minutes),
+        // so walking them instead cost every sweep a pass over all of them, inside
+        // the writer's transaction.
         let stale: Vec<Stale> = {
             let mut statement = tx
                 .prepare_cached(
-                    "SELECT t.seq, t.id, t.user_id, t.points FROM transactions t
-                     JOIN orders o ON o.transaction_seq = t.seq
-                     WHERE t.status = 'pending' AND t.created_at <= ?1",
+                    "SELECT t.seq, t.id, t.user_id, t.points FROM orders o
+                     CROSS JOIN transactions t ON t.seq = o.transaction_seq
+                     WHERE o.created_at > ?1 AND o.created_at <= ?2 AND t.status = 'pending'",
                 )
                 .map_err(db)?;
             let rows = statement
-                .query_map([cutoff], |row| {
+                .query_map([after, cutoff], |row| {
                     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
                 })
                 .map_err(db)?;

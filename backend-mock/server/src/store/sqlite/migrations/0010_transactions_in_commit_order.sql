@@ -96,3 +96,5 @@ CREATE UNIQUE INDEX ledger_top_up ON ledger(top_up_id) WHERE top_up_id IS NOT NU
 CREATE UNIQUE INDEX ledger_session ON ledger(session_id, kind) WHERE session_id IS NOT NULL;
 CREATE UNIQUE INDEX ledger_payout ON ledger(payout_id) WHERE payout_id IS NOT NULL;
 CREATE INDEX orders_by_machine ON orders(machine_id, created_at);
+-- The sweep refunds orders not dispensed in time by walking the orders of a window.
+CREATE INDEX orders_by_time ON orders(created_at);
