@@ -32,39 +32,11 @@ impl SqliteStore {
                  GROUP BY u.id HAVING u.balance != COALESCE(SUM(l.delta), 0)",
                 "balance differs from the sum of its ledger",
             ),
-            // History is read by walking each player's chain from their row.
-            (
-                "SELECT id FROM (SELECT id, previous_id,
-                     LAG(id) OVER (PARTITION BY user_id ORDER BY id) AS expected FROM ledger)
-                 WHERE previous_id IS NOT expected",
-                "ledger entry not linked to its player's previous entry",
-            ),
-            (
-                "SELECT u.id FROM users u
-                 LEFT JOIN (SELECT user_id, MAX(id) AS id FROM ledger GROUP BY user_id) n
-                   ON n.user_id = u.id
-                 WHERE u.last_ledger_id IS NOT n.id",
-                "player's newest ledger entry not named by their row",
-            ),
             // Status, reports and one-time use find a transaction by its id among the
             // remembered ids or along its player's chain: one row per id for each.
             (
                 "SELECT id FROM transactions GROUP BY user_id, id HAVING COUNT(*) > 1",
                 "transaction id written twice for one player",
-            ),
-            (
-                "SELECT id FROM (SELECT id, user_previous,
-                     LAG(seq) OVER (PARTITION BY user_id ORDER BY seq) AS expected
-                     FROM transactions)
-                 WHERE user_previous IS NOT expected",
-                "transaction not linked to its player's previous one",
-            ),
-            (
-                "SELECT u.id FROM users u
-                 LEFT JOIN (SELECT user_id, MAX(seq) AS seq FROM transactions GROUP BY user_id) n
-                   ON n.user_id = u.id
-                 WHERE u.last_transaction IS NOT n.seq",
-                "player's newest transaction not named by their row",
             ),
             // The ledger has no index on transaction_seq (the play path would pay for
             // it), so the checks count entries per transaction once, in one pass.
@@ -140,9 +112,14 @@ impl SqliteStore {
                 "partner gave more than its daily budget",
             ),
         ];
+        let chains = PLAYER_CHAINS.iter().flat_map(PlayerChain::checks);
+        let checks = queries
+            .iter()
+            .map(|&(sql, problem)| (sql.to_owned(), problem.to_owned()))
+            .chain(chains);
         let conn = connection(&self.conn);
-        for (sql, problem) in queries {
-            let mut statement = conn.prepare(sql).map_err(db)?;
+        for (sql, problem) in checks {
+            let mut statement = conn.prepare(&sql).map_err(db)?;
             let ids = statement
                 .query_map([], |row| row.get::<_, rusqlite::types::Value>(0))
                 .map_err(db)?
@@ -153,5 +130,68 @@ impl SqliteStore {
             }
         }
         Ok(problems)
+    }
+}
+
+/// A chain through one player's rows of `table`: each row's `previous` names the same
+/// player's row before it (by `key`), and the player's row names the newest (`head`).
+/// History is read along the ledger's, an older transaction found along the
+/// transactions'.
+struct PlayerChain {
+    table: &'static str,
+    key: &'static str,
+    previous: &'static str,
+    head: &'static str,
+    row: &'static str,
+}
+
+const PLAYER_CHAINS: [PlayerChain; 2] = [
+    PlayerChain {
+        table: "ledger",
+        key: "id",
+        previous: "previous_id",
+        head: "last_ledger_id",
+        row: "ledger entry",
+    },
+    PlayerChain {
+        table: "transactions",
+        key: "seq",
+        previous: "user_previous",
+        head: "last_transaction",
+        row: "transaction",
+    },
+];
+
+impl PlayerChain {
+    /// Every row links to its player's previous one; every player names their newest.
+    fn checks(&self) -> [(String, String); 2] {
+        let Self {
+            table,
+            key,
+            previous,
+            head,
+            row,
+        } = self;
+        [
+            (
+                format!(
+                    "SELECT {key} FROM (SELECT {key}, {previous},
+                         LAG({key}) OVER (PARTITION BY user_id ORDER BY {key}) AS expected
+                         FROM {table})
+                     WHERE {previous} IS NOT expected"
+                ),
+                format!("{row} not linked to its player's previous one"),
+            ),
+            (
+                format!(
+                    "SELECT u.id FROM users u
+                     LEFT JOIN (SELECT user_id, MAX({key}) AS newest FROM {table}
+                                GROUP BY user_id) n
+                       ON n.user_id = u.id
+                     WHERE u.{head} IS NOT n.newest"
+                ),
+                format!("player's newest {row} not named by their row"),
+            ),
+        ]
     }
 }

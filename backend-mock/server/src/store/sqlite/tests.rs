@@ -383,3 +383,27 @@ fn codes_far_from_their_issue_time_are_refused_and_spent_or_left_unspent() {
     assert_eq!(store.balance(ann.0).unwrap(), Points(90));
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 }
+
+/// The audit reads both chains (ledger entries and transactions) and says which link
+/// is broken.
+#[test]
+fn the_audit_names_a_broken_link_in_a_players_chains() {
+    let (store, [ann, _]) = store_with_players(":memory:");
+    for _ in 0..2 {
+        store.play(&play_at(ann, NOW, 1_000)).unwrap();
+    }
+    assert_eq!(store.audit().unwrap(), Vec::<String>::new());
+    let break_link = |sql: &str| store.write(|tx| tx.execute(sql, []).map_err(db)).unwrap();
+    break_link("UPDATE transactions SET user_previous = NULL WHERE seq = (SELECT MAX(seq) FROM transactions)");
+    break_link("UPDATE users SET last_ledger_id = NULL");
+    let problems = store.audit().unwrap();
+    for expected in [
+        "transaction not linked to its player's previous one",
+        "player's newest ledger entry not named by their row",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "{problems:?}"
+        );
+    }
+}
