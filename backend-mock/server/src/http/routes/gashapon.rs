@@ -116,7 +116,7 @@ pub async fn validate(
         (status = 200, description = "The play as it stands", body = TransactionView),
         (status = 400, description = "`bad_request`: the id is not a UUID, or a parameter is not valid", body = ErrorBody),
         answers::NoSession,
-        (status = 404, description = "`not_found`: the play is another user's. An id no machine has presented yet is `awaiting_scan`, not an error", body = ErrorBody),
+        (status = 404, description = "`not_found`: the play is another user's (and was recorded in the last 11 minutes; later, another user's play reads as `awaiting_scan`). An id no machine has presented yet is `awaiting_scan`, not an error", body = ErrorBody),
         answers::Timeout,
     ))]
 pub async fn transaction_status(
@@ -201,7 +201,7 @@ async fn transaction_view(
         answers::BadRequest,
         (status = 401, description = "`invalid_webhook_signature` or `webhook_timestamp_out_of_range`", body = ErrorBody),
         (status = 403, description = "`forbidden`: another machine validated this play", body = ErrorBody),
-        (status = 404, description = "`not_found`: no play with this id was validated", body = ErrorBody),
+        (status = 404, description = "`not_found`: no play with this id was validated in the last 11 minutes", body = ErrorBody),
         answers::Timeout,
         (status = 409, description = "`outcome_conflict`: a different outcome was recorded first", body = ErrorBody),
         answers::TooLarge,
