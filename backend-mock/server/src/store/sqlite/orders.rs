@@ -159,10 +159,10 @@ pub(super) fn refund_stale(
     now: UnixMillis,
 ) -> StoreResult<Vec<TransactionId>> {
     store.write(|tx| {
-        // The orders of the window, by time, each with its transaction: pending plays
-        // are not few (every play awaits its machine's report for seconds to minutes),
-        // so walking them instead cost every sweep a pass over all of them, inside
-        // the writer's transaction.
+        // The orders of the window, by time, each with its transaction. Not the other
+        // way round: pending plays are many (each awaits its machine's report for
+        // seconds to minutes), and a walk over them would hold the writer's
+        // connection every sweep.
         let stale: Vec<Stale> = {
             let mut statement = tx
                 .prepare_cached(

@@ -1,9 +1,10 @@
 //! The play path, shaped for group commit. A batch of plays is decided in memory, in
 //! order, inside the writer's transaction, and written with a handful of multi-row
 //! statements: one for the plays' rows, one for the debits' ledger rows, one update
-//! per player (balance and chains). Every row is appended at the end of its table. The writer's time per play is what group commit's throughput is
-//! made of, and a statement's fixed cost (binding, opening cursors, walking from the
-//! B-tree's root) is paid once per chunk of rows instead of three times per play.
+//! per player (balance and chains). Every row is appended at the end of its table.
+//! The writer's time per play is what group commit's throughput is made of, and a
+//! statement's fixed cost (binding, opening cursors, walking from the B-tree's root)
+//! is paid once per chunk of rows instead of three times per play.
 //!
 //! A single play is a batch of one: there is one way to decide a play.
 
