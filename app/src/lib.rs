@@ -1,13 +1,12 @@
 //! The GashaPay app. Screens (`screens`) are pure functions of view models from the
-//! core; pages (`pages`) connect them to the app's signals; `services` runs the
-//! effects (HTTP through the core's client). No rules live in components.
+//! core; pages (`pages`) connect them to the app's signals; `services` feeds the
+//! core's app model and `runner` runs its effects (HTTP through the core's client). No rules live in components.
 
 pub mod connection;
 pub mod links;
-pub mod machine_pay;
 pub mod pages;
 pub mod platform;
-pub mod reward;
+pub mod runner;
 pub mod screens;
 pub mod services;
 pub mod state;

@@ -1,25 +1,18 @@
 //! Every link that opens the app (a phone's camera, another app, the desktop demo's
-//! "Scan with the phone") comes in through [`open_link`], which hands it to the screen
-//! for its kind and says which page to show.
+//! "Scan with the phone") comes in through [`open_link`], which hands it to the app
+//! model and says which page to show.
 
 use crate::pages::Route;
-use crate::services::Services;
+use crate::services::{dispatch, Services};
 use crate::state::AppState;
-use gashapay_core::app::machine_pay::MachinePayEvent;
-use gashapay_core::app::reward::RewardEvent;
-use gashapay_core::links::AppLink;
+use gashapay_core::app::model::{AppEvent, AppModel, LinkScreen};
 
 /// Opens `link` on its screen; the page to show.
-pub fn open_link(state: AppState, services: Services, link: String) -> Route {
-    match AppLink::parse(&link) {
-        Ok(AppLink::Reward { .. }) => {
-            crate::reward::reward_event(state, services, RewardEvent::Open(link));
-            Route::Reward {}
-        }
-        // Machine links, and anything unreadable (the machine screen says so).
-        _ => {
-            crate::machine_pay::machine_event(state, services, MachinePayEvent::Open(link));
-            Route::Machine {}
-        }
-    }
+pub fn open_link(state: AppState, services: &Services, link: String) -> Route {
+    let route = match AppModel::link_screen(&link) {
+        LinkScreen::Reward => Route::Reward {},
+        LinkScreen::Machine => Route::Machine {},
+    };
+    dispatch(state, services, AppEvent::OpenLink(link));
+    route
 }

@@ -2,13 +2,13 @@
 //! screens to state and services.
 
 use crate::screens::*;
-use crate::services::{self, use_services};
+use crate::services::{self, dispatch, use_services};
 use crate::state::{use_app_state, AppState};
 use dioxus::prelude::*;
-use gashapay_core::app::history::HistoryEvent;
+use gashapay_core::app::model::AppEvent;
 use gashapay_core::app::play::PlayEvent;
 use gashapay_core::app::server::ServerModel;
-use gashapay_core::app::session::{Session, SessionEvent};
+use gashapay_core::app::session::Session;
 use gashapay_core::app::settings::{settings_view, Keychain};
 use gashapay_core::app::text::texts;
 use gashapay_core::clock::unix_now;
@@ -43,7 +43,7 @@ pub fn App() -> Element {
     );
     let state = use_context_provider(|| AppState::new(server));
     let start_services = services.clone();
-    use_hook(move || services::start(state, start_services));
+    use_hook(move || services::start(state, &start_services));
     use_future(move || {
         let services = services.clone();
         async move {
@@ -52,9 +52,9 @@ pub fn App() -> Element {
                 // A shown code changes by itself once a minute and at its renewal:
                 // the model is woken (and the screen redrawn) only then.
                 let shown_at = *state.now.peek();
-                let due = state.play.peek().next_change_at(shown_at);
+                let due = state.model.peek().account.play.next_change_at(shown_at);
                 if due.is_some_and(|at| unix_now() >= at) {
-                    services::play_event(state, services.clone(), PlayEvent::Tick);
+                    dispatch(state, &services, AppEvent::Play(PlayEvent::Tick));
                 }
             }
         }
@@ -96,20 +96,22 @@ fn Shell() -> Element {
         (Route::TopUp {}, &t.tab_top_up),
         (Route::Settings {}, &t.tab_settings),
     ];
-    let session = state.session.read().clone();
-    let server = state.server.read().clone();
+    let (session, server) = {
+        let model = state.model.read();
+        (model.session.clone(), model.server.clone())
+    };
     let address = server.address.clone().unwrap_or_default();
     let phone = match session.sign_in_view(&address) {
         _ if server.needs_server() => rsx! {
             ServerScreen {
                 view: server.view(),
-                on_event: move |event| services::server_event(state, services.clone(), event),
+                on_event: move |event| dispatch(state, &services, AppEvent::Server(event)),
             }
         },
         Some(view) => rsx! {
             SignInScreen {
                 view,
-                on_event: move |event| services::session_event(state, services.clone(), event),
+                on_event: move |event| dispatch(state, &services, AppEvent::SignInForm(event)),
             }
         },
         None if session == Session::Starting => {
@@ -151,7 +153,7 @@ fn use_opened_links(state: AppState, services: services::Services) {
     use dioxus::mobile as shell;
     let navigator = use_navigator();
     let open = move |link: String| {
-        navigator.push(crate::links::open_link(state, services.clone(), link));
+        navigator.push(crate::links::open_link(state, &services, link));
     };
     let open_at_start = open.clone();
     use_hook(move || {
@@ -186,7 +188,7 @@ fn DemoSide() -> Element {
     let Some(demo) = services.demo.clone() else {
         return rsx! {};
     };
-    let code_on_screen = match &state.play.read().phase {
+    let code_on_screen = match &state.model.read().account.play.phase {
         gashapay_core::app::play::PlayPhase::Showing { code } => Some(code.to_text()),
         _ => None,
     };
@@ -280,7 +282,7 @@ fn DemoSide() -> Element {
             on_phone_scans: move |of_order: bool| {
                 let link = if of_order { order.read().clone() } else { Some(machine_code_link.clone()) };
                 let Some(link) = link else { return };
-                navigator.push(crate::links::open_link(state, scan_services.clone(), link));
+                navigator.push(crate::links::open_link(state, &scan_services, link));
             },
             on_sell: move |index: usize| {
                 let (item, points) = gashapay_core::app::demo::DEMO_ITEMS[index];
@@ -308,7 +310,7 @@ fn DemoSide() -> Element {
             on_phone_scans_reward: move |index: usize| {
                 let Some(codes) = stand_codes.clone() else { return };
                 let link = [codes.visit, codes.start, codes.end][index.min(2)].clone();
-                navigator.push(crate::links::open_link(state, reward_services.clone(), link));
+                navigator.push(crate::links::open_link(state, &reward_services, link));
             },
             on_pay_at_reader: move |_| {
                 let Some(code) = code_for_reader.clone() else { return };
@@ -330,25 +332,25 @@ fn DemoSide() -> Element {
 fn Reward() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let view = state.reward.read().view();
+    let view = state.model.read().account.reward.view();
     rsx! {
         RewardScreen {
             view,
-            on_event: move |event| crate::reward::reward_event(state, services.clone(), event),
+            on_event: move |event| dispatch(state, &services, AppEvent::Reward(event)),
         }
     }
 }
 
-/// Paying at a machine whose code was opened (a link).
+/// Paying at a machine whose code was opened (a link), or the open session.
 #[component]
 fn Machine() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let view = state.machine_pay.read().view(&local_zone());
+    let view = state.model.read().account.machine_pay.view(&local_zone());
     rsx! {
         MachineScreen {
             view,
-            on_event: move |event| crate::machine_pay::machine_event(state, services.clone(), event),
+            on_event: move |event| dispatch(state, &services, AppEvent::MachinePay(event)),
         }
     }
 }
@@ -359,38 +361,46 @@ fn Home() -> Element {
     let services = use_services();
     let navigator = use_navigator();
     let zone = local_zone();
-    let balance = state.balance.read().view(&zone);
-    let recent = state.history.read().recent(&zone);
     // The reward card counts minutes: redraw twice a minute while one shows.
     let mut ticks = use_signal(|| 0u64);
     use_future(move || async move {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-            if state.reward.peek().running.is_some() {
+            if state.model.peek().account.reward.running.is_some() {
                 ticks += 1;
             }
         }
     });
     let _ = ticks();
-    let reward_card = state.reward.read().card(chrono::Utc::now());
-    let reward_services = services.clone();
+    let (balance, recent, reward_card, session_card) = {
+        let model = state.model.read();
+        let account = &model.account;
+        (
+            account.balance.view(&zone),
+            account.history.recent(&zone),
+            account.reward.card(chrono::Utc::now()),
+            account.machine_pay.card(),
+        )
+    };
+    let (reward_services, session_services) = (services.clone(), services.clone());
     rsx! {
         HomeScreen {
             balance,
             recent,
             reward_card,
+            session_card,
             on_play: move |_| {
                 navigator.push(Route::Play {});
             },
-            on_refresh: move |_| {
-                spawn(services::refresh_balance(state, services.clone()));
-            },
+            on_refresh: move |_| dispatch(state, &services, AppEvent::RefreshBalance),
             on_dismiss_reward: move |_| {
-                crate::reward::reward_event(
-                    state,
-                    reward_services.clone(),
-                    gashapay_core::app::reward::RewardEvent::DismissCard,
-                );
+                let event = gashapay_core::app::reward::RewardEvent::DismissCard;
+                dispatch(state, &reward_services, AppEvent::Reward(event));
+            },
+            on_show_session: move |_| {
+                let event = gashapay_core::app::machine_pay::MachinePayEvent::ShowOpenSession;
+                dispatch(state, &session_services, AppEvent::MachinePay(event));
+                navigator.push(Route::Machine {});
             },
         }
     }
@@ -400,18 +410,23 @@ fn Home() -> Element {
 fn Play() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let view = state.play.read().view((state.now)());
+    let view = state.model.read().play_view((state.now)());
     // Brighten while a code shows; `follow` acts only when that changes, so each
-    // redraw may ask. Leaving the page takes the code off screen.
+    // redraw may ask. Leaving the page takes the code off screen, and puts a finished
+    // play away.
     let screen = services.screen.clone();
     screen.follow(view.wants_full_brightness);
     let brightens = screen.brightens();
-    use_drop(move || screen.follow(false));
+    let leave_services = services.clone();
+    use_drop(move || {
+        screen.follow(false);
+        dispatch(state, &leave_services, AppEvent::LeftPlay);
+    });
     rsx! {
         PlayScreen {
             view,
             brightens,
-            on_event: move |event| services::play_event(state, services.clone(), event),
+            on_event: move |event| dispatch(state, &services, AppEvent::Play(event)),
         }
     }
 }
@@ -420,13 +435,11 @@ fn Play() -> Element {
 fn History() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let view = state.history.read().view(&local_zone());
+    let view = state.model.read().account.history.view(&local_zone());
     rsx! {
         HistoryScreen {
             view,
-            on_event: move |event: HistoryEvent| {
-                services::history_event(state, services.clone(), event);
-            },
+            on_event: move |event| dispatch(state, &services, AppEvent::History(event)),
         }
     }
 }
@@ -435,11 +448,11 @@ fn History() -> Element {
 fn TopUp() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let view = state.top_up.read().view();
+    let view = state.model.read().account.top_up.view();
     rsx! {
         TopUpScreen {
             view,
-            on_event: move |event| services::top_up_event(state, services.clone(), event),
+            on_event: move |event| dispatch(state, &services, AppEvent::TopUp(event)),
         }
     }
 }
@@ -450,7 +463,7 @@ fn Settings() -> Element {
     let services = use_services();
     let navigator = use_navigator();
     let device = services.client().and_then(|c| c.device_credentials().ok());
-    let server = state.server.read().clone();
+    let server = state.model.read().server.clone();
     let keychain = services.keychain().unwrap_or(Keychain::System);
     let view = settings_view(
         server.address.as_deref().unwrap_or_default(),
@@ -464,12 +477,12 @@ fn Settings() -> Element {
         SettingsScreen {
             view,
             server: server.view(),
-            on_server: move |event| services::server_event(state, server_services.clone(), event),
+            on_server: move |event| dispatch(state, &server_services, AppEvent::Server(event)),
             on_language: move |language| {
-                services::choose_language(state, language_services.clone(), language)
+                services::choose_language(state, &language_services, language)
             },
             on_sign_out: move |_| {
-                services::session_event(state, services.clone(), SessionEvent::SignOut);
+                dispatch(state, &services, AppEvent::SignOut);
                 // Whoever signs in next starts at home.
                 navigator.replace(Route::Home {});
             },

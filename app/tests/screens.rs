@@ -12,7 +12,7 @@ use gashapay_core::app::failure::CallFailure;
 use gashapay_core::app::history::{HistoryEvent, HistoryModel, HistoryView};
 use gashapay_core::app::i18n::{speaking, MISSING};
 use gashapay_core::app::language::Language;
-use gashapay_core::app::machine_pay::{MachinePayEvent, MachinePayModel};
+use gashapay_core::app::machine_pay::{MachinePayEvent, MachinePayModel, MachineSessionCardView};
 use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
 use gashapay_core::app::reward::{RewardEvent, RewardModel};
@@ -94,8 +94,30 @@ fn entry(
 }
 
 #[component]
-fn HomeHarness(balance: BalanceView, recent: Vec<HistoryRowView>) -> Element {
-    rsx! { HomeScreen { balance, recent, reward_card: None, on_play: |_| {}, on_refresh: |_| {}, on_dismiss_reward: |_| {} } }
+fn HomeHarness(
+    balance: BalanceView,
+    recent: Vec<HistoryRowView>,
+    session_card: Option<MachineSessionCardView>,
+) -> Element {
+    rsx! {
+        HomeScreen {
+            balance,
+            recent,
+            reward_card: None,
+            session_card,
+            on_play: |_| {},
+            on_refresh: |_| {},
+            on_dismiss_reward: |_| {},
+            on_show_session: |_| {},
+        }
+    }
+}
+
+/// The home screen's card of a session open on a machine.
+fn session_card() -> MachineSessionCardView {
+    let mut model = MachinePayModel::default();
+    model.update(MachinePayEvent::Resume(open_machine_session()), T0);
+    model.card().expect("a card while the session is open")
 }
 
 #[component]
@@ -181,6 +203,7 @@ fn home_shows_the_balance_when_it_was_updated_and_recent_activity() {
         HomeHarnessProps {
             balance: model.view(&zone()),
             recent,
+            session_card: None,
         },
     );
     assert!(html.contains("1,250 pts"), "{html}");
@@ -189,6 +212,24 @@ fn home_shows_the_balance_when_it_was_updated_and_recent_activity() {
     assert!(html.contains("Play at Demo capsule machine"));
     assert!(html.contains("Dispensed"));
     assert!(html.contains("aria-label=\"Play a machine: show a QR code\""));
+}
+
+#[test]
+fn home_shows_a_session_open_on_a_machine_with_a_way_back_to_it() {
+    let html = render(
+        HomeHarness,
+        HomeHarnessProps {
+            balance: BalanceModel::default().view(&zone()),
+            recent: vec![],
+            session_card: Some(session_card()),
+        },
+    );
+    assert!(
+        html.contains("Session open at Demo capsule machine"),
+        "{html}"
+    );
+    assert!(html.contains("350 pts left"));
+    assert!(html.contains(">Show session</button>"));
 }
 
 #[test]
@@ -204,6 +245,7 @@ fn home_offline_keeps_the_balance_marked_stale_with_a_retry() {
         HomeHarnessProps {
             balance: model.view(&zone()),
             recent: vec![],
+            session_card: None,
         },
     );
     assert!(html.contains("900 pts"));
@@ -506,7 +548,7 @@ fn MessageHarness(message: UserMessage) -> Element {
 }
 
 #[test]
-fn every_error_the_core_can_return_renders_with_a_next_step() {
+fn every_error_the_core_can_return_renders_with_its_next_step_if_any() {
     for &code in ErrorCode::ALL {
         let message = UserMessage::for_code(code);
         let html = render(
@@ -516,7 +558,14 @@ fn every_error_the_core_can_return_renders_with_a_next_step() {
             },
         );
         assert!(html.contains(&message.title), "{code}");
-        assert!(html.contains(&message.next_step.label()), "{code}: {html}");
+        match message.next_step.label() {
+            Some(label) => assert!(html.contains(&label), "{code}: {html}"),
+            // A refusal no retry can change: the detail says what holds, nothing more.
+            None => assert!(
+                !html.contains("message-hint") && !html.contains("<button"),
+                "{code}: {html}"
+            ),
+        }
         assert!(html.contains("role=\"alert\""));
     }
 }
@@ -686,15 +735,8 @@ fn printed_code_info() -> MachineCodeInfo {
     }
 }
 
-#[test]
-fn the_machine_screen_offers_amounts_then_shows_the_session_with_its_purchases() {
-    let choosing = machine_screen(vec![
-        MachinePayEvent::MachineCodeLoaded(printed_code_info()),
-    ]);
-    assert!(choosing.contains("Demo capsule machine"));
-    assert!(choosing.contains("aria-checked=\"true\""));
-    assert!(choosing.contains("Load 100 pts") && choosing.contains("Cancel"));
-    let session = SessionView {
+fn open_machine_session() -> SessionView {
+    SessionView {
         session_id: uuid::Uuid::nil(),
         machine_id: gashapay_core::MachineId("m_demo".into()),
         machine_name: "Demo capsule machine".into(),
@@ -712,8 +754,23 @@ fn the_machine_screen_offers_amounts_then_shows_the_session_with_its_purchases()
         idle_deadline: Some(Utc.with_ymd_and_hms(2026, 12, 3, 10, 5, 0).unwrap()),
         version: 2,
         balance: Some(Points(500)),
-    };
-    let live = machine_screen(vec![MachinePayEvent::SessionChanged(session)]);
+    }
+}
+
+#[test]
+fn the_machine_screen_offers_amounts_then_shows_the_session_with_its_purchases() {
+    let choosing = machine_screen(vec![
+        MachinePayEvent::MachineCodeLoaded(printed_code_info()),
+    ]);
+    assert!(choosing.contains("Demo capsule machine"));
+    assert!(choosing.contains("aria-checked=\"true\""));
+    assert!(choosing.contains("Load 100 pts") && choosing.contains("Cancel"));
+    // The session as the server has it (after a restart, or the machine screen left
+    // and opened again from the home screen's card).
+    let live = machine_screen(vec![
+        MachinePayEvent::Resume(open_machine_session()),
+        MachinePayEvent::ShowOpenSession,
+    ]);
     assert!(live.contains("350 pts left"));
     assert!(live.contains("Capsule A · 150 pts"));
     assert!(live.contains("End session"));
@@ -767,6 +824,7 @@ fn every_screen() -> Vec<(&'static str, String)> {
                 HomeHarnessProps {
                     balance,
                     recent: rows,
+                    session_card: Some(session_card()),
                 },
             ),
         ),

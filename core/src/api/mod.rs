@@ -16,6 +16,8 @@ pub mod paths {
     pub const BALANCE: &str = "/api/v1/account/balance";
     pub const HISTORY: &str = "/api/v1/account/history";
     pub const TOP_UP: &str = "/api/v1/account/topup";
+    /// What the player has running: open pay-first sessions and timed rewards.
+    pub const RUNNING: &str = "/api/v1/account/running";
     pub const VALIDATE: &str = "/api/v1/gashapon/validate";
     pub const WEBHOOK: &str = "/api/v1/gashapon/webhook";
     /// Followed by `/{transaction_id}`.
@@ -174,6 +176,16 @@ pub struct RefreshRequest {
 pub struct BalanceResponse {
     pub balance: Points,
     pub as_of: DateTime<Utc>,
+}
+
+/// What the signed-in player has running now, so an app that restarted shows it
+/// again: each pay-first session still open and each timed reward still earning,
+/// newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunningView {
+    pub machine_sessions: Vec<machine_pay::SessionView>,
+    pub reward_sessions: Vec<rewards::RewardSessionView>,
 }
 
 wire_enum! {

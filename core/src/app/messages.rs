@@ -15,6 +15,9 @@ pub enum NextStep {
     UpdateApp,
     ContactSupport,
     CheckPayment,
+    /// Nothing the user does now changes the answer (a visit already paid, a cap
+    /// reached for today): no button and no hint, the message's detail says what holds.
+    Nothing,
 }
 
 impl NextStep {
@@ -28,12 +31,13 @@ impl NextStep {
             NextStep::UpdateApp => "next_update_app",
             NextStep::ContactSupport => "next_contact_support",
             NextStep::CheckPayment => "next_check_payment",
+            NextStep::Nothing => "",
         }
     }
 
-    /// The label of the button or hint that offers it.
-    pub fn label(self) -> String {
-        texts().message(self.id(), &[])
+    /// The label of the button or hint that offers it; none for [`NextStep::Nothing`].
+    pub fn label(self) -> Option<String> {
+        (self != NextStep::Nothing).then(|| texts().message(self.id(), &[]))
     }
 }
 
@@ -126,18 +130,19 @@ impl UserMessage {
             RateLimited => ("error_rate_limited", Retry),
             CodeDisabled => ("error_code_disabled", ContactSupport),
             MachineBusy => ("error_machine_busy", Retry),
-            InsufficientCredit => ("error_insufficient_credit", Retry),
-            SessionEnded => ("error_machine_session_ended", Retry),
+            // Refusals that hold whatever the user does next offer no retry.
+            InsufficientCredit => ("error_insufficient_credit", Nothing),
+            SessionEnded => ("error_machine_session_ended", Nothing),
             InvalidOrderSignature => ("error_invalid_order", NewCode),
             OrderExpired => ("error_order_expired", NewCode),
             RewardCodeExpired => ("error_reward_code_expired", NewCode),
-            AlreadyClaimed => ("error_already_claimed", Retry),
-            RewardSessionOpen => ("error_reward_session_open", Retry),
-            NoRewardSession => ("error_no_reward_session", Retry),
-            DailyCapReached => ("error_daily_cap_reached", Retry),
-            BudgetExhausted => ("error_budget_exhausted", Retry),
+            AlreadyClaimed => ("error_already_claimed", Nothing),
+            RewardSessionOpen => ("error_reward_session_open", Nothing),
+            NoRewardSession => ("error_no_reward_session", Nothing),
+            DailyCapReached => ("error_daily_cap_reached", Nothing),
+            BudgetExhausted => ("error_budget_exhausted", Nothing),
             RewardSessionEnded | RewardNotStarted | UnknownToken => {
-                ("error_reward_session_closed", Retry)
+                ("error_reward_session_closed", Nothing)
             }
             // Partner-side refusals: the app never sees them from its own calls.
             UnknownPartner | InvalidPartnerSignature | StaleRequest | ReplayedRequest => {
@@ -210,8 +215,20 @@ mod tests {
             NextStep::CheckClock
         );
         assert_eq!(
-            NextStep::CheckPayment.label(),
-            "Check the card details or use another card"
+            NextStep::CheckPayment.label().as_deref(),
+            Some("Check the card details or use another card")
         );
+        // A refusal no retry can change offers none.
+        for code in [
+            ErrorCode::AlreadyClaimed,
+            ErrorCode::DailyCapReached,
+            ErrorCode::BudgetExhausted,
+            ErrorCode::RewardSessionEnded,
+            ErrorCode::SessionEnded,
+        ] {
+            let message = UserMessage::for_code_in(english, code);
+            assert_eq!(message.next_step, NextStep::Nothing, "{code}");
+            assert_eq!(message.next_step.label(), None, "{code}");
+        }
     }
 }

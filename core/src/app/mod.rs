@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod language;
 pub mod machine_pay;
 pub mod messages;
+pub mod model;
 pub mod play;
 pub mod reward;
 pub mod saved;

@@ -204,6 +204,28 @@ impl PlayModel {
         }
     }
 
+    /// Back to choosing if the play is over (finished, or no code could be made): a
+    /// result is not shown again when the screen comes back later.
+    pub fn put_away_finished(&mut self) {
+        if matches!(
+            self.phase,
+            PlayPhase::Finished { .. } | PlayPhase::Unavailable { .. }
+        ) {
+            self.phase = PlayPhase::Choosing;
+            self.notice = None;
+        }
+    }
+
+    /// The balance the server gave with the play's final status, and when.
+    pub fn final_balance(&self) -> Option<(Points, chrono::DateTime<chrono::Utc>)> {
+        match &self.phase {
+            PlayPhase::Finished { transaction } => {
+                Some((transaction.balance, transaction.updated_at?))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `event` at `now` makes a code, so the shell reads the device's
     /// credentials from the keystore only then (not at every second's tick).
     pub fn makes_a_code(&self, event: &PlayEvent, now: u64) -> bool {

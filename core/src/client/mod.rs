@@ -252,6 +252,11 @@ impl ApiClient {
         self.call(Call::get(paths::BALANCE)).await
     }
 
+    /// The player's open pay-first sessions and running timed rewards.
+    pub async fn running(&self) -> Result<api::RunningView, ClientError> {
+        self.call(Call::get(paths::RUNNING)).await
+    }
+
     /// A page of history, newest first; `before` is the previous page's `next_before`.
     pub async fn history(
         &self,

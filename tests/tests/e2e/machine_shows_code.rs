@@ -18,7 +18,7 @@ fn operator(app: &TestApp) -> AdminClient {
 }
 
 /// A printed code for `machine`, read back from its link as a phone would.
-async fn printed_code(app: &TestApp, machine: &str) -> String {
+pub(crate) async fn printed_code(app: &TestApp, machine: &str) -> String {
     let view = operator(app)
         .create_machine_code(&MachineId(machine.into()))
         .await

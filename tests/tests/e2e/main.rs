@@ -19,5 +19,6 @@ mod races;
 mod restart;
 mod rewards;
 mod rules;
+mod running;
 mod top_up;
 mod webhook_ids;

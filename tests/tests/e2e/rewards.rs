@@ -20,7 +20,12 @@ fn operator(app: &TestApp) -> AdminClient {
     AdminClient::new(&app.base_url(), Redacted::new(ADMIN_KEY)).unwrap()
 }
 
-async fn partner_with(app: &TestApp, app_id: &str, budget: u64, cap: u64) -> PartnerClient {
+pub(crate) async fn partner_with(
+    app: &TestApp,
+    app_id: &str,
+    budget: u64,
+    cap: u64,
+) -> PartnerClient {
     let created = operator(app)
         .create_partner(&NewPartner {
             app_id: app_id.into(),
@@ -34,7 +39,7 @@ async fn partner_with(app: &TestApp, app_id: &str, budget: u64, cap: u64) -> Par
     PartnerClient::new(&app.base_url(), app_id, secret)
 }
 
-async fn partner(app: &TestApp) -> PartnerClient {
+pub(crate) async fn partner(app: &TestApp) -> PartnerClient {
     partner_with(app, "cafe", 100_000, 100_000).await
 }
 
@@ -43,7 +48,7 @@ fn now(app: &TestApp) -> u64 {
     app.clock.now_secs()
 }
 
-fn order(kind: RewardKind, point: u64, interval: u32, token: Option<&str>) -> CodeOrder {
+pub(crate) fn order(kind: RewardKind, point: u64, interval: u32, token: Option<&str>) -> CodeOrder {
     CodeOrder {
         kind,
         point,
@@ -55,7 +60,11 @@ fn order(kind: RewardKind, point: u64, interval: u32, token: Option<&str>) -> Co
 
 /// A code requested now; the clock moves a second first, since a partner's requests
 /// are told apart by their time (and token).
-async fn code(app: &TestApp, partner: &PartnerClient, order: &CodeOrder) -> RewardCodeAnswer {
+pub(crate) async fn code(
+    app: &TestApp,
+    partner: &PartnerClient,
+    order: &CodeOrder,
+) -> RewardCodeAnswer {
     app.clock.advance(Duration::from_secs(1));
     let answer = partner
         .send(&partner.code_request(order, now(app)))
@@ -66,7 +75,7 @@ async fn code(app: &TestApp, partner: &PartnerClient, order: &CodeOrder) -> Rewa
 }
 
 /// The code id in a link, as the app reads it off the QR.
-fn code_id(link: &str) -> String {
+pub(crate) fn code_id(link: &str) -> String {
     match AppLink::parse(link).unwrap() {
         AppLink::Reward { code_id } => code_id,
         other => panic!("not a reward link: {other:?}"),

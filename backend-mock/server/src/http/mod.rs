@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::REFRESH, post(routes::auth::refresh))
         .route(paths::LOGOUT, post(routes::auth::logout))
         .route(paths::BALANCE, get(routes::account::balance))
+        .route(paths::RUNNING, get(routes::account::running))
         .route(paths::HISTORY, get(routes::account::history))
         .route(paths::TOP_UP, post(routes::account::top_up))
         .route(paths::VALIDATE, post(routes::gashapon::validate))

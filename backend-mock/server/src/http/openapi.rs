@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         crate::http::routes::auth::refresh,
         crate::http::routes::auth::logout,
         crate::http::routes::account::balance,
+        crate::http::routes::account::running,
         crate::http::routes::account::history,
         crate::http::routes::account::top_up,
         crate::http::routes::gashapon::validate,

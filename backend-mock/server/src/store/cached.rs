@@ -317,6 +317,10 @@ impl MachinePayStore for CachedStore {
         self.inner.current_session(machine)
     }
 
+    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>> {
+        self.inner.open_sessions_of(user)
+    }
+
     fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision> {
         self.inner.record_purchase(request)
     }
@@ -420,6 +424,10 @@ impl RewardStore for CachedStore {
 
     fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>> {
         self.inner.reward_session(id)
+    }
+
+    fn open_reward_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>> {
+        self.inner.open_reward_sessions_of(user)
     }
 }
 

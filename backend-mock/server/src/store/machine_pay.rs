@@ -185,6 +185,8 @@ pub trait MachinePayStore: Send + Sync {
     fn machine_session(&self, id: Uuid) -> StoreResult<Option<MachineSessionRecord>>;
     /// The machine's open session, or else its newest.
     fn current_session(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>>;
+    /// The player's open sessions, newest first.
+    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>>;
     fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision>;
     /// Ends an open session and refunds what is left, once; an ended one is answered
     /// as it is. `None` when there is no such session for `ender`.

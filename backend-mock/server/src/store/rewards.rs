@@ -167,4 +167,6 @@ pub trait RewardStore: Send + Sync {
         now: UnixMillis,
     ) -> StoreResult<TokenEndDecision>;
     fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>>;
+    /// The player's running timed sessions, newest first.
+    fn open_reward_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>>;
 }

@@ -64,6 +64,11 @@ pub enum MachinePayEvent {
     ChooseLoad(Points),
     Confirm,
     SessionChanged(SessionView),
+    /// A session the server says is still open (read again after a restart): kept and
+    /// followed, shown on the home screen's card, without leaving the screen in view.
+    Resume(SessionView),
+    /// The home screen's card was tapped: its session on the machine screen.
+    ShowOpenSession,
     OrderPaid(OrderView),
     PlayChanged(TransactionView),
     EndSession,
@@ -109,14 +114,29 @@ pub enum MachinePayEffect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MachinePayModel {
     pub phase: MachinePayPhase,
+    /// The player's open session, followed whichever screen shows (the home screen's
+    /// card while the machine screen is closed); gone once it ends.
+    pub open: Option<SessionView>,
 }
 
 impl Default for MachinePayModel {
     fn default() -> Self {
         Self {
             phase: MachinePayPhase::Idle,
+            open: None,
         }
     }
+}
+
+/// The home screen's card while a session is open on a machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineSessionCardView {
+    /// "Session open at Demo capsule machine".
+    pub title: String,
+    /// "350 pts left".
+    pub detail: String,
+    /// The button that shows the session.
+    pub show_text: String,
 }
 
 /// Everything the machine screen shows.
@@ -222,15 +242,36 @@ impl MachinePayModel {
                 }
             },
             Event::SessionChanged(session) => {
-                let effects = match session.status {
-                    SessionStatus::Open => vec![Effect::WatchSession {
-                        session_id: session.session_id,
-                        since: session.version,
-                    }],
-                    SessionStatus::Ended => vec![Effect::RefreshBalance],
+                let id = session.session_id;
+                let on_screen = match &self.phase {
+                    Phase::Sending { session_id } => *session_id == Some(id),
+                    Phase::Session { session: shown } => shown.session_id == id,
+                    _ => false,
                 };
-                self.phase = Phase::Session { session };
+                let opened = session.status == SessionStatus::Open
+                    && self.open.as_ref().map(|open| open.session_id) != Some(id);
+                let mut effects = self.keep_open(session.clone());
+                if opened {
+                    // The load was just taken from the balance.
+                    effects.push(Effect::RefreshBalance);
+                }
+                if on_screen {
+                    self.phase = Phase::Session { session };
+                }
                 effects
+            }
+            Event::Resume(session) => {
+                // Followed already (this run opened it), or not open: nothing to add.
+                if self.open.is_some() || session.status != SessionStatus::Open {
+                    return vec![];
+                }
+                self.keep_open(session)
+            }
+            Event::ShowOpenSession => {
+                if let Some(session) = self.open.clone() {
+                    self.phase = Phase::Session { session };
+                }
+                vec![]
             }
             Event::OrderPaid(view) => {
                 let mut effects = vec![Effect::RefreshBalance];
@@ -280,6 +321,45 @@ impl MachinePayModel {
                 vec![]
             }
         }
+    }
+
+    /// Keeps `session` as the open one while it is open and asks for what follows:
+    /// watch it while it is open, the balance once it ended.
+    fn keep_open(&mut self, session: SessionView) -> Vec<MachinePayEffect> {
+        match session.status {
+            SessionStatus::Open => {
+                let effect = MachinePayEffect::WatchSession {
+                    session_id: session.session_id,
+                    since: session.version,
+                };
+                self.open = Some(session);
+                vec![effect]
+            }
+            SessionStatus::Ended => {
+                if self
+                    .open
+                    .as_ref()
+                    .is_some_and(|open| open.session_id == session.session_id)
+                {
+                    self.open = None;
+                }
+                vec![MachinePayEffect::RefreshBalance]
+            }
+        }
+    }
+
+    /// The home screen's card, while a session is open.
+    pub fn card(&self) -> Option<MachineSessionCardView> {
+        let session = self.open.as_ref()?;
+        let t = texts();
+        Some(MachineSessionCardView {
+            title: t.message("session_card_title", &[("machine", &session.machine_name)]),
+            detail: t.message(
+                "session_credit_left",
+                &[("points", &t.points(session.remaining))],
+            ),
+            show_text: t.message("session_card_show", &[]),
+        })
     }
 
     pub fn view(&self, zone: &FixedOffset) -> MachinePayView {

@@ -85,10 +85,14 @@ fn a_printed_code_offers_amounts_then_opens_a_session_the_app_follows_and_ends()
     let effects = model.update(MachinePayEvent::SessionChanged(open), NOW);
     assert_eq!(
         effects,
-        [MachinePayEffect::WatchSession {
-            session_id: *session_id,
-            since: 2
-        }]
+        [
+            MachinePayEffect::WatchSession {
+                session_id: *session_id,
+                since: 2
+            },
+            MachinePayEffect::RefreshBalance
+        ],
+        "followed, and the balance fetched: the load was taken from it"
     );
     let view = model.view(&utc());
     assert_eq!(view.credit_text.as_deref(), Some("350 pts left"));
@@ -216,4 +220,77 @@ fn foreign_link_and_failure_have_words() {
         NOW,
     );
     assert_eq!(model.view(&utc()).tone, Tone::Failed);
+}
+
+#[test]
+fn an_open_session_outlives_its_screen_on_the_home_card_and_comes_back_after_a_restart() {
+    let id = Uuid::now_v7();
+    let mut model = MachinePayModel::default();
+    model.update(MachinePayEvent::Open(format!("gashapay://m/{CODE}")), NOW);
+    model.update(MachinePayEvent::MachineCodeLoaded(info(false)), NOW);
+    model.phase = MachinePayPhase::Sending {
+        session_id: Some(id),
+    };
+    model.update(
+        MachinePayEvent::SessionChanged(session(id, SessionStatus::Open, 0, 1)),
+        NOW,
+    );
+    // Leaving the screen keeps the session followed and on the home screen's card.
+    model.update(MachinePayEvent::Close, NOW);
+    let card = model.card().expect("a card while the session is open");
+    assert_eq!(card.title, "Session open at Demo capsule machine");
+    assert_eq!(card.detail, "500 pts left");
+    let effects = model.update(
+        MachinePayEvent::SessionChanged(session(id, SessionStatus::Open, 150, 2)),
+        NOW,
+    );
+    assert_eq!(
+        effects,
+        [MachinePayEffect::WatchSession {
+            session_id: id,
+            since: 2
+        }]
+    );
+    assert_eq!(
+        model.phase,
+        MachinePayPhase::Idle,
+        "the screen stays closed"
+    );
+    assert_eq!(model.card().unwrap().detail, "350 pts left");
+    model.update(MachinePayEvent::ShowOpenSession, NOW);
+    assert_eq!(
+        model.view(&utc()).credit_text.as_deref(),
+        Some("350 pts left")
+    );
+    // Ended (by the machine, or by itself): the card goes, the balance is fetched.
+    let effects = model.update(
+        MachinePayEvent::SessionChanged(session(id, SessionStatus::Ended, 150, 3)),
+        NOW,
+    );
+    assert_eq!(effects, [MachinePayEffect::RefreshBalance]);
+    assert_eq!(model.card(), None);
+
+    // After a restart the server's open session is followed again, once.
+    let mut restarted = MachinePayModel::default();
+    let open = session(id, SessionStatus::Open, 150, 2);
+    assert_eq!(
+        restarted.update(MachinePayEvent::Resume(open.clone()), NOW),
+        [MachinePayEffect::WatchSession {
+            session_id: id,
+            since: 2
+        }]
+    );
+    assert!(restarted.card().is_some());
+    assert!(
+        restarted
+            .update(MachinePayEvent::Resume(open), NOW)
+            .is_empty(),
+        "followed already"
+    );
+    assert!(restarted
+        .update(
+            MachinePayEvent::Resume(session(Uuid::now_v7(), SessionStatus::Ended, 0, 9)),
+            NOW
+        )
+        .is_empty());
 }

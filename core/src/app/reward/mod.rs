@@ -44,6 +44,9 @@ pub enum RewardEvent {
     Claimed(RewardClaim),
     /// The running session as the server has it now.
     SessionChanged(RewardSessionView),
+    /// A session the server says is still running (read again after a restart):
+    /// followed on the home screen's card, unless one is followed already.
+    Resume(RewardSessionView),
     Failed(UserMessage),
     /// Back to nothing opened.
     Close,
@@ -174,6 +177,12 @@ impl RewardModel {
                     if shown.session_id == session.session_id {
                         *shown = session.clone();
                     }
+                }
+                self.follow(session)
+            }
+            Event::Resume(session) => {
+                if self.running.is_some() || session.status != RewardSessionStatus::Open {
+                    return vec![];
                 }
                 self.follow(session)
             }

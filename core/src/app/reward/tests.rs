@@ -134,3 +134,31 @@ fn a_refusal_says_what_happened_and_a_failed_watch_keeps_the_card() {
     other.update(RewardEvent::Open("https://example.com/not-ours".into()));
     assert!(matches!(other.phase, RewardPhase::Failed { .. }));
 }
+
+#[test]
+fn a_running_session_read_after_a_restart_is_followed_on_the_card_once() {
+    let mut model = RewardModel::default();
+    let running = session(RewardSessionStatus::Open, None);
+    assert_eq!(
+        model.update(RewardEvent::Resume(running.clone())),
+        [RewardEffect::WatchSession {
+            session_id: 7,
+            since: 1
+        }]
+    );
+    assert_eq!(model.phase, RewardPhase::Idle, "no screen opens by itself");
+    let card = model.card(at(12)).expect("the card shows");
+    assert_eq!(card.detail, "5 pts for every 10 min · 12 min so far");
+    assert!(
+        model.update(RewardEvent::Resume(running)).is_empty(),
+        "followed already"
+    );
+    let mut fresh = RewardModel::default();
+    assert!(fresh
+        .update(RewardEvent::Resume(session(
+            RewardSessionStatus::Ended,
+            Some(10)
+        )))
+        .is_empty());
+    assert_eq!(fresh.card(at(30)), None);
+}

@@ -13,8 +13,8 @@ use axum::Json;
 use chrono::TimeZone;
 use gashapay_core::api::HistoryKind;
 use gashapay_core::api::{
-    paths, BalanceResponse, ErrorBody, HistoryEntry, HistoryPage, HistoryQuery, TopUpRequest,
-    TopUpResponse, IDEMPOTENCY_KEY_HEADER, MAX_HISTORY_PAGE,
+    paths, BalanceResponse, ErrorBody, HistoryEntry, HistoryPage, HistoryQuery, RunningView,
+    TopUpRequest, TopUpResponse, IDEMPOTENCY_KEY_HEADER, MAX_HISTORY_PAGE,
 };
 use gashapay_core::history::entry_label;
 use gashapay_core::ErrorCode;
@@ -37,6 +37,41 @@ pub async fn balance(
     Ok(Json(BalanceResponse {
         balance,
         as_of: state.clock.now_utc(),
+    }))
+}
+
+/// What the player has running: each open pay-first session (with the balance) and
+/// each timed reward still earning, newest first; an app that restarted shows them
+/// again from this.
+#[utoipa::path(get, path = paths::RUNNING, tag = "account", security(("user_token" = [])),
+    responses(
+        (status = 200, description = "Open machine sessions and running timed rewards", body = RunningView),
+        answers::NoSession,
+        answers::Timeout,
+    ))]
+pub async fn running(
+    State(state): State<AppState>,
+    auth: UserAuth,
+) -> ApiResult<Json<RunningView>> {
+    let user = auth.user_id;
+    let (sessions, rewards, balance) = state
+        .db(move |store| {
+            Ok((
+                store.open_sessions_of(user)?,
+                store.open_reward_sessions_of(user)?,
+                store.balance(user)?,
+            ))
+        })
+        .await?;
+    Ok(Json(RunningView {
+        machine_sessions: sessions
+            .into_iter()
+            .map(|record| super::sessions::view(&state, record, Some(balance)))
+            .collect(),
+        reward_sessions: rewards
+            .into_iter()
+            .map(super::rewards::session_view)
+            .collect(),
     }))
 }
 

@@ -416,7 +416,7 @@ pub async fn code_info(
     }))
 }
 
-fn session_view(record: RewardSessionRecord) -> RewardSessionView {
+pub(crate) fn session_view(record: RewardSessionRecord) -> RewardSessionView {
     RewardSessionView {
         session_id: record.id,
         partner_name: record.partner_name,

@@ -32,7 +32,11 @@ fn time(millis: i64) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// The session as its customer (with their balance) or its machine (without) sees it.
-fn view(state: &AppState, record: MachineSessionRecord, balance: Option<Points>) -> SessionView {
+pub(crate) fn view(
+    state: &AppState,
+    record: MachineSessionRecord,
+    balance: Option<Points>,
+) -> SessionView {
     let idle = state.settings.session_idle.as_millis() as i64;
     SessionView {
         session_id: record.id,

@@ -483,6 +483,10 @@ impl MachinePayStore for SqliteStore {
         sessions::current(self, machine)
     }
 
+    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>> {
+        sessions::open_of(self, user)
+    }
+
     fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision> {
         sessions::purchase(self, request)
     }
@@ -584,5 +588,9 @@ impl RewardStore for SqliteStore {
 
     fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>> {
         rewards::get_session(self, id)
+    }
+
+    fn open_reward_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>> {
+        rewards::open_sessions_of(self, user)
     }
 }

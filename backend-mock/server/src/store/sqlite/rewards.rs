@@ -167,6 +167,20 @@ pub(super) fn get_session(
     store.read(|conn| one(conn, SESSION_COLUMNS, "s.id = ?1", [id as i64], session_row))
 }
 
+/// The player's running sessions, newest first (one a partner at most).
+pub(super) fn open_sessions_of(
+    store: &SqliteStore,
+    user: UserId,
+) -> StoreResult<Vec<RewardSessionRecord>> {
+    store.read(|conn| {
+        conn.prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} WHERE s.user_id = ?1 AND s.status = 'open' ORDER BY s.id DESC"
+        ))?
+        .query_map([user.0 as i64], session_row)?
+        .collect()
+    })
+}
+
 /// What a payout of `wanted` may be today: the least of it, the player's cap left and
 /// the partner's budget left.
 struct Room {

@@ -103,6 +103,25 @@ pub(super) fn current(
     })
 }
 
+/// The player's open sessions, newest first. Open sessions are at most one a machine
+/// (`one_open_session_per_machine`), so the walk over that partial index is short.
+pub(super) fn open_of(store: &SqliteStore, user: UserId) -> StoreResult<Vec<MachineSessionRecord>> {
+    store.read(|conn| {
+        let ids = conn
+            .prepare_cached(
+                "SELECT id FROM machine_sessions
+                 WHERE status = 'open' AND user_id = ?1 ORDER BY created_at DESC",
+            )?
+            .query_map([user.0 as i64], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut sessions = Vec::with_capacity(ids.len());
+        for id in ids {
+            sessions.extend(load(conn, "s.id = ?1", &id)?);
+        }
+        Ok(sessions)
+    })
+}
+
 pub(super) fn open(
     store: &SqliteStore,
     request: &OpenSessionRequest,
