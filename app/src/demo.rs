@@ -142,9 +142,11 @@ async fn start_arcade(
     backend: &gashapay_backend_mock::RunningBackend,
 ) -> Result<Arc<ArcadeDemo>, String> {
     let (id, name) = ARCADE_MACHINE;
-    let credentials = gashapay_backend_mock::admin::register_machine(&backend.state, id, name)
-        .await
-        .map_err(|e| format!("cannot register the arcade machine: {e}"))?;
+    let kind = gashapay_core::api::MachineKind::Arcade;
+    let credentials =
+        gashapay_backend_mock::admin::register_machine_of_kind(&backend.state, id, name, kind)
+            .await
+            .map_err(|e| format!("cannot register the arcade machine: {e}"))?;
     let machine = MachineClient::new(
         &backend.base_url(),
         credentials.machine_id,

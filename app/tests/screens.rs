@@ -86,6 +86,7 @@ fn entry(
         machine_id: None,
         machine_name: (!matches!(kind, HistoryKind::TopUp | HistoryKind::Reward))
             .then(|| "Demo capsule machine".into()),
+        machine_kind: None,
         item: None,
         outcome,
         refund_reason: None,
@@ -293,6 +294,7 @@ fn transaction(model: &PlayModel, status: TransactionStatus, balance: u64) -> Tr
         points: Some(code.payload.points),
         machine_id: None,
         machine_name: None,
+        machine_kind: None,
         refund_reason: None,
         error: None,
         balance: Points(balance),

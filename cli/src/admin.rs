@@ -4,6 +4,7 @@
 use crate::{emit, CliError};
 use clap::Subcommand;
 use gashapay_core::api::admin::{NewMachine, NewUser};
+use gashapay_core::api::MachineKind;
 use gashapay_core::client::admin::AdminClient;
 use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
 use gashapay_core::Redacted;
@@ -20,6 +21,9 @@ pub enum AdminCommand {
         name: String,
         #[arg(long, default_value = "")]
         location: String,
+        /// `dispenser` (capsule-toy, vending) or `arcade` (a game's reader).
+        #[arg(long, default_value = "dispenser", value_parser = machine_kind)]
+        kind: MachineKind,
     },
     /// Every machine.
     Machines,
@@ -140,6 +144,10 @@ pub enum AdminCommand {
     },
 }
 
+fn machine_kind(text: &str) -> Result<MachineKind, String> {
+    MachineKind::parse(text).ok_or_else(|| format!("{text:?} is not `dispenser` or `arcade`"))
+}
+
 fn emit_value<T: serde::Serialize>(out: &mut dyn Write, value: &T) {
     emit(out, serde_json::to_value(value).unwrap_or_default());
 }
@@ -152,11 +160,17 @@ pub async fn run(
 ) -> Result<(), CliError> {
     let client = AdminClient::new(server, key)?;
     match command {
-        AdminCommand::CreateMachine { id, name, location } => {
+        AdminCommand::CreateMachine {
+            id,
+            name,
+            location,
+            kind,
+        } => {
             let new = NewMachine {
                 machine_id: MachineId(id),
                 name,
                 location,
+                kind,
             };
             emit_value(out, &client.create_machine(&new).await?);
         }

@@ -64,6 +64,7 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         .upsert_machine(
             &machine_id,
             "Window test machine",
+            gashapay_core::api::MachineKind::Dispenser,
             &hash_secret(&secret),
             &hook,
         )

@@ -20,7 +20,13 @@ fn store(path: &str, users: u64) -> (SqliteStore, Vec<(UserId, DeviceId)>) {
     let store = SqliteStore::open(path).unwrap();
     let machine = MachineId("m_bench".into());
     store
-        .upsert_machine(&machine, "Bench", &[0; 32], &WebhookSecret::generate())
+        .upsert_machine(
+            &machine,
+            "Bench",
+            gashapay_core::api::MachineKind::Dispenser,
+            &[0; 32],
+            &WebhookSecret::generate(),
+        )
         .unwrap();
     let people = (0..users)
         .map(|n| {

@@ -80,6 +80,7 @@ fn build(workload: &Workload, path: &Path) {
         .upsert_machine(
             &machine,
             "Earlier plays",
+            gashapay_core::api::MachineKind::Dispenser,
             &[0; 32],
             &WebhookSecret::generate(),
         )

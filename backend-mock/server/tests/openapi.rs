@@ -62,6 +62,7 @@ async fn the_document_and_the_router_name_the_same_operations() {
         ("POST", paths::REFRESH),
         ("POST", paths::LOGOUT),
         ("GET", paths::BALANCE),
+        ("GET", paths::RUNNING),
         ("GET", paths::HISTORY),
         ("POST", paths::TOP_UP),
         ("POST", paths::VALIDATE),

@@ -1,5 +1,6 @@
 //! The JSON bodies of the operator's endpoints (`paths::ADMIN_*`).
 
+use super::MachineKind;
 use crate::ids::{DeviceId, MachineId, Points, UserId};
 use crate::Redacted;
 use chrono::{DateTime, Utc};
@@ -23,6 +24,10 @@ pub struct NewMachine {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub location: String,
+    /// `dispenser` (the default) or `arcade`: whether the app speaks of a prize or a
+    /// game.
+    #[serde(default)]
+    pub kind: MachineKind,
 }
 
 /// A machine as the operator sees it (never its secrets).
@@ -33,6 +38,7 @@ pub struct MachineView {
     pub machine_id: MachineId,
     pub name: String,
     pub location: String,
+    pub kind: MachineKind,
     pub revoked: bool,
 }
 

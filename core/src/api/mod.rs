@@ -178,6 +178,18 @@ pub struct BalanceResponse {
     pub as_of: DateTime<Utc>,
 }
 
+wire_enum! {
+    /// What a machine gives for a play, so the app speaks of a prize or of a game.
+    #[derive(Default)]
+    pub enum MachineKind {
+        /// A capsule-toy or vending machine: a play dispenses something.
+        #[default]
+        Dispenser,
+        /// An arcade cabinet's reader (PROTOCOL §11): a play starts a game.
+        Arcade,
+    }
+}
+
 /// What the signed-in player has running now, so an app that restarted shows it
 /// again: each pay-first session still open and each timed reward still earning,
 /// newest first.
@@ -223,6 +235,8 @@ pub struct HistoryEntry {
     pub machine_id: Option<MachineId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_kind: Option<MachineKind>,
     /// For purchases: the item, as the machine named it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
@@ -331,6 +345,8 @@ pub struct TransactionView {
     pub machine_id: Option<MachineId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_kind: Option<MachineKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_reason: Option<RefundReason>,
     /// Why the code was rejected, for `rejected`.

@@ -150,6 +150,7 @@ mod tests {
             transaction_id: None,
             machine_id: None,
             machine_name: None,
+            machine_kind: None,
             item: None,
             outcome: None,
             refund_reason: None,

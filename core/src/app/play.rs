@@ -6,7 +6,7 @@
 use super::format;
 use super::messages::UserMessage;
 use super::text::texts;
-use super::views::{status_label, Tone};
+use super::views::{play_status_label, status_label, Tone};
 use crate::api::TransactionView;
 use crate::device::DeviceCredentials;
 use crate::qr::{SignedCode, DEFAULT_TTL_SECONDS};
@@ -293,11 +293,7 @@ impl PlayModel {
                 view.wants_full_brightness = true;
             }
             PlayPhase::Processing { transaction } | PlayPhase::Finished { transaction } => {
-                (view.status_text, view.tone) = status_label(
-                    transaction.status,
-                    transaction.refund_reason,
-                    transaction.error.as_ref().map(|e| e.error),
-                );
+                (view.status_text, view.tone) = play_status_label(transaction);
                 if let Some(points) = transaction.points {
                     view.points_text = t.points(points);
                 }
@@ -353,6 +349,7 @@ mod tests {
             points: Some(Points(100)),
             machine_id: None,
             machine_name: None,
+            machine_kind: None,
             refund_reason: None,
             error: None,
             balance: Points(balance),

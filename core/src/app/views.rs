@@ -2,7 +2,7 @@
 
 use super::messages::UserMessage;
 use super::text::{texts, Texts};
-use crate::api::{HistoryEntry, HistoryKind};
+use crate::api::{HistoryEntry, HistoryKind, MachineKind, TransactionView};
 use crate::status::{RefundReason, TransactionStatus};
 use crate::{ErrorCode, Points};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -58,6 +58,26 @@ pub fn status_label(
             ),
             None => (say("status_refused"), Tone::Failed),
         },
+    }
+}
+
+/// The words for a play as its player follows it: a play at an arcade reader starts
+/// a game, so it speaks of the game; a dispenser's speaks of the prize.
+pub fn play_status_label(play: &TransactionView) -> (String, Tone) {
+    let t = texts();
+    let say = |id: &str| t.message(id, &[]);
+    let game = play.machine_kind == Some(MachineKind::Arcade);
+    match (game, play.status, play.refund_reason) {
+        (true, TransactionStatus::Pending, _) => (say("status_pending_game"), Tone::Working),
+        (true, TransactionStatus::Completed, _) => (say("status_completed_game"), Tone::Success),
+        (true, TransactionStatus::Refunded, Some(RefundReason::Cancelled)) => {
+            (say("status_refunded_left_game"), Tone::Refunded)
+        }
+        _ => status_label(
+            play.status,
+            play.refund_reason,
+            play.error.as_ref().map(|e| e.error),
+        ),
     }
 }
 
@@ -167,6 +187,7 @@ pub struct HistoryRowView {
 
 pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
     let t = texts();
+    let game = entry.machine_kind == Some(MachineKind::Arcade);
     let (outcome_text, tone) = match (entry.kind, entry.outcome) {
         (HistoryKind::TopUp, _) => (None, Tone::Success),
         (HistoryKind::Refund | HistoryKind::MachineRefund, _) => {
@@ -176,8 +197,14 @@ pub fn history_row(entry: &HistoryEntry, zone: &FixedOffset) -> HistoryRowView {
         (HistoryKind::Play | HistoryKind::Purchase, Some(status)) => {
             let (text, tone) = match status {
                 // The play row of a refunded play says what happened to the play.
+                TransactionStatus::Refunded if game => {
+                    (t.message("history_not_played", &[]), Tone::Failed)
+                }
                 TransactionStatus::Refunded => {
                     (t.message("history_not_dispensed", &[]), Tone::Failed)
+                }
+                TransactionStatus::Completed if game => {
+                    (t.message("history_played", &[]), Tone::Success)
                 }
                 TransactionStatus::Completed => {
                     (t.message("history_dispensed", &[]), Tone::Success)
@@ -247,6 +274,7 @@ mod tests {
             transaction_id: None,
             machine_id: None,
             machine_name: None,
+            machine_kind: None,
             item: Some("Capsule A".into()),
             outcome,
             refund_reason: None,
@@ -307,6 +335,68 @@ mod tests {
         assert_eq!(
             status_label(TransactionStatus::Completed, None, None).1,
             Tone::Success
+        );
+    }
+
+    #[test]
+    fn a_play_at_an_arcade_reader_speaks_of_the_game_not_a_prize() {
+        let play = |kind, status, refund_reason| TransactionView {
+            transaction_id: crate::TransactionId::new_random(),
+            status,
+            points: Some(Points(100)),
+            machine_id: None,
+            machine_name: Some("Demo arcade cabinet".into()),
+            machine_kind: Some(kind),
+            refund_reason,
+            error: None,
+            balance: Points(900),
+            updated_at: None,
+        };
+        use MachineKind::{Arcade, Dispenser};
+        use TransactionStatus::{Completed, Pending, Refunded};
+        let words = |kind, status, reason| play_status_label(&play(kind, status, reason)).0;
+        assert_eq!(words(Arcade, Completed, None), "Game on! Have fun.");
+        assert_eq!(
+            words(Arcade, Pending, None),
+            "Paid at the reader: the game starts soon"
+        );
+        assert_eq!(
+            words(Arcade, Refunded, Some(RefundReason::Cancelled)),
+            "You left the game: points refunded"
+        );
+        assert_eq!(
+            words(Arcade, Refunded, Some(RefundReason::NoOutcome)),
+            "The machine did not answer: points refunded"
+        );
+        assert_eq!(
+            words(Dispenser, Completed, None),
+            "Dispensed! Enjoy your prize."
+        );
+
+        let mut entry = HistoryEntry {
+            id: 1,
+            kind: HistoryKind::Play,
+            label: String::new(),
+            delta: -100,
+            balance_after: Points(900),
+            at: Utc.with_ymd_and_hms(2026, 11, 23, 10, 2, 7).unwrap(),
+            transaction_id: None,
+            machine_id: None,
+            machine_name: Some("Demo arcade cabinet".into()),
+            machine_kind: Some(Arcade),
+            item: None,
+            outcome: Some(Completed),
+            refund_reason: None,
+            partner_name: None,
+        };
+        assert_eq!(
+            history_row(&entry, &utc()).outcome_text.as_deref(),
+            Some("Played")
+        );
+        entry.outcome = Some(Refunded);
+        assert_eq!(
+            history_row(&entry, &utc()).outcome_text.as_deref(),
+            Some("Not played")
         );
     }
 }

@@ -3,8 +3,9 @@
 //! on loopback, and the example game following the seed's flowcharts.
 
 use crate::helpers::*;
+use gashapay_core::api::MachineKind;
 use gashapay_core::arcade::{ClientPaymentId, ReaderErrorCode};
-use gashapay_core::{Points, RefundReason};
+use gashapay_core::{Points, RefundReason, TransactionStatus};
 use gashapay_machine::arcade::game::{self, Cabinet, CabinetScreen, GameError, ReaderClient};
 use gashapay_machine::arcade::{Reader, ReaderSettings, ReaderShows, ScanRefusal};
 use gashapay_machine::RetryPolicy;
@@ -21,7 +22,7 @@ struct Cabinetry {
 }
 
 async fn reader_with_window(app: &TestApp, machine: &str, window: Duration) -> Cabinetry {
-    let client = app.machine(machine).await;
+    let client = app.machine_of_kind(machine, MachineKind::Arcade).await;
     let settings = ReaderSettings {
         prices: [(GAME.to_owned(), Points(PRICE))].into_iter().collect(),
         accept_window: window,
@@ -90,12 +91,29 @@ async fn a_single_player_pays_with_the_code_and_the_game_starts() {
             price: Points(PRICE)
         }
     );
-    let paid = cab.reader.scan(&alice.code(PRICE).to_text()).await.unwrap();
+    let coin = alice.code(PRICE);
+    let paid = cab.reader.scan(&coin.to_text()).await.unwrap();
     let started = game.await.unwrap().unwrap();
     assert_eq!(started, paid);
     assert_eq!(started.points, Points(PRICE));
-    // Committed: the points are spent, not refunded later.
+    // Committed: the points are spent, not refunded later; the player's app hears of a
+    // game at an arcade machine (and says "Game on!", not that a prize was dispensed).
     assert_eq!(alice.balance().await, 900);
+    let play = alice
+        .client
+        .transaction(coin.payload.transaction_id, None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (play.status, play.machine_kind),
+        (TransactionStatus::Completed, Some(MachineKind::Arcade))
+    );
+    assert_eq!(
+        gashapay_core::app::views::play_status_label(&play).0,
+        "Game on! Have fun."
+    );
+    let page = alice.client.history(1, None).await.unwrap();
+    assert_eq!(page.entries[0].machine_kind, Some(MachineKind::Arcade));
     app.clock.advance(Duration::from_secs(5 * 60 + 1));
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(alice.balance().await, 900);

@@ -1,8 +1,8 @@
-use gashapay_backend_mock::admin::{create_user, register_machine};
+use gashapay_backend_mock::admin::{create_user, register_machine_of_kind};
 use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_backend_mock::config::Settings;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
-use gashapay_core::api::paths;
+use gashapay_core::api::{paths, MachineKind};
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
 use gashapay_core::clock::{unix_now, SettableClock};
 use gashapay_core::qr::SignedCode;
@@ -180,7 +180,13 @@ impl TestApp {
     }
 
     pub async fn machine(&self, id: &str) -> MachineClient {
-        let credentials = register_machine(&self.backend().state, id, &format!("Machine {id}"))
+        self.machine_of_kind(id, MachineKind::Dispenser).await
+    }
+
+    /// A machine of `kind` (an arcade reader's plays start games).
+    pub async fn machine_of_kind(&self, id: &str, kind: MachineKind) -> MachineClient {
+        let name = format!("Machine {id}");
+        let credentials = register_machine_of_kind(&self.backend().state, id, &name, kind)
             .await
             .unwrap();
         MachineClient::new(

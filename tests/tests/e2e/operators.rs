@@ -116,6 +116,7 @@ async fn an_operator_creates_a_second_machine_that_plays_at_once() {
             machine_id: MachineId("m_second".into()),
             name: "Machine m_second".into(),
             location: "Shibuya B1".into(),
+            kind: gashapay_core::api::MachineKind::Dispenser,
             revoked: false,
         }
     );
@@ -158,6 +159,18 @@ async fn an_operator_creates_a_second_machine_that_plays_at_once() {
     );
     assert!(!shown_has_secrets(&app).await, "no listing shows a secret");
 
+    // A game's reader is an arcade machine: its kind is kept and shown.
+    let (status, body) = operator(
+        &app,
+        "POST",
+        paths::ADMIN_MACHINES,
+        json!({ "machine_id": "m_arcade", "name": "Cabinet", "kind": "arcade" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let arcade: NewMachineAnswer = serde_json::from_value(body).unwrap();
+    assert_eq!(arcade.machine.kind, gashapay_core::api::MachineKind::Arcade);
+
     // A taken id, a bad id, an empty name, an unknown machine: refused, nothing made.
     for (body, status, code) in [
         (
@@ -176,6 +189,11 @@ async fn an_operator_creates_a_second_machine_that_plays_at_once() {
             "bad_request",
         ),
         (json!({ "machine_id": "m_third" }), 400, "bad_request"),
+        (
+            json!({ "machine_id": "m_odd", "name": "Odd", "kind": "jukebox" }),
+            400,
+            "bad_request",
+        ),
     ] {
         let (got, answer) = operator(&app, "POST", paths::ADMIN_MACHINES, body.clone()).await;
         assert_eq!((got, &answer["error"]), (status, &json!(code)), "{body}");
@@ -189,7 +207,7 @@ async fn an_operator_creates_a_second_machine_that_plays_at_once() {
     .await;
     assert_eq!((status, &answer["error"]), (404, &json!("not_found")));
     let (_, list) = operator(&app, "GET", paths::ADMIN_MACHINES, Value::Null).await;
-    assert_eq!(list["machines"].as_array().unwrap().len(), 2);
+    assert_eq!(list["machines"].as_array().unwrap().len(), 3);
 }
 
 /// Whether the machine list or a machine's page carries anything shaped like a key.

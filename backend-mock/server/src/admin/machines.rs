@@ -57,6 +57,7 @@ pub async fn create_machine(state: &AppState, new: NewMachine) -> AdminResult<Cr
         id: new.machine_id.clone(),
         name,
         location,
+        kind: new.kind,
         api_key_hash,
         webhook_secret: WebhookSecret::generate(),
     };
@@ -78,6 +79,7 @@ pub async fn create_machine(state: &AppState, new: NewMachine) -> AdminResult<Cr
             previous_webhook_secret: None,
             revoked: false,
             location: machine.location,
+            kind: machine.kind,
         },
         api_key,
     })

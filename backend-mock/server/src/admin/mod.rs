@@ -4,7 +4,7 @@
 
 use crate::credentials::hash_password;
 use crate::state::AppState;
-use crate::store::{Store, StoreError, StoreResult, UnixMillis};
+use crate::store::{MachineKind, Store, StoreError, StoreResult, UnixMillis};
 use gashapay_core::ids::{DeviceId, MachineId, Points, UserId};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
@@ -112,12 +112,22 @@ pub fn create_player(
     Ok((user, device, secret))
 }
 
-/// Registers the machine, or issues new credentials to an existing one (revoking the
-/// old ones).
+/// Registers a dispensing machine, or issues new credentials to an existing one
+/// (revoking the old ones).
 pub async fn register_machine(
     state: &AppState,
     id: &str,
     name: &str,
+) -> AdminResult<MachineCredentials> {
+    register_machine_of_kind(state, id, name, MachineKind::Dispenser).await
+}
+
+/// [`register_machine`] for a machine of `kind`.
+pub async fn register_machine_of_kind(
+    state: &AppState,
+    id: &str,
+    name: &str,
+    kind: MachineKind,
 ) -> AdminResult<MachineCredentials> {
     if !machines::valid_machine_id(id) {
         return Err(AdminError::InvalidMachineId);
@@ -130,7 +140,7 @@ pub async fn register_machine(
         webhook_secret.clone(),
     );
     state
-        .db(move |store| store.upsert_machine(&machine_id, &name, &key_hash, &hook))
+        .db(move |store| store.upsert_machine(&machine_id, &name, kind, &key_hash, &hook))
         .await?;
     Ok(MachineCredentials {
         machine_id: MachineId(id.to_owned()),

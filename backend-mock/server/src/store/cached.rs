@@ -118,12 +118,13 @@ impl Store for CachedStore {
         &self,
         id: &MachineId,
         name: &str,
+        kind: MachineKind,
         api_key_hash: &[u8; 32],
         webhook_secret: &WebhookSecret,
     ) -> StoreResult<()> {
         let written = self
             .inner
-            .upsert_machine(id, name, api_key_hash, webhook_secret);
+            .upsert_machine(id, name, kind, api_key_hash, webhook_secret);
         self.records.forget_machine(id);
         written
     }
@@ -441,7 +442,13 @@ mod tests {
         let store = CachedStore::new(SqliteStore::open(":memory:").unwrap());
         let id = MachineId("m_1".into());
         store
-            .upsert_machine(&id, "One", &[1; 32], &WebhookSecret::generate())
+            .upsert_machine(
+                &id,
+                "One",
+                MachineKind::Dispenser,
+                &[1; 32],
+                &WebhookSecret::generate(),
+            )
             .unwrap();
         (store, id)
     }
@@ -466,7 +473,13 @@ mod tests {
         assert!(store.machine(&id).unwrap().unwrap().revoked);
 
         store
-            .upsert_machine(&id, "Renamed", &[2; 32], &WebhookSecret::generate())
+            .upsert_machine(
+                &id,
+                "Renamed",
+                MachineKind::Dispenser,
+                &[2; 32],
+                &WebhookSecret::generate(),
+            )
             .unwrap();
         let renewed = store.machine_shared(&id).unwrap().unwrap();
         assert_eq!((renewed.name.as_str(), renewed.revoked), ("Renamed", false));

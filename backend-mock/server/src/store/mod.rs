@@ -13,6 +13,7 @@ pub use machine_pay::*;
 pub use rewards::*;
 
 use gashapay_core::api::HistoryKind;
+pub use gashapay_core::api::MachineKind;
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
@@ -99,6 +100,7 @@ pub struct MachineRecord {
     pub revoked: bool,
     /// Where it stands, for the operator.
     pub location: String,
+    pub kind: MachineKind,
 }
 
 /// A machine an operator creates, with the hash of its API key.
@@ -107,6 +109,7 @@ pub struct NewMachineRecord {
     pub id: MachineId,
     pub name: String,
     pub location: String,
+    pub kind: MachineKind,
     pub api_key_hash: [u8; 32],
     pub webhook_secret: WebhookSecret,
 }
@@ -140,6 +143,7 @@ pub struct TransactionRecord {
     pub user_id: UserId,
     pub machine_id: MachineId,
     pub machine_name: String,
+    pub machine_kind: MachineKind,
     pub points: Points,
     pub status: TransactionStatus,
     pub rejection: Option<ErrorCode>,
@@ -232,6 +236,7 @@ pub struct HistoryRecord {
     pub transaction_id: Option<TransactionId>,
     pub machine_id: Option<MachineId>,
     pub machine_name: Option<String>,
+    pub machine_kind: Option<MachineKind>,
     pub outcome: Option<TransactionStatus>,
     pub refund_reason: Option<RefundReason>,
 }
@@ -278,6 +283,7 @@ pub trait Store: MachinePayStore + RewardStore + Send + Sync + 'static {
         &self,
         id: &MachineId,
         name: &str,
+        kind: MachineKind,
         api_key_hash: &[u8; 32],
         webhook_secret: &WebhookSecret,
     ) -> StoreResult<()>;

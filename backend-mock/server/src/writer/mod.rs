@@ -140,7 +140,13 @@ mod tests {
         let store = SqliteStore::open(":memory:").unwrap();
         let machine = MachineId("m_stats".into());
         store
-            .upsert_machine(&machine, "Stats", &[7; 32], &WebhookSecret::generate())
+            .upsert_machine(
+                &machine,
+                "Stats",
+                gashapay_core::api::MachineKind::Dispenser,
+                &[7; 32],
+                &WebhookSecret::generate(),
+            )
             .unwrap();
         let (user_id, device_id, _) = create_player(&store, "counted", Points(100), 1).unwrap();
         let queue = Arc::new(PlayQueue::start(Arc::new(store)).unwrap());

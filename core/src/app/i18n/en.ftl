@@ -250,3 +250,5 @@ session_card_show = Show session
 status_pending_game = Paid at the reader: the game starts soon
 status_completed_game = Game on! Have fun.
 status_refunded_left_game = You left the game: points refunded
+history_played = Played
+history_not_played = Not played

@@ -249,3 +249,5 @@ session_card_show = Ver la sesión
 status_pending_game = Pagado en el lector: la partida empieza enseguida
 status_completed_game = ¡A jugar! Que te diviertas.
 status_refunded_left_game = Saliste de la partida: puntos devueltos
+history_played = Jugado
+history_not_played = No jugado

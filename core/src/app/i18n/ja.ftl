@@ -248,3 +248,5 @@ session_card_show = セッションを表示
 status_pending_game = リーダーで支払いました: まもなくゲームが始まります
 status_completed_game = ゲームスタート！楽しんでください。
 status_refunded_left_game = ゲームをやめました: ポイントを返金しました
+history_played = プレイ済み
+history_not_played = プレイなし

@@ -248,3 +248,5 @@ session_card_show = 세션 보기
 status_pending_game = 리더에서 결제됨: 곧 게임이 시작됩니다
 status_completed_game = 게임 시작! 즐거운 시간 되세요.
 status_refunded_left_game = 게임에서 나갔습니다: 포인트 환불됨
+history_played = 플레이함
+history_not_played = 플레이 안 함

@@ -7,7 +7,7 @@
 
 use super::messages::UserMessage;
 use super::text::texts;
-use super::views::{status_label, Tone};
+use super::views::{play_status_label, Tone};
 use crate::api::machine_pay::{
     MachineCodeInfo, OrderStatus, OrderView, SessionStatus, SessionView,
 };
@@ -469,11 +469,7 @@ impl MachinePayModel {
                     &[("item", &order.item), ("points", &t.points(order.amount))],
                 ));
                 let (text, tone) = match play {
-                    Some(play) => status_label(
-                        play.status,
-                        play.refund_reason,
-                        play.error.as_ref().map(|e| e.error),
-                    ),
+                    Some(play) => play_status_label(play),
                     None => (t.message("order_paid_waiting", &[]), Tone::Working),
                 };
                 view.status_text = Some(text);

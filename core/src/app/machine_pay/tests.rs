@@ -181,6 +181,7 @@ fn an_order_asks_before_paying_and_follows_the_play_to_its_outcome() {
         points: Some(Points(150)),
         machine_id: None,
         machine_name: None,
+        machine_kind: None,
         refund_reason: Some(crate::status::RefundReason::DispenseFailed),
         error: None,
         balance: Points(1000),

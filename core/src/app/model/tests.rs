@@ -335,6 +335,7 @@ fn the_play_tab_never_shows_a_stale_balance() {
         points: Some(Points(100)),
         machine_id: None,
         machine_name: None,
+        machine_kind: None,
         refund_reason: None,
         error: None,
         balance: Points(800),

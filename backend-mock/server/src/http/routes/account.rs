@@ -124,6 +124,7 @@ fn history_entry(record: HistoryRecord) -> HistoryEntry {
         transaction_id: record.transaction_id,
         machine_id: record.machine_id,
         machine_name: record.machine_name,
+        machine_kind: record.machine_kind,
         item: (record.kind == HistoryKind::Purchase)
             .then(|| record.label.clone())
             .flatten(),

@@ -161,6 +161,7 @@ async fn transaction_view(
             points: None,
             machine_id: None,
             machine_name: None,
+            machine_kind: None,
             refund_reason: None,
             error: None,
             balance,
@@ -178,6 +179,7 @@ async fn transaction_view(
         points: Some(record.points),
         machine_id: Some(record.machine_id),
         machine_name: Some(record.machine_name),
+        machine_kind: Some(record.machine_kind),
         refund_reason: record.refund_reason,
         error: record
             .rejection

@@ -240,6 +240,7 @@ pub(super) fn history(
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<String>,
     );
     let rows: Vec<Row> = store.read(|conn| {
         let newest = newest_before(conn, user, before)?;
@@ -252,7 +253,7 @@ pub(super) fn history(
                  WHERE l.previous_id IS NOT NULL AND chain.n < ?2
              )
              SELECT l.id, l.kind, l.delta, l.balance_after, l.label, t.id,
-                    l.created_at, m.id, m.name, t.status, t.refund_reason
+                    l.created_at, m.id, m.name, t.status, t.refund_reason, m.kind
              FROM chain
              JOIN ledger l ON l.id = chain.id
              LEFT JOIN transactions t ON t.seq = l.transaction_seq
@@ -273,13 +274,27 @@ pub(super) fn history(
                 row.get(8)?,
                 row.get(9)?,
                 row.get(10)?,
+                row.get(11)?,
             ))
         })?;
         rows.collect()
     })?;
     rows.into_iter()
         .map(
-            |(id, kind, delta, after, label, txn, at, machine, machine_name, status, reason)| {
+            |(
+                id,
+                kind,
+                delta,
+                after,
+                label,
+                txn,
+                at,
+                machine,
+                machine_name,
+                status,
+                reason,
+                machine_kind,
+            )| {
                 let kind = HistoryKind::parse(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
                 Ok(HistoryRecord {
@@ -292,6 +307,7 @@ pub(super) fn history(
                     transaction_id: txn.as_deref().and_then(|t| t.parse().ok()),
                     machine_id: machine.map(MachineId),
                     machine_name,
+                    machine_kind: machine_kind.as_deref().and_then(MachineKind::parse),
                     outcome: status.as_deref().and_then(TransactionStatus::parse),
                     refund_reason: reason.as_deref().and_then(RefundReason::parse),
                 })

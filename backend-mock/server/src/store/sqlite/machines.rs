@@ -7,13 +7,15 @@ pub(super) fn upsert_machine(
     store: &SqliteStore,
     id: &MachineId,
     name: &str,
+    kind: MachineKind,
     api_key_hash: &[u8; 32],
     webhook_secret: &WebhookSecret,
 ) -> StoreResult<()> {
     store.write(|tx| {
         tx.execute(
-            "INSERT INTO machines (id, name, api_key_hash, webhook_secret) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+            "INSERT INTO machines (id, name, api_key_hash, webhook_secret, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                  api_key_hash = excluded.api_key_hash,
                  webhook_secret = excluded.webhook_secret, revoked = 0,
                  previous_webhook_secret = NULL, previous_valid_until = NULL",
@@ -21,7 +23,8 @@ pub(super) fn upsert_machine(
                 id.0,
                 name,
                 api_key_hash.as_slice(),
-                webhook_secret.to_text()
+                webhook_secret.to_text(),
+                kind.as_str()
             ],
         )
         .map_err(db)?;
@@ -30,7 +33,7 @@ pub(super) fn upsert_machine(
 }
 
 const MACHINE_COLUMNS: &str = "id, name, api_key_hash, webhook_secret, revoked,
-    previous_webhook_secret, previous_valid_until, location";
+    previous_webhook_secret, previous_valid_until, location, kind";
 
 /// A machine row as stored, before its secrets are parsed.
 struct MachineRow {
@@ -42,6 +45,7 @@ struct MachineRow {
     previous: Option<String>,
     valid_until: Option<i64>,
     location: String,
+    kind: String,
 }
 
 fn machine_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MachineRow> {
@@ -54,6 +58,7 @@ fn machine_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MachineRow> {
         previous: row.get(5)?,
         valid_until: row.get(6)?,
         location: row.get(7)?,
+        kind: row.get(8)?,
     })
 }
 
@@ -75,6 +80,8 @@ fn machine_record(row: MachineRow) -> StoreResult<MachineRecord> {
             .ok_or_else(|| StoreError::Corrupt("bad webhook secret".into()))?,
         revoked: row.revoked,
         location: row.location,
+        kind: MachineKind::parse(&row.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("machine kind {}", row.kind)))?,
     })
 }
 
@@ -104,14 +111,15 @@ pub(super) fn create_machine(store: &SqliteStore, machine: &NewMachineRecord) ->
     store.write(|tx| {
         let inserted = tx
             .execute(
-                "INSERT INTO machines (id, name, api_key_hash, webhook_secret, location)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO machines (id, name, api_key_hash, webhook_secret, location, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
                 params![
                     machine.id.0,
                     machine.name,
                     machine.api_key_hash.as_slice(),
                     machine.webhook_secret.to_text(),
-                    machine.location
+                    machine.location,
+                    machine.kind.as_str()
                 ],
             )
             .map_err(db)?;

@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_rewards.sql"),
     include_str!("migrations/0009_history_chain.sql"),
     include_str!("migrations/0010_transactions_in_commit_order.sql"),
+    include_str!("migrations/0011_machine_kinds.sql"),
 ];
 
 /// The connection behind `conn`. A panic inside a store call unwinds through its
@@ -300,10 +301,11 @@ impl Store for SqliteStore {
         &self,
         id: &MachineId,
         name: &str,
+        kind: MachineKind,
         api_key_hash: &[u8; 32],
         webhook_secret: &WebhookSecret,
     ) -> StoreResult<()> {
-        machines::upsert_machine(self, id, name, api_key_hash, webhook_secret)
+        machines::upsert_machine(self, id, name, kind, api_key_hash, webhook_secret)
     }
 
     fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {

@@ -202,7 +202,7 @@ pub(super) fn transaction(
         };
         conn.query_row(
             "SELECT t.user_id, t.machine_id, m.name, t.points, t.status, t.rejection,
-                    t.refund_reason, t.updated_at
+                    t.refund_reason, t.updated_at, m.kind
              FROM transactions t JOIN machines m ON m.id = t.machine_id
              WHERE t.seq = ?1",
             [seq],
@@ -216,18 +216,21 @@ pub(super) fn transaction(
                     row.get::<_, Option<String>>(5)?,
                     row.get::<_, Option<String>>(6)?,
                     row.get::<_, i64>(7)?,
+                    row.get::<_, String>(8)?,
                 ))
             },
         )
         .optional()
     })?;
     row.map(
-        |(user, machine, machine_name, points, status, rejection, reason, updated)| {
+        |(user, machine, machine_name, points, status, rejection, reason, updated, kind)| {
             Ok(TransactionRecord {
                 id,
                 user_id: UserId(user as u64),
                 machine_id: MachineId(machine),
                 machine_name,
+                machine_kind: MachineKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("machine kind {kind}")))?,
                 points: Points(points as u64),
                 status: TransactionStatus::parse(&status)
                     .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,

@@ -236,7 +236,13 @@ fn store_with_players(path: &str) -> (SqliteStore, [(UserId, DeviceId); 2]) {
         let id = MachineId(machine.into());
         let secret = gashapay_core::webhook::WebhookSecret::generate();
         store
-            .upsert_machine(&id, machine, &[7; 32], &secret)
+            .upsert_machine(
+                &id,
+                machine,
+                gashapay_core::api::MachineKind::Dispenser,
+                &[7; 32],
+                &secret,
+            )
             .unwrap();
     }
     let players = ["ann", "bob"].map(|name| {

@@ -26,6 +26,7 @@ fn view(record: MachineRecord) -> MachineView {
         machine_id: record.id,
         name: record.name,
         location: record.location,
+        kind: record.kind,
         revoked: record.revoked,
     }
 }

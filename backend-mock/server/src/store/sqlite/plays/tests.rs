@@ -44,7 +44,13 @@ fn fresh_store(balances: &[u64]) -> (SqliteStore, Vec<(UserId, DeviceId)>) {
     for machine in MACHINES {
         let id = MachineId(machine.into());
         store
-            .upsert_machine(&id, machine, &[7; 32], &WebhookSecret::generate())
+            .upsert_machine(
+                &id,
+                machine,
+                gashapay_core::api::MachineKind::Dispenser,
+                &[7; 32],
+                &WebhookSecret::generate(),
+            )
             .unwrap();
     }
     let people = balances
