@@ -17,6 +17,8 @@ pub mod demo;
 pub mod demo_arcade;
 #[cfg(feature = "demo")]
 pub mod demo_rewards;
+#[cfg(feature = "desktop")]
+pub mod page_text;
 
 /// The stylesheet, embedded so the binary runs from anywhere (it lives in `assets/`).
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");

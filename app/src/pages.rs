@@ -44,6 +44,8 @@ pub fn App() -> Element {
     let state = use_context_provider(|| AppState::new(server));
     let start_services = services.clone();
     use_hook(move || services::start(state, &start_services));
+    #[cfg(feature = "desktop")]
+    crate::page_text::use_page_text();
     use_future(move || {
         let services = services.clone();
         async move {
@@ -96,10 +98,11 @@ fn Shell() -> Element {
         (Route::TopUp {}, &t.tab_top_up),
         (Route::Settings {}, &t.tab_settings),
     ];
-    let (session, server) = {
-        let model = state.model.read();
-        (model.session.clone(), model.server.clone())
-    };
+    // Memos: the shell redraws when the session or the server changes, not at every
+    // change of the model.
+    let session = use_memo(move || state.model.read().session.clone());
+    let server = use_memo(move || state.model.read().server.clone());
+    let (session, server) = (session(), server());
     let address = server.address.clone().unwrap_or_default();
     let phone = match session.sign_in_view(&address) {
         _ if server.needs_server() => rsx! {
@@ -188,10 +191,10 @@ fn DemoSide() -> Element {
     let Some(demo) = services.demo.clone() else {
         return rsx! {};
     };
-    let code_on_screen = match &state.model.read().account.play.phase {
+    let code_on_screen = use_memo(move || match &state.model.read().account.play.phase {
         gashapay_core::app::play::PlayPhase::Showing { code } => Some(code.to_text()),
         _ => None,
-    };
+    })();
     let mut order = use_signal(|| None::<String>);
     let machine_code_link = demo.machine_code_link();
     let machine_code_image = use_hook(|| {

@@ -13,7 +13,7 @@ use std::time::Duration;
 fn at_twice_the_text_size_the_tabs_stay_and_a_code_still_scans() {
     let window = open_demo_window("en_US.UTF-8", "eng", &[("GASHAPAY_TEXT_SCALE", "200")]);
     let screen = &window.screen;
-    screen.wait_for(
+    screen.read_screen_for(
         "large-1-home",
         &["balance", "1,000", "Home", "History", "Top", "Settings"],
         Duration::from_secs(90),
@@ -57,7 +57,7 @@ fn brightness((r, g, b): (u8, u8, u8)) -> u32 {
 fn in_dark_mode_the_page_is_dark_and_the_code_stays_dark_on_white() {
     let window = open_demo_window("en_US.UTF-8", "eng", &[("GTK_THEME", "Adwaita:dark")]);
     let screen = &window.screen;
-    screen.wait_for(
+    screen.read_screen_for(
         "dark-1-home",
         &["balance", "1,000", "Recent"],
         Duration::from_secs(90),

@@ -40,7 +40,7 @@ fn a_tester_pays_an_arcade_game_with_the_code_in_the_app() {
     );
     // The countdown ends: the payment is committed and the game starts; the app
     // follows the play to its end and speaks of the game, not of a prize.
-    screen.wait_for(
+    screen.read_screen_for(
         "a7-game-on",
         &["Game on! 1 player", "Have fun", "New balance: 900"],
         Duration::from_secs(30),

@@ -14,7 +14,8 @@ fn on_a_japanese_system_the_app_speaks_japanese_and_settings_switch_it_to_englis
     let window = open_demo_window("ja_JP.UTF-8", "jpn+eng", &[]);
     let screen = &window.screen;
 
-    screen.wait_for(
+    // Read off the screen: the Japanese glyphs are drawn (a font has them).
+    screen.read_screen_for(
         "ja-1-home",
         &["残高", "1,000", "最近"],
         Duration::from_secs(90),

@@ -58,7 +58,7 @@ fn a_tester_scans_the_machines_own_code_and_an_orders_code_and_pays_both_ways() 
         Duration::from_secs(30),
     );
     screen.click("m5-sold", "End session", first);
-    screen.wait_for(
+    screen.read_screen_for(
         "m6-ended",
         &["Session ended", "400 pts", "back to your balance"],
         Duration::from_secs(30),

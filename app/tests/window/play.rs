@@ -99,8 +99,9 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         .unwrap();
     assert_eq!(ack.status, TransactionStatus::Completed);
 
-    // The window learns the outcome by itself and shows the new balance.
-    screen.wait_for(
+    // The window learns the outcome by itself and shows the new balance, read off
+    // the screen itself.
+    screen.read_screen_for(
         "5-play-dispensed",
         &["Dispensed!", "900"],
         Duration::from_secs(20),
@@ -192,6 +193,7 @@ fn pointed_at_a_real_server_the_app_has_no_demo_panel_and_asks_to_sign_in() {
             .args(["--server", &server])
             .env("DISPLAY", &display)
             .env("GASHAPAY_DATA_DIR", data.path())
+            .env("GASHAPAY_PAGE_TEXT", data.path().join("page.json"))
             .env("LC_ALL", "en_US.UTF-8")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -201,8 +203,9 @@ fn pointed_at_a_real_server_the_app_has_no_demo_panel_and_asks_to_sign_in() {
     let screen = Screen {
         display,
         ocr: "eng",
+        page: data.path().join("page.json"),
     };
-    let text = screen.wait_for(
+    let text = screen.read_screen_for(
         "real-server-sign-in",
         &["GashaPay", "Username", "Password"],
         Duration::from_secs(90),

@@ -28,7 +28,7 @@ fn a_tester_scans_the_stands_visit_code_and_earns_then_starts_the_clock() {
     wait_for_early_in_a_minute();
     // Its button is the lowest "Scan with the phone" in view (the next code's is below).
     screen.click("r2-stand", "Scan with the phone", lowest);
-    screen.wait_for(
+    screen.read_screen_for(
         "r3-earned",
         &["Demo cafe", "10 pts earned at Demo cafe"],
         Duration::from_secs(20),

@@ -1,5 +1,7 @@
-//! The window under test: Xvfb, screenshots, tesseract's reading of them, clicks
-//! and typing through xdotool.
+//! The window under test: Xvfb, the page's text as the web view has it (the app
+//! writes it to a file, `GASHAPAY_PAGE_TEXT`), screenshots, tesseract's reading of
+//! them (once a flow, for what a person really sees), clicks and typing through
+//! xdotool.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,62 @@ pub struct Screen {
     pub display: String,
     /// Tesseract's languages for reading it: `eng`, or `jpn+eng`.
     pub ocr: &'static str,
+    /// Where the app writes what its page shows (`GASHAPAY_PAGE_TEXT`).
+    pub page: PathBuf,
+}
+
+/// What the web view shows: its visible text, and its controls' boxes.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Page {
+    texts: Vec<Shown>,
+    controls: Vec<Shown>,
+    ratio: f64,
+}
+
+/// A text or control on screen, its box in CSS pixels (the visible part of it).
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Shown {
+    text: String,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    /// The whole box's height, of which `h` is visible.
+    full_h: f64,
+}
+
+impl Page {
+    /// The visible text, in the page's order.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self.texts.iter().map(|t| t.text.as_str()).collect();
+        parts.join(" ")
+    }
+
+    /// The controls (buttons, links, fields, labels) that read `label` and are mostly
+    /// in view, as boxes in screen pixels.
+    fn controls(&self, label: &str) -> Vec<Word> {
+        let ratio = if self.ratio > 0.0 { self.ratio } else { 1.0 };
+        self.controls
+            .iter()
+            .filter(|c| c.text.contains(label) && c.h >= 0.6 * c.full_h)
+            .map(|c| Word {
+                text: c.text.clone(),
+                x: (c.x * ratio) as u32,
+                y: (c.y * ratio) as u32,
+                w: (c.w * ratio).max(1.0) as u32,
+                h: (c.h * ratio).max(1.0) as u32,
+            })
+            .collect()
+    }
+}
+
+/// Whether `text` holds every one of `needles`; spaces do not count (tesseract
+/// splits Japanese into pieces, and a page's lines break where they will).
+fn holds_all(text: &str, needles: &[&str]) -> bool {
+    let compact = text.replace(' ', "");
+    needles
+        .iter()
+        .all(|n| text.contains(n) || compact.contains(&n.replace(' ', "")))
 }
 
 /// One word tesseract read, with its box in screen pixels.
@@ -118,39 +176,6 @@ fn brand_boxes(shot: &Path) -> Vec<(u32, u32, u32, u32)> {
         }
     }
     boxes
-}
-
-/// Each run of consecutive words on one line that together read `label` (its spaces
-/// aside: tesseract gives words), as one box.
-fn phrases(words: &[Word], label: &str) -> Vec<Word> {
-    let label = label.replace(' ', "");
-    let mut found = Vec::new();
-    for start in 0..words.len() {
-        let mut text = String::new();
-        for (end, word) in words.iter().enumerate().skip(start) {
-            let same_line = word.y.abs_diff(words[start].y) <= words[start].h / 2 + 2;
-            if !same_line || !label.starts_with(&(text.clone() + &word.text)) {
-                break;
-            }
-            text.push_str(&word.text);
-            if text == label {
-                let run = &words[start..=end];
-                let x = run.iter().map(|w| w.x).min().unwrap_or_default();
-                let y = run.iter().map(|w| w.y).min().unwrap_or_default();
-                let right = run.iter().map(|w| w.x + w.w).max().unwrap_or_default();
-                let bottom = run.iter().map(|w| w.y + w.h).max().unwrap_or_default();
-                found.push(Word {
-                    text,
-                    x,
-                    y,
-                    w: right - x,
-                    h: bottom - y,
-                });
-                break;
-            }
-        }
-    }
-    found
 }
 
 pub fn joined(words: &[Word]) -> String {
@@ -291,27 +316,65 @@ impl Screen {
         }
     }
 
-    /// Waits until every one of `needles` is on screen; returns the screen's text.
-    /// Spaces do not count: tesseract splits Japanese into pieces.
+    /// What the page shows now, as the app last wrote it (an empty page until it
+    /// has).
+    pub fn page(&self) -> Page {
+        std::fs::read(&self.page)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the page shows `found`'s answer, or panics after `timeout` with
+    /// `what` and the page's text.
+    fn watch<T>(&self, what: &str, timeout: Duration, found: impl Fn(&Page) -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            let page = self.page();
+            if let Some(result) = found(&page) {
+                return result;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{what}; the page shows: {}",
+                page.text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until every one of `needles` is on the page, then keeps a screenshot of
+    /// it as `name`; returns the page's text.
     pub fn wait_for(&self, name: &str, needles: &[&str], timeout: Duration) -> String {
+        let text = self.watch(
+            &format!("{name}: waited for {needles:?}"),
+            timeout,
+            |page| {
+                let text = page.text();
+                holds_all(&text, needles).then_some(text)
+            },
+        );
+        self.shot(name);
+        text
+    }
+
+    /// Waits until every one of `needles` can be read off a screenshot by tesseract:
+    /// what a person sees, pixels and all (a flow does this once; the page's text
+    /// answers the rest). Returns what was read.
+    pub fn read_screen_for(&self, name: &str, needles: &[&str], timeout: Duration) -> String {
         self.look(name, &format!("waited for {needles:?}"), timeout, |words| {
             let text = joined(words);
-            let compact = text.replace(' ', "");
-            needles
-                .iter()
-                .all(|n| text.contains(n) || compact.contains(&n.replace(' ', "")))
-                .then_some(text)
+            holds_all(&text, needles).then_some(text)
         })
     }
 
-    /// Clicks the word (or run of words on one line) that reads `label`, the one
-    /// `pick` chooses when several do.
+    /// Clicks the control (button, link, field, label) that reads `label`, the one
+    /// `pick` chooses when several do; `name` says where the test is.
     pub fn click(&self, name: &str, label: &str, pick: fn(&[Word]) -> Option<&Word>) {
-        let word = self.look(
-            name,
-            &format!("no '{label}' on screen"),
+        let word = self.watch(
+            &format!("{name}: no '{label}' to click"),
             Duration::from_secs(20),
-            |words| pick(&phrases(words, label)).cloned(),
+            |page| pick(&page.controls(label)).cloned(),
         );
         let (x, y) = (word.x + word.w / 2, word.y + word.h / 2);
         let status = Command::new("xdotool")
@@ -347,14 +410,12 @@ impl Screen {
     }
 
     /// Scrolls the demo panel down, two notches at a time, until every one of
-    /// `needles` (plain dark text, such as headings: one quick grey reading finds
-    /// them) can be read on screen; panics after `timeout`.
+    /// `needles` is in view; panics after `timeout`.
     pub fn scroll_to_words(&self, name: &str, needles: &[&str], timeout: Duration) {
         let started = Instant::now();
         loop {
-            let shot = self.shot(name);
-            let text = joined(&self.read(&shot, 2, OCR_PASSES[0]));
-            if needles.iter().all(|n| text.contains(n)) {
+            if holds_all(&self.page().text(), needles) {
+                self.shot(name);
                 return;
             }
             assert!(
@@ -460,6 +521,7 @@ pub fn start_demo_app_with(
         .envs(env.iter().copied())
         .env("DISPLAY", display)
         .env("GASHAPAY_DATA_DIR", data)
+        .env("GASHAPAY_PAGE_TEXT", data.join("page.json"))
         .env_remove("GASHAPAY_SERVER")
         .env("LC_ALL", locale)
         .env("LANG", locale)
@@ -533,8 +595,9 @@ pub fn open_demo_window(locale: &str, ocr: &'static str, env: &[(&str, &str)]) -
     let (xvfb, display) = start_xvfb();
     let data = tempfile::tempdir().unwrap();
     let app = start_demo_app_with(&display, data.path(), locale, env);
+    let page = data.path().join("page.json");
     DemoWindow {
-        screen: Screen { display, ocr },
+        screen: Screen { display, ocr, page },
         app,
         data,
         _xvfb: xvfb,
