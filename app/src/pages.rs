@@ -53,8 +53,7 @@ pub fn App() -> Element {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 // A shown code changes by itself once a minute and at its renewal:
                 // the model is woken (and the screen redrawn) only then.
-                let shown_at = *state.now.peek();
-                let due = state.model.peek().account.play.next_change_at(shown_at);
+                let due = state.model.peek().play_changes_at();
                 if due.is_some_and(|at| unix_now() >= at) {
                     dispatch(state, &services, AppEvent::Play(PlayEvent::Tick));
                 }
@@ -89,7 +88,7 @@ fn Shell() -> Element {
     // Read so that a new language redraws the shell; the keyed list of one below
     // remounts every screen under it (a key counts only in a list), so each page
     // builds its view and texts again.
-    let language = *state.language.read();
+    let language = use_memo(move || state.model.read().language)();
     let route = use_route::<Route>();
     let tabs = [
         (Route::Home {}, &t.tab_home),
@@ -413,7 +412,7 @@ fn Home() -> Element {
 fn Play() -> Element {
     let state = use_app_state();
     let services = use_services();
-    let view = state.model.read().play_view((state.now)());
+    let view = state.model.read().play_view();
     // Brighten while a code shows; `follow` acts only when that changes, so each
     // redraw may ask. Leaving the page takes the code off screen, and puts a finished
     // play away.
@@ -482,7 +481,7 @@ fn Settings() -> Element {
             server: server.view(),
             on_server: move |event| dispatch(state, &server_services, AppEvent::Server(event)),
             on_language: move |language| {
-                services::choose_language(state, &language_services, language)
+                dispatch(state, &language_services, AppEvent::ChooseLanguage(language))
             },
             on_sign_out: move |_| {
                 dispatch(state, &services, AppEvent::SignOut);

@@ -42,6 +42,10 @@ pub(crate) fn run(state: AppState, services: Services, epoch: Epoch, effect: Eff
             });
         }
         Effect::SwitchServer(address) => switch_server(state, &services, address),
+        Effect::Speak(language) => {
+            gashapay_core::app::i18n::set_language(language);
+            save(&services, |saved| saved.language = Some(language));
+        }
         Effect::StopWatching => services.cancel_watches(),
         Effect::SaveAccount => save_account(state, &services),
         Effect::ForgetSavedAccount => save(&services, |saved| saved.account = None),

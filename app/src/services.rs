@@ -5,7 +5,6 @@
 use crate::connection::Connection;
 use crate::state::AppState;
 use dioxus::prelude::*;
-use gashapay_core::app::language::Language;
 use gashapay_core::app::model::{AppEvent, Effect, Epoch};
 use gashapay_core::app::saved::SavedStateStore;
 use gashapay_core::app::scanner_screen::ScreenForCodes;
@@ -23,8 +22,9 @@ pub struct Services {
     pub poll: PollConfig,
     /// What the app keeps between runs (never a secret).
     pub saved: Arc<SavedStateStore>,
-    /// Cancels the status watches of the signed-in user; replaced at each sign-out so
-    /// the next user's watches start uncancelled.
+    /// Cancels every call made for the account shown (watches and long-polls
+    /// included) when the model stops watching; replaced then, so the next account's
+    /// calls start uncancelled.
     pub watches: Arc<Mutex<CancellationToken>>,
     /// Full brightness and no sleep while a code shows.
     pub screen: Arc<ScreenForCodes>,
@@ -125,7 +125,6 @@ pub fn start(state: AppState, services: &Services) {
 pub fn dispatch(state: AppState, services: &Services, event: AppEvent) {
     let mut model = state.model;
     let now = unix_now();
-    let shows_play = matches!(event, AppEvent::Play(_));
     // The keystore is read only when a code is made, not at every tick.
     let credentials = model
         .peek()
@@ -133,7 +132,7 @@ pub fn dispatch(state: AppState, services: &Services, event: AppEvent) {
         .then(|| services.client()?.device_credentials().ok())
         .flatten();
     let effects = model.write().update(event, now, credentials.as_ref());
-    after_update(state, services, effects, now, shows_play);
+    after_update(state, services, effects);
 }
 
 /// The answer to an effect run for `epoch`: dropped (before the model is touched)
@@ -143,34 +142,13 @@ pub(crate) fn answer(state: AppState, services: &Services, epoch: Epoch, event: 
     if model.peek().epoch() != epoch {
         return;
     }
-    let now = unix_now();
-    let shows_play = matches!(event, AppEvent::Play(_));
-    let effects = model.write().answer(epoch, event, now, None);
-    after_update(state, services, effects, now, shows_play);
+    let effects = model.write().answer(epoch, event, unix_now(), None);
+    after_update(state, services, effects);
 }
 
-fn after_update(
-    state: AppState,
-    services: &Services,
-    effects: Vec<Effect>,
-    now: u64,
-    shows_play: bool,
-) {
-    if shows_play {
-        // The play screen is drawn as of the last play event (see the clock in `pages`).
-        let mut shown_at = state.now;
-        shown_at.set(now);
-    }
+fn after_update(state: AppState, services: &Services, effects: Vec<Effect>) {
     let epoch = state.model.peek().epoch();
     for effect in effects {
         crate::runner::run(state, services.clone(), epoch, effect);
     }
-}
-
-/// Speaks `language` from now on, and next time the app starts.
-pub fn choose_language(state: AppState, services: &Services, language: Language) {
-    gashapay_core::app::i18n::set_language(language);
-    save(services, |saved| saved.language = Some(language));
-    let mut chosen = state.language;
-    chosen.set(language);
 }

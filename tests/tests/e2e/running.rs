@@ -7,6 +7,7 @@ use crate::machine_shows_code::printed_code;
 use crate::rewards::{code, code_id, order, partner};
 use gashapay_core::api::machine_pay::SessionStatus;
 use gashapay_core::api::rewards::{RewardClaim, RewardKind};
+use gashapay_core::app::language::Language;
 use gashapay_core::app::model::{AppEvent, AppModel, Call, Effect};
 use gashapay_core::app::server::ServerModel;
 use gashapay_core::client::ApiClient;
@@ -19,7 +20,8 @@ use uuid::Uuid;
 /// holds the session: the old launch's tokens are rotated away), and that client.
 async fn restarted_app(app: &TestApp, user: &User) -> (AppModel, ApiClient) {
     let client = client_for(&app.base_url(), user.store.clone());
-    let mut model = AppModel::new(ServerModel::new(Some(app.base_url()), false));
+    let server = ServerModel::new(Some(app.base_url()), false);
+    let mut model = AppModel::new(Language::En, server, unix_now());
     let started = AppEvent::Started {
         stored_session: client.has_session().unwrap(),
         signed_in_user: Some(client.device_credentials().unwrap().user_id),

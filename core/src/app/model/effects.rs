@@ -21,6 +21,8 @@ pub enum Effect {
     /// Talk to this server from now on (and next time), then answer
     /// `AppEvent::ServerSwitched`.
     SwitchServer(String),
+    /// Speak this language from now on (every text the core gives) and next time.
+    Speak(crate::app::language::Language),
     /// Stop every watch and long-poll under way: their account is gone.
     StopWatching,
     /// Keep the balance and the newest history as shown now for the next run.

@@ -11,6 +11,7 @@ pub use effects::{Call, Effect, FailedCall};
 
 use super::failure::CallFailure;
 use super::history::{HistoryEvent, HistoryModel};
+use super::language::Language;
 use super::machine_pay::{MachinePayEvent, MachinePayModel};
 use super::messages::UserMessage;
 use super::play::{PlayEvent, PlayModel, PlayView};
@@ -46,9 +47,15 @@ pub struct Epoch(u64);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppModel {
+    /// The language the app speaks.
+    pub language: Language,
     pub server: ServerModel,
     pub session: Session,
     pub account: AccountModels,
+    /// Unix seconds the play screen is drawn as of: the last play event (the shell
+    /// sends a tick when the screen changes by itself, see
+    /// [`PlayModel::next_change_at`]).
+    play_drawn_at: u64,
     /// Whose account `account` holds, once known.
     account_of: Option<UserId>,
     epoch: Epoch,
@@ -86,6 +93,8 @@ pub enum AppEvent {
         stored_session: bool,
         signed_in_user: Option<UserId>,
     },
+    /// Settings: speak this language from now on.
+    ChooseLanguage(Language),
     /// The balance's retry button.
     RefreshBalance,
     BalanceLoaded(BalanceResponse),
@@ -108,8 +117,11 @@ pub enum AppEvent {
 }
 
 impl AppModel {
-    pub fn new(server: ServerModel) -> Self {
+    /// The app at launch, speaking `language`, on `server`, at `now`.
+    pub fn new(language: Language, server: ServerModel, now: u64) -> Self {
         Self {
+            language,
+            play_drawn_at: now,
             server,
             session: Session::Starting,
             account: AccountModels::default(),
@@ -124,10 +136,17 @@ impl AppModel {
         self.epoch
     }
 
-    /// The play screen. A finished play's "New balance" is the balance card's, which
-    /// the play's own answer and every later fetch keep current.
-    pub fn play_view(&self, now: u64) -> PlayView {
-        let mut view = self.account.play.view(now);
+    /// When the play screen next changes by itself; the shell sends a
+    /// `PlayEvent::Tick` then.
+    pub fn play_changes_at(&self) -> Option<u64> {
+        self.account.play.next_change_at(self.play_drawn_at)
+    }
+
+    /// The play screen, as of the last play event. A finished play's "New balance"
+    /// is the balance card's, which the play's own answer and every later fetch keep
+    /// current.
+    pub fn play_view(&self) -> PlayView {
+        let mut view = self.account.play.view(self.play_drawn_at);
         if let (Some(result), Some(balance)) = (&mut view.result_text, self.account.balance.balance)
         {
             *result = texts().new_balance(balance);
@@ -260,7 +279,12 @@ impl AppModel {
                 }
                 effects
             }
+            AppEvent::ChooseLanguage(language) => {
+                self.language = language;
+                vec![Effect::Speak(language)]
+            }
             AppEvent::Play(event) => {
+                self.play_drawn_at = now;
                 let news = matches!(event, PlayEvent::StatusChanged(_));
                 let effects = self.account.play.update(event, credentials, now);
                 if news {

@@ -2,6 +2,7 @@ use super::*;
 use crate::api::machine_pay::{SessionStatus, SessionView};
 use crate::api::rewards::{RewardKind, RewardSessionStatus, RewardSessionView};
 use crate::api::{HistoryPage, TransactionView};
+use crate::app::language::Language;
 use crate::app::play::PlayPhase;
 use crate::app::saved::SavedBalance;
 use crate::ids::{AppId, DeviceId, MachineId, Points};
@@ -87,7 +88,11 @@ fn failure(code: ErrorCode, ends_session: bool) -> CallFailure {
 /// Ana's app after a restart: her stored session, the balance the last run saved,
 /// and what the server says still runs (a machine session and a timed reward).
 fn ana_with_everything_running() -> (AppModel, Uuid) {
-    let mut model = AppModel::new(ServerModel::new(Some("http://s".into()), false));
+    let mut model = AppModel::new(
+        Language::En,
+        ServerModel::new(Some("http://s".into()), false),
+        NOW,
+    );
     let effects = model.update(
         AppEvent::Started {
             stored_session: true,
@@ -350,7 +355,7 @@ fn the_play_tab_never_shows_a_stale_balance() {
     // The play's answer moves the balance card at once, not only after the fetch.
     assert_eq!(model.account.balance.balance, Some(Points(800)));
     assert_eq!(
-        model.play_view(NOW).result_text.as_deref(),
+        model.play_view().result_text.as_deref(),
         Some("New balance: 800 pts")
     );
     // A top-up (or a reward) later: the result says the balance of now.
@@ -363,14 +368,14 @@ fn the_play_tab_never_shows_a_stale_balance() {
         None,
     );
     assert_eq!(
-        model.play_view(NOW).result_text.as_deref(),
+        model.play_view().result_text.as_deref(),
         Some("New balance: 1,300 pts")
     );
     // Coming back to the tab later starts a new play, not the old result.
     model.update(AppEvent::LeftPlay, NOW, None);
     assert_eq!(model.account.play.phase, PlayPhase::Choosing);
-    assert!(model.play_view(NOW).can_start);
-    assert_eq!(model.play_view(NOW).result_text, None);
+    assert!(model.play_view().can_start);
+    assert_eq!(model.play_view().result_text, None);
 }
 
 #[test]
@@ -381,6 +386,29 @@ fn leaving_the_play_tab_keeps_a_code_that_is_still_on_screen() {
         model.account.play.phase,
         PlayPhase::Showing { .. }
     ));
+}
+
+#[test]
+fn a_chosen_language_is_spoken_and_kept() {
+    let (mut model, _) = ana_with_everything_running();
+    let effects = model.update(AppEvent::ChooseLanguage(Language::Ko), NOW, None);
+    assert_eq!(effects, [Effect::Speak(Language::Ko)]);
+    assert_eq!(model.language, Language::Ko);
+    // Not the account's: a sign-out keeps it.
+    model.update(AppEvent::SignOut, NOW, None);
+    assert_eq!(model.language, Language::Ko);
+}
+
+#[test]
+fn the_play_screen_is_drawn_as_of_its_last_event() {
+    let ana = creds(ANA);
+    let (mut model, _) = ana_with_everything_running();
+    // The code shown at NOW lasts 5 minutes: the screen changes by itself a minute on.
+    assert_eq!(model.play_changes_at(), Some(NOW + 60));
+    assert_eq!(model.play_view().minutes_left, Some(5));
+    model.update(AppEvent::Play(PlayEvent::Tick), NOW + 60, Some(&ana));
+    assert_eq!(model.play_view().minutes_left, Some(4));
+    assert_eq!(model.play_changes_at(), Some(NOW + 120));
 }
 
 #[test]
