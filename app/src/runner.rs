@@ -38,7 +38,9 @@ pub(crate) fn run(state: AppState, services: Services, epoch: Epoch, effect: Eff
                     address,
                     answer: checked,
                 });
-                answer(state, &services, epoch, event);
+                // The server form is no account's: its answer counts whoever is
+                // signed in by then.
+                dispatch(state, &services, event);
             });
         }
         Effect::SwitchServer(address) => switch_server(state, &services, address),

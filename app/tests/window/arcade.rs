@@ -32,6 +32,14 @@ fn a_tester_pays_an_arcade_game_with_the_code_in_the_app() {
     );
     screen.click("a4-play", "Show QR code", first);
     screen.wait_for("a5-code", &["Waiting", "scan"], Duration::from_secs(20));
+    // The code the reader will take, as a scanner reads it off the screen (the
+    // panel may show other symbols beside it).
+    let decoded = decode_qr(&screen.shot("a5-code"));
+    let code = decoded
+        .lines()
+        .find_map(|line| gashapay_core::qr::SignedCode::parse(line).ok())
+        .unwrap_or_else(|| panic!("no code of the app's among {decoded:?}"));
+    assert_eq!(code.payload.points, gashapay_core::Points(100));
     screen.click("a5-code", "Pay at the reader", first);
     screen.wait_for(
         "a6-countdown",

@@ -357,10 +357,7 @@ impl AppModel {
                     effects.push(Effect::Call(Call::FetchRunning));
                 }
                 SessionEffect::Logout => effects.push(Effect::Call(Call::Logout)),
-                SessionEffect::ClearAccount => {
-                    effects.extend(self.clear_account());
-                    self.account_of = None;
-                }
+                SessionEffect::ClearAccount => effects.extend(self.clear_account()),
             }
         }
         effects
@@ -375,6 +372,7 @@ impl AppModel {
     /// under way for it (their answers will be dropped).
     fn clear_account(&mut self) -> Vec<Effect> {
         self.account = AccountModels::default();
+        self.account_of = None;
         self.epoch = Epoch(self.epoch.0 + 1);
         vec![Effect::StopWatching, Effect::ForgetSavedAccount]
     }
