@@ -140,11 +140,11 @@ async fn answer_of(
             .map_err(|e| (failed, e))
     }
     match call {
-        Call::SignIn { username, password } => Ok(Some(signed_in(
-            client.login(&username, password.expose()).await,
+        Call::SignIn(sent) => Ok(Some(signed_in(
+            client.login(&sent.username, sent.password.expose()).await,
         ))),
-        Call::SignUp { username, password } => Ok(Some(signed_in(
-            client.signup(&username, password.expose()).await,
+        Call::SignUp(sent) => Ok(Some(signed_in(
+            client.signup(&sent.username, sent.password.expose()).await,
         ))),
         Call::Logout => {
             // Signed out here whatever the server says.

@@ -48,18 +48,19 @@ pub enum SessionEvent {
     SignOut,
 }
 
+/// Who signs in (or makes an account), with which password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: Redacted,
+}
+
 /// Work for the shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEffect {
-    SignIn {
-        username: String,
-        password: Redacted,
-    },
+    SignIn(Credentials),
     /// Create the account, then send `SignedIn` or `SignInFailed` as for a sign-in.
-    SignUp {
-        username: String,
-        password: Redacted,
-    },
+    SignUp(Credentials),
     /// Fetch the balance and the first page of history.
     LoadAccount,
     /// Tell the server this session is over.
@@ -99,7 +100,7 @@ impl Session {
                 }
                 (false, Some((username, password))) => {
                     *self = Session::SigningIn { new_account: false };
-                    vec![SessionEffect::SignIn { username, password }]
+                    vec![SessionEffect::SignIn(Credentials { username, password })]
                 }
                 (false, None) => {
                     *self = Session::signed_out(None);
@@ -112,7 +113,7 @@ impl Session {
                 };
                 if !new_account {
                     *self = Session::SigningIn { new_account };
-                    return vec![SessionEffect::SignIn { username, password }];
+                    return vec![SessionEffect::SignIn(Credentials { username, password })];
                 }
                 // The server's rules, checked here first so a typo costs no request.
                 let username = username.trim().to_owned();
@@ -127,7 +128,7 @@ impl Session {
                     return vec![];
                 }
                 *self = Session::SigningIn { new_account };
-                vec![SessionEffect::SignUp { username, password }]
+                vec![SessionEffect::SignUp(Credentials { username, password })]
             }
             SessionEvent::SwitchForm => {
                 if let Session::SignedOut { new_account, .. } = *self {
@@ -251,9 +252,7 @@ mod tests {
         let mut session = Session::default();
         let demo = Some(("demo".to_owned(), Redacted::new("pw")));
         let effects = session.update(started(false, demo));
-        assert!(
-            matches!(&effects[..], [SessionEffect::SignIn { username, .. }] if username == "demo")
-        );
+        assert!(matches!(&effects[..], [SessionEffect::SignIn(sent)] if sent.username == "demo"));
         assert_eq!(session, Session::SigningIn { new_account: false });
 
         let mut session = Session::default();
@@ -313,9 +312,7 @@ mod tests {
         );
 
         let effects = session.update(send(" ana ", "a long password"));
-        assert!(
-            matches!(&effects[..], [SessionEffect::SignUp { username, .. }] if username == "ana")
-        );
+        assert!(matches!(&effects[..], [SessionEffect::SignUp(sent)] if sent.username == "ana"));
         assert_eq!(
             session.sign_in_view("s").unwrap().button_text,
             "Creating account…"

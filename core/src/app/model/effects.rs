@@ -6,10 +6,10 @@ use crate::app::history::{FetchHistory, HistoryEvent, HistoryModel};
 use crate::app::machine_pay::MachinePayEffect;
 use crate::app::play::PlayEffect;
 use crate::app::reward::RewardEffect;
+use crate::app::session::Credentials;
 use crate::app::top_up::TopUpEffect;
 use crate::ids::{Points, TransactionId};
 use crate::order_code::OrderCode;
-use crate::Redacted;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,15 +34,9 @@ pub enum Effect {
 /// The calls to the server, each answered by an event (or `AppEvent::CallFailed`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
-    SignIn {
-        username: String,
-        password: Redacted,
-    },
+    SignIn(Credentials),
     /// Create the account, then answer as a sign-in does.
-    SignUp {
-        username: String,
-        password: Redacted,
-    },
+    SignUp(Credentials),
     /// Tell the server the session is over (signed out here whatever it says).
     Logout,
     FetchBalance,

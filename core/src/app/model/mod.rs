@@ -345,12 +345,8 @@ impl AppModel {
         let mut effects = Vec::new();
         for effect in self.session.update(event) {
             match effect {
-                SessionEffect::SignIn { username, password } => {
-                    effects.push(Effect::Call(Call::SignIn { username, password }))
-                }
-                SessionEffect::SignUp { username, password } => {
-                    effects.push(Effect::Call(Call::SignUp { username, password }))
-                }
+                SessionEffect::SignIn(sent) => effects.push(Effect::Call(Call::SignIn(sent))),
+                SessionEffect::SignUp(sent) => effects.push(Effect::Call(Call::SignUp(sent))),
                 SessionEffect::LoadAccount => {
                     effects.extend(self.load_account());
                     // Once a session: a restarted app finds what still runs.

@@ -207,9 +207,7 @@ fn another_account_sees_nothing_of_the_one_before() {
         NOW,
         None,
     );
-    assert!(
-        matches!(&effects[..], [Effect::Call(Call::SignIn { username, .. })] if username == "bea")
-    );
+    assert!(matches!(&effects[..], [Effect::Call(Call::SignIn(sent))] if sent.username == "bea"));
     let effects = model.update(AppEvent::SignedIn { user_id: BEA }, NOW, None);
     assert!(effects.contains(&Effect::Call(Call::FetchRunning)));
     // Bea's own account is on its way; nothing of Ana's shows meanwhile.
