@@ -96,7 +96,7 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
         Ok::<_, store::StoreError>((store, new_key))
     })
     .await
-    .map_err(|e| StartError::Database(store::StoreError::Database(e.to_string())))??;
+    .map_err(|e| StartError::Database(store::StoreError::Unavailable(e.to_string())))??;
     let payment_secret = options
         .payment_secret
         .unwrap_or_else(credentials::random_secret);

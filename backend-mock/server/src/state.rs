@@ -116,5 +116,5 @@ async fn blocking<T: Send + 'static>(
 ) -> StoreResult<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|error| StoreError::Database(format!("a store call panicked: {error}")))?
+        .map_err(|error| StoreError::Unavailable(format!("a store call panicked: {error}")))?
 }

@@ -15,6 +15,9 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to wait before trying again (`Retry-After`), for `rate_limited`.
     pub retry_after: Option<u64>,
+    /// What went wrong inside, for the log (written once, when the answer is made);
+    /// never sent.
+    internal: Option<String>,
 }
 
 impl ApiError {
@@ -23,6 +26,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            internal: None,
         }
     }
 
@@ -40,10 +44,23 @@ impl ApiError {
         Self::new(ErrorCode::BadRequest, message)
     }
 
-    /// An internal failure: the detail goes to the log, never to the client.
-    pub fn internal(detail: impl std::fmt::Display) -> Self {
-        tracing::error!(%detail, "internal error");
-        Self::of(ErrorCode::Internal)
+    /// An internal failure: its detail and causes go to the log when the answer is
+    /// made, never to the client.
+    pub fn internal(error: impl std::error::Error) -> Self {
+        let mut detail = error.to_string();
+        let mut cause = error.source();
+        while let Some(inner) = cause {
+            // A cause its error already names is not said twice.
+            let said = inner.to_string();
+            if !detail.contains(&said) {
+                detail = format!("{detail}: {said}");
+            }
+            cause = inner.source();
+        }
+        Self {
+            internal: Some(detail),
+            ..Self::of(ErrorCode::Internal)
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -106,6 +123,10 @@ impl From<crate::writer::WriterError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // The one place an internal failure is logged.
+        if let Some(detail) = &self.internal {
+            tracing::error!(%detail, "internal error");
+        }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         if let Some(seconds) = self.retry_after {
             response
@@ -166,3 +187,39 @@ where
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+
+    #[test]
+    fn an_internal_failure_keeps_its_cause_for_the_log_and_tells_the_client_nothing_of_it() {
+        let engine = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
+            Some("CHECK constraint failed: balance >= 0".into()),
+        );
+        let store = StoreError::Database(std::sync::Arc::new(engine));
+        // The engine's error is the store error's source, not only its words.
+        let source = std::error::Error::source(&store).expect("a source");
+        assert!(source.to_string().contains("CHECK constraint failed"));
+
+        let answer = ApiError::from(store);
+        assert_eq!(answer.code, ErrorCode::Internal);
+        // Each cause once: the store's words name the engine's message; the engine's
+        // own cause (its code) follows.
+        let logged = answer.internal.clone().expect("a detail for the log");
+        assert!(
+            logged.starts_with("database error: CHECK constraint failed: balance >= 0: "),
+            "{logged}"
+        );
+        assert_eq!(
+            logged.matches("CHECK constraint failed").count(),
+            1,
+            "{logged}"
+        );
+        let body = answer.body();
+        assert!(!body.message.contains("CHECK"), "{}", body.message);
+        assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -20,10 +20,17 @@ use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::ErrorCode;
 
+/// What a store call failed with.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
+    /// The engine's own error, kept whole as the source (shared: a group commit hands
+    /// one failure to every play in the batch).
     #[error("database error: {0}")]
-    Database(String),
+    Database(#[source] EngineError),
+    /// The store cannot be used as it is: its file, its schema, or a store call that
+    /// panicked.
+    #[error("the store cannot be used: {0}")]
+    Unavailable(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error("{0} already exists")]
@@ -31,6 +38,9 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An engine's error, as a store error's source.
+pub type EngineError = std::sync::Arc<dyn std::error::Error + Send + Sync>;
 
 /// Milliseconds since the Unix epoch; every stored time uses it.
 pub use gashapay_core::clock::UnixMillis;

@@ -35,7 +35,7 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+            .map_err(|e| StoreError::Unavailable(format!("no checkpoint thread: {e}")))?;
         Ok(Self {
             stop: Some(stop),
             thread: Some(thread),

@@ -72,7 +72,7 @@ pub struct SqliteStore {
 }
 
 fn db(error: rusqlite::Error) -> StoreError {
-    StoreError::Database(error.to_string())
+    StoreError::Database(std::sync::Arc::new(error))
 }
 
 fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
@@ -92,7 +92,7 @@ impl SqliteStore {
             Connection::open_in_memory()
         } else {
             owner_only::restrict_database_files(std::path::Path::new(path)).map_err(|error| {
-                StoreError::Database(format!("cannot make {path} owner-only: {error}"))
+                StoreError::Unavailable(format!("cannot make {path} owner-only: {error}"))
             })?;
             Connection::open(path)
         }
@@ -104,7 +104,7 @@ impl SqliteStore {
                 .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
                 .map_err(db)?;
             if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Database(format!(
+                return Err(StoreError::Unavailable(format!(
                     "could not switch to WAL mode (got {mode})"
                 )));
             }
@@ -164,7 +164,7 @@ impl SqliteStore {
         let version = usize::try_from(version)
             .map_err(|_| StoreError::Corrupt(format!("schema version {version}")))?;
         if version > MIGRATIONS.len() {
-            return Err(StoreError::Database(format!(
+            return Err(StoreError::Unavailable(format!(
                 "the database has schema version {version}, newer than this build's {}",
                 MIGRATIONS.len()
             )));

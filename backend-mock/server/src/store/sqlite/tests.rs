@@ -142,7 +142,7 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
         .map_err(db)
     });
     assert!(
-        matches!(&unknown_status, Err(StoreError::Database(m)) if m.contains("CHECK")),
+        matches!(&unknown_status, Err(StoreError::Database(e)) if e.to_string().contains("CHECK")),
         "{unknown_status:?}"
     );
     let unknown_kind = store.write(|tx| {
@@ -154,7 +154,7 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
         .map_err(db)
     });
     assert!(
-        matches!(&unknown_kind, Err(StoreError::Database(m)) if m.contains("CHECK")),
+        matches!(&unknown_kind, Err(StoreError::Database(e)) if e.to_string().contains("CHECK")),
         "{unknown_kind:?}"
     );
     assert_eq!(store.balance(ann).unwrap(), Points(0));
