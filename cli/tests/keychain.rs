@@ -97,7 +97,7 @@ fn sign_in_succeeds_only_where_the_next_command_finds_the_session() {
         let first_device = runtime.block_on(async {
             backend
                 .state
-                .db(|store| store.device(DeviceId(1)))
+                .db(|store| store.devices().device(DeviceId(1)))
                 .await
                 .unwrap()
         });

@@ -61,6 +61,7 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
     let machine_id = MachineId("m_window_test".into());
     SqliteStore::open(&database.display().to_string())
         .unwrap()
+        .machines()
         .upsert_machine(
             &machine_id,
             "Window test machine",

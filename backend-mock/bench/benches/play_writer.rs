@@ -20,6 +20,7 @@ fn store(path: &str, users: u64) -> (SqliteStore, Vec<(UserId, DeviceId)>) {
     let store = SqliteStore::open(path).unwrap();
     let machine = MachineId("m_bench".into());
     store
+        .machines()
         .upsert_machine(
             &machine,
             "Bench",
@@ -75,7 +76,7 @@ fn play_batches(c: &mut Criterion) {
             group.bench_function(name, |b| {
                 b.iter_batched(
                     || batch(&people, &mut turn),
-                    |plays| store.play_batch(&plays).unwrap(),
+                    |plays| store.plays().play_batch(&plays).unwrap(),
                     BatchSize::SmallInput,
                 )
             });

@@ -77,6 +77,7 @@ fn build(workload: &Workload, path: &Path) {
     }
     let machine = MachineId("m_fleet".into());
     store
+        .machines()
         .upsert_machine(
             &machine,
             "Earlier plays",
@@ -113,7 +114,7 @@ fn build(workload: &Workload, path: &Path) {
                 }
             })
             .collect();
-        let decisions = store.play_batch(&batch).unwrap();
+        let decisions = store.plays().play_batch(&batch).unwrap();
         assert!(decisions.iter().all(|d| *d == PlayDecision::Accepted));
         n += batch.len() as u64;
         if n % (500 * BATCH) == 0 {
@@ -166,12 +167,12 @@ mod tests {
 
         let store = SqliteStore::open(&first.display().to_string()).unwrap();
         for n in 1..=3u32 {
-            let device = store.device(DeviceId(n)).unwrap().unwrap();
+            let device = store.devices().device(DeviceId(n)).unwrap().unwrap();
             assert_eq!(device.user_id, UserId(n as u64));
             // 2,500 plays of 1 point dealt in turn: 834, 833 and 833.
             let spent = if n == 1 { 834 } else { 833 };
             assert_eq!(
-                store.balance(device.user_id).unwrap(),
+                store.ledger().balance(device.user_id).unwrap(),
                 Points(RICH.0 - spent)
             );
         }

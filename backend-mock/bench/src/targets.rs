@@ -93,6 +93,7 @@ pub async fn validate(
             (1..=workload.users)
                 .map(|n| {
                     let device = store
+                        .devices()
                         .device(DeviceId(n))?
                         .expect("the starting database has a device per player");
                     Ok(DeviceCredentials {

@@ -73,7 +73,7 @@ impl AppState {
     pub async fn play(&self, request: PlayRequest) -> Result<PlayDecision, WriterError> {
         match &self.plays {
             Some(queue) => queue.play(request).await,
-            None => Ok(self.db(move |store| store.play(&request)).await?),
+            None => Ok(self.db(move |store| store.plays().play(&request)).await?),
         }
     }
 

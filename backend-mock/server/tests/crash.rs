@@ -173,9 +173,10 @@ async fn killed_mid_load_and_restarted_nothing_acknowledged_is_lost_or_doubled()
         "too little load: {}",
         acknowledged.plays.len()
     );
-    let user = store.user_by_name("demo").unwrap().unwrap().id;
+    let user = store.accounts().user_by_name("demo").unwrap().unwrap().id;
     for id in &acknowledged.plays {
         let record = store
+            .transactions()
             .transaction(*id, user)
             .unwrap()
             .unwrap_or_else(|| panic!("acknowledged play {id} is lost"));
@@ -186,6 +187,7 @@ async fn killed_mid_load_and_restarted_nothing_acknowledged_is_lost_or_doubled()
     }
     for (key, top_up_id) in &acknowledged.top_ups {
         let stored = store
+            .ledger()
             .top_up_answer(user, key)
             .unwrap()
             .unwrap_or_else(|| panic!("acknowledged top-up {key} is lost"));

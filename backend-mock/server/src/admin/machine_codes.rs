@@ -35,7 +35,7 @@ pub async fn create(state: &AppState, machine: MachineId) -> AdminResult<Machine
     let (id, now) = (new_code_id(MACHINE_CODE_PREFIX), state.clock.now_millis());
     let (code, target) = (id.clone(), machine.clone());
     let change = state
-        .db(move |store| store.create_machine_code(&code, &target, now))
+        .db(move |store| store.machine_codes().create(&code, &target, now))
         .await?;
     let created = done(change, &machine, &id)?;
     record(
@@ -55,7 +55,7 @@ pub async fn move_to(
     let now = state.clock.now_millis();
     let (id, target) = (code.clone(), machine.clone());
     let change = state
-        .db(move |store| store.move_machine_code(&id, &target, now))
+        .db(move |store| store.machine_codes().move_to(&id, &target, now))
         .await?;
     let moved = done(change, &machine, &code)?;
     record(
@@ -75,7 +75,7 @@ pub async fn set_active(
     let now = state.clock.now_millis();
     let id = code.clone();
     let change = state
-        .db(move |store| store.set_machine_code_active(&id, active, now))
+        .db(move |store| store.machine_codes().set_active(&id, active, now))
         .await?;
     let changed = done(change, &MachineId(String::new()), &code)?;
     let action = if active {
@@ -88,7 +88,7 @@ pub async fn set_active(
 }
 
 pub async fn list(state: &AppState) -> AdminResult<Vec<MachineCodeRecord>> {
-    Ok(state.db(|store| store.machine_codes()).await?)
+    Ok(state.db(|store| store.machine_codes().all()).await?)
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub async fn create_machine(state: &AppState, new: NewMachine) -> AdminResult<Cr
     };
     let stored = machine.clone();
     state
-        .db(move |store| store.create_machine(&stored))
+        .db(move |store| store.machines().create_machine(&stored))
         .await
         .map_err(|error| match error {
             crate::store::StoreError::Duplicate(_) => AdminError::MachineExists(new.machine_id),
@@ -86,13 +86,13 @@ pub async fn create_machine(state: &AppState, new: NewMachine) -> AdminResult<Cr
 }
 
 pub async fn list_machines(state: &AppState) -> AdminResult<Vec<MachineRecord>> {
-    Ok(state.db(|store| store.machines()).await?)
+    Ok(state.db(|store| store.machines().all()).await?)
 }
 
 pub async fn machine(state: &AppState, id: &MachineId) -> AdminResult<MachineRecord> {
     let wanted = id.clone();
     state
-        .db(move |store| store.machine(&wanted))
+        .db(move |store| store.machines().machine(&wanted))
         .await?
         .ok_or_else(|| AdminError::NoSuchMachine(id.clone()))
 }
@@ -102,7 +102,7 @@ pub async fn rotate_api_key(state: &AppState, id: &MachineId) -> AdminResult<Red
     let (api_key, hash) = new_api_key(&id.0);
     let wanted = id.clone();
     let rotated = state
-        .db(move |store| store.rotate_api_key(&wanted, &hash))
+        .db(move |store| store.machines().rotate_api_key(&wanted, &hash))
         .await?;
     if !rotated {
         return Err(AdminError::NoSuchMachine(id.clone()));
@@ -128,7 +128,11 @@ pub async fn rotate_webhook_secret(
     let (wanted, stored) = (id.clone(), next.clone());
     let until = state.clock.now_millis() + grace.as_millis() as i64;
     let rotated = state
-        .db(move |store| store.rotate_webhook_secret(&wanted, &stored, until))
+        .db(move |store| {
+            store
+                .machines()
+                .rotate_webhook_secret(&wanted, &stored, until)
+        })
         .await?;
     if !rotated {
         return Err(AdminError::NoSuchMachine(id.clone()));
@@ -141,7 +145,10 @@ pub async fn rotate_webhook_secret(
 /// request on.
 pub async fn revoke_machine(state: &AppState, id: &MachineId) -> AdminResult<()> {
     let wanted = id.clone();
-    if !state.db(move |store| store.revoke_machine(&wanted)).await? {
+    if !state
+        .db(move |store| store.machines().revoke_machine(&wanted))
+        .await?
+    {
         return Err(AdminError::NoSuchMachine(id.clone()));
     }
     record(state, "machine.revoke", &id.0).await
@@ -151,7 +158,10 @@ pub async fn revoke_machine(state: &AppState, id: &MachineId) -> AdminResult<()>
 /// (`unknown_device`), and its next sign-in registers a new device with a new secret.
 pub async fn revoke_device(state: &AppState, id: DeviceId) -> AdminResult<()> {
     let now = state.clock.now_millis();
-    if !state.db(move |store| store.revoke_device(id, now)).await? {
+    if !state
+        .db(move |store| store.devices().revoke_device(id, now))
+        .await?
+    {
         return Err(AdminError::NoSuchDevice(id));
     }
     record(state, "device.revoke", &format!("device:{id}")).await

@@ -91,9 +91,9 @@ fn welcome(
     points: Points,
     now: UnixMillis,
 ) -> StoreResult<UserId> {
-    let user = store.create_user(username, password_hash, now)?;
+    let user = store.accounts().create_user(username, password_hash, now)?;
     if points.0 > 0 {
-        store.grant(user, points, "Welcome points", now)?;
+        store.ledger().grant(user, points, "Welcome points", now)?;
     }
     Ok(user)
 }
@@ -108,7 +108,9 @@ pub fn create_player(
 ) -> StoreResult<(UserId, DeviceId, DeviceSecret)> {
     let user = welcome(store, username, "-", points, now)?;
     let secret = DeviceSecret::generate();
-    let device = store.register_device(user, "phone", &secret, now)?;
+    let device = store
+        .devices()
+        .register_device(user, "phone", &secret, now)?;
     Ok((user, device, secret))
 }
 
@@ -140,7 +142,11 @@ pub async fn register_machine_of_kind(
         webhook_secret.clone(),
     );
     state
-        .db(move |store| store.upsert_machine(&machine_id, &name, kind, &key_hash, &hook))
+        .db(move |store| {
+            store
+                .machines()
+                .upsert_machine(&machine_id, &name, kind, &key_hash, &hook)
+        })
         .await?;
     Ok(MachineCredentials {
         machine_id: MachineId(id.to_owned()),
@@ -163,7 +169,7 @@ pub struct DemoSeed {
 /// credentials, and gives the demo machine a printed code (once).
 pub async fn seed_demo(state: &AppState) -> AdminResult<DemoSeed> {
     let exists = state
-        .db(|store| store.user_by_name(DEMO_USERNAME))
+        .db(|store| store.accounts().user_by_name(DEMO_USERNAME))
         .await?
         .is_some();
     // An earlier run's demo user keeps its balance and history.
@@ -173,7 +179,7 @@ pub async fn seed_demo(state: &AppState) -> AdminResult<DemoSeed> {
     let machine = register_machine(state, DEMO_MACHINE_ID, DEMO_MACHINE_NAME).await?;
     let demo_machine = machine.machine_id.clone();
     let kept = state
-        .db(|store| store.machine_codes())
+        .db(|store| store.machine_codes().all())
         .await?
         .into_iter()
         .find(|code| code.machine_id == demo_machine && code.active);

@@ -23,21 +23,25 @@ pub fn resolve_key(
     now: UnixMillis,
 ) -> StoreResult<Option<Redacted>> {
     if let Some(key) = given {
-        store.set_operator_key_hash(&hash_secret(key.expose()), now)?;
+        store
+            .operators()
+            .set_key_hash(&hash_secret(key.expose()), now)?;
         return Ok(None);
     }
-    if store.operator_key_hash()?.is_some() {
+    if store.operators().key_hash()?.is_some() {
         return Ok(None);
     }
     let key = Redacted::new(format!("{OPERATOR_KEY_PREFIX}{}", random_secret()));
-    store.set_operator_key_hash(&hash_secret(key.expose()), now)?;
+    store
+        .operators()
+        .set_key_hash(&hash_secret(key.expose()), now)?;
     Ok(Some(key))
 }
 
 /// Whether `presented` is the operator key.
 pub async fn is_operator_key(state: &AppState, presented: &str) -> AdminResult<bool> {
     let presented = hash_secret(presented);
-    let stored = state.db(|store| store.operator_key_hash()).await?;
+    let stored = state.db(|store| store.operators().key_hash()).await?;
     Ok(stored.is_some_and(|stored| same_hash(&presented, &stored)))
 }
 
@@ -45,12 +49,14 @@ pub async fn is_operator_key(state: &AppState, presented: &str) -> AdminResult<b
 pub async fn record(state: &AppState, action: &'static str, subject: &str) -> AdminResult<()> {
     let (subject, now) = (subject.to_owned(), state.clock.now_millis());
     state
-        .db(move |store| store.record_operator_action(action, &subject, now))
+        .db(move |store| store.operators().record_action(action, &subject, now))
         .await?;
     Ok(())
 }
 
 /// The newest `limit` changes, newest first.
 pub async fn audit(state: &AppState, limit: u32) -> AdminResult<Vec<OperatorAction>> {
-    Ok(state.db(move |store| store.operator_actions(limit)).await?)
+    Ok(state
+        .db(move |store| store.operators().actions(limit))
+        .await?)
 }

@@ -42,7 +42,7 @@ pub async fn create(state: &AppState, new: NewPartner) -> AdminResult<PartnerRec
     };
     let (stored, now) = (partner.clone(), state.clock.now_millis());
     let created = state
-        .db(move |store| store.create_partner(&stored, now))
+        .db(move |store| store.partners().create(&stored, now))
         .await?;
     if !created {
         return Err(AdminError::PartnerExists(new.app_id));
@@ -52,7 +52,7 @@ pub async fn create(state: &AppState, new: NewPartner) -> AdminResult<PartnerRec
 }
 
 pub async fn list(state: &AppState) -> AdminResult<Vec<PartnerRecord>> {
-    Ok(state.db(|store| store.partners()).await?)
+    Ok(state.db(|store| store.partners().all()).await?)
 }
 
 /// Points the partner gave today (UTC).
@@ -60,7 +60,7 @@ pub async fn given_today(state: &AppState, app_id: &str) -> AdminResult<gashapay
     let day = state.clock.now_millis().max(0) as u64 / 1000 / 86_400;
     let app_id = app_id.to_owned();
     Ok(state
-        .db(move |store| store.partner_given_on(&app_id, day))
+        .db(move |store| store.partners().given_on(&app_id, day))
         .await?)
 }
 
@@ -79,7 +79,7 @@ pub async fn rotate_secret(
     let until = state.clock.now_millis() + (grace_seconds as i64) * 1000;
     let (id, new_secret) = (app_id.to_owned(), secret.clone());
     let rotated = state
-        .db(move |store| store.rotate_partner_secret(&id, &new_secret, until))
+        .db(move |store| store.partners().rotate_secret(&id, &new_secret, until))
         .await?;
     if !rotated {
         return Err(AdminError::NoSuchPartner(app_id.to_owned()));
@@ -87,7 +87,7 @@ pub async fn rotate_secret(
     record(state, "partner.rotate_secret", app_id).await?;
     let id = app_id.to_owned();
     state
-        .db(move |store| store.partner(&id))
+        .db(move |store| store.partners().get(&id))
         .await?
         .ok_or_else(|| AdminError::NoSuchPartner(app_id.to_owned()))
 }
@@ -95,7 +95,7 @@ pub async fn rotate_secret(
 /// From the next request on, the partner's requests and codes open nothing.
 pub async fn revoke(state: &AppState, app_id: &str) -> AdminResult<()> {
     let id = app_id.to_owned();
-    if !state.db(move |store| store.revoke_partner(&id)).await? {
+    if !state.db(move |store| store.partners().revoke(&id)).await? {
         return Err(AdminError::NoSuchPartner(app_id.to_owned()));
     }
     record(state, "partner.revoke", app_id).await

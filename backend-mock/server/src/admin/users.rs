@@ -31,12 +31,12 @@ pub async fn create(state: &AppState, new: NewUser) -> AdminResult<UserSummary> 
 }
 
 pub async fn list(state: &AppState) -> AdminResult<Vec<UserSummary>> {
-    Ok(state.db(|store| store.users()).await?)
+    Ok(state.db(|store| store.accounts().users()).await?)
 }
 
 pub async fn user(state: &AppState, id: UserId) -> AdminResult<UserSummary> {
     state
-        .db(move |store| store.user(id))
+        .db(move |store| store.accounts().user(id))
         .await?
         .ok_or(AdminError::NoSuchUser(id))
 }
@@ -45,7 +45,7 @@ pub async fn user(state: &AppState, id: UserId) -> AdminResult<UserSummary> {
 pub async fn set_banned(state: &AppState, id: UserId, banned: bool) -> AdminResult<()> {
     let now = state.clock.now_millis();
     if !state
-        .db(move |store| store.set_user_banned(id, banned, now))
+        .db(move |store| store.accounts().set_banned(id, banned, now))
         .await?
     {
         return Err(AdminError::NoSuchUser(id));
@@ -73,7 +73,7 @@ pub async fn grant(
     user(state, id).await?;
     let now = state.clock.now_millis();
     let balance = state
-        .db(move |store| store.grant(id, points, &label, now))
+        .db(move |store| store.ledger().grant(id, points, &label, now))
         .await?;
     record(state, "user.grant", &subject(id)).await?;
     Ok(balance)
@@ -81,5 +81,7 @@ pub async fn grant(
 
 pub async fn devices(state: &AppState, id: UserId) -> AdminResult<Vec<DeviceSummary>> {
     user(state, id).await?;
-    Ok(state.db(move |store| store.devices_of(id)).await?)
+    Ok(state
+        .db(move |store| store.devices().devices_of(id))
+        .await?)
 }

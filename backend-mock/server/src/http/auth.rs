@@ -31,7 +31,7 @@ pub async fn session_of_token(
     let session_id: i64 = id.parse().map_err(|_| unauthorized())?;
     let presented = hash_secret(secret);
     let session = state
-        .db(move |store| store.session(session_id))
+        .db(move |store| store.accounts().session(session_id))
         .await?
         .ok_or_else(unauthorized)?;
     Ok((session, presented))

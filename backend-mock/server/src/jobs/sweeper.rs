@@ -31,9 +31,9 @@ async fn sweep(state: &AppState) -> StoreResult<()> {
     let (stale_orders, stale_plays, ended) = state
         .db(move |store| {
             Ok((
-                store.refund_stale_orders(plays, orders, now)?,
-                store.refund_stale(plays, now)?,
-                store.end_idle_sessions(idle, now)?,
+                store.orders().refund_stale(plays, orders, now)?,
+                store.transactions().refund_stale(plays, now)?,
+                store.machine_sessions().end_idle(idle, now)?,
             ))
         })
         .await?;

@@ -156,61 +156,52 @@ pub struct SalesRecord {
     pub top_items: Vec<(String, u64, Points)>,
 }
 
-pub trait MachinePayStore: Send + Sync {
-    // Printed codes.
+/// The codes printed on machines (PROTOCOL §10.1).
+pub trait MachineCodeStore: Send + Sync {
     /// A new active code for a machine.
-    fn create_machine_code(
-        &self,
-        id: &str,
-        machine: &MachineId,
-        now: UnixMillis,
-    ) -> StoreResult<CodeChange>;
-    fn machine_code(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>>;
-    fn machine_codes(&self) -> StoreResult<Vec<MachineCodeRecord>>;
-    fn move_machine_code(
-        &self,
-        id: &str,
-        machine: &MachineId,
-        now: UnixMillis,
-    ) -> StoreResult<CodeChange>;
-    fn set_machine_code_active(
-        &self,
-        id: &str,
-        active: bool,
-        now: UnixMillis,
-    ) -> StoreResult<CodeChange>;
+    fn create(&self, id: &str, machine: &MachineId, now: UnixMillis) -> StoreResult<CodeChange>;
+    fn get(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>>;
+    /// Every code, by id.
+    fn all(&self) -> StoreResult<Vec<MachineCodeRecord>>;
+    /// Puts the code on another machine.
+    fn move_to(&self, id: &str, machine: &MachineId, now: UnixMillis) -> StoreResult<CodeChange>;
+    fn set_active(&self, id: &str, active: bool, now: UnixMillis) -> StoreResult<CodeChange>;
+}
 
-    // Pay-first sessions.
-    fn open_session(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision>;
-    fn machine_session(&self, id: Uuid) -> StoreResult<Option<MachineSessionRecord>>;
+/// Pay-first machine sessions: points loaded into a machine, purchases against them,
+/// the refund of what is left.
+pub trait MachineSessionStore: Send + Sync {
+    fn open(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision>;
+    fn get(&self, id: Uuid) -> StoreResult<Option<MachineSessionRecord>>;
     /// The machine's open session, or else its newest.
-    fn current_session(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>>;
+    fn current(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>>;
     /// The player's open sessions, newest first.
-    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>>;
-    fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision>;
+    fn open_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>>;
+    fn purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision>;
     /// Ends an open session and refunds what is left, once; an ended one is answered
     /// as it is. `None` when there is no such session for `ender`.
-    fn end_session(
+    fn end(
         &self,
         id: Uuid,
         ender: &SessionEnder,
         now: UnixMillis,
     ) -> StoreResult<Option<MachineSessionRecord>>;
     /// Ends every open session with no activity since before `cutoff`.
-    fn end_idle_sessions(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<Uuid>>;
+    fn end_idle(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<Uuid>>;
+}
 
-    // Buy-first orders.
-    fn pay_order(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision>;
-    fn order(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>>;
+/// Buy-first orders, and the sales of a machine.
+pub trait OrderStore: Send + Sync {
+    fn pay(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision>;
+    fn get(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>>;
     /// Refunds every order paid in `(after, cutoff]` and still pending. (Older pending
     /// ones are the plays' sweep's: `after` is its cutoff.)
-    fn refund_stale_orders(
+    fn refund_stale(
         &self,
         after: UnixMillis,
         cutoff: UnixMillis,
         now: UnixMillis,
     ) -> StoreResult<Vec<TransactionId>>;
-
     /// One machine's sessions and orders opened in `[from, to)`.
     fn sales(
         &self,

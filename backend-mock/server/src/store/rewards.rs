@@ -138,35 +138,40 @@ pub enum TokenEndDecision {
     NotStarted,
 }
 
-pub trait RewardStore: Send + Sync {
+/// Partners as the operator provisions them.
+pub trait PartnerStore: Send + Sync {
     /// False if a partner with this app id exists.
-    fn create_partner(&self, partner: &PartnerRecord, now: UnixMillis) -> StoreResult<bool>;
-    fn partner(&self, app_id: &str) -> StoreResult<Option<PartnerRecord>>;
-    fn partners(&self) -> StoreResult<Vec<PartnerRecord>>;
+    fn create(&self, partner: &PartnerRecord, now: UnixMillis) -> StoreResult<bool>;
+    fn get(&self, app_id: &str) -> StoreResult<Option<PartnerRecord>>;
+    /// Every partner, by app id.
+    fn all(&self) -> StoreResult<Vec<PartnerRecord>>;
     /// Replaces the secret, keeping the old one until `previous_until`. False if no
     /// such partner.
-    fn rotate_partner_secret(
+    fn rotate_secret(
         &self,
         app_id: &str,
         secret: &PartnerSecret,
         previous_until: UnixMillis,
     ) -> StoreResult<bool>;
     /// False if no such partner.
-    fn revoke_partner(&self, app_id: &str) -> StoreResult<bool>;
+    fn revoke(&self, app_id: &str) -> StoreResult<bool>;
     /// Points the partner gave on a UTC day (Unix seconds / 86400).
-    fn partner_given_on(&self, app_id: &str, day: u64) -> StoreResult<Points>;
+    fn given_on(&self, app_id: &str, day: u64) -> StoreResult<Points>;
+}
 
-    fn create_reward_codes(&self, request: &NewRewardCodes) -> StoreResult<NewCodesDecision>;
-    fn reward_code(&self, id: &str) -> StoreResult<Option<RewardCodeRecord>>;
-    fn claim_reward(&self, request: &ClaimRequest) -> StoreResult<ClaimDecision>;
+/// Reward codes, claims, timed sessions and their payouts.
+pub trait RewardStore: Send + Sync {
+    fn create_codes(&self, request: &NewRewardCodes) -> StoreResult<NewCodesDecision>;
+    fn get_code(&self, id: &str) -> StoreResult<Option<RewardCodeRecord>>;
+    fn claim(&self, request: &ClaimRequest) -> StoreResult<ClaimDecision>;
     /// The partner's server ends the kind-3 session its token started.
-    fn end_reward_by_token(
+    fn end_by_token(
         &self,
         app_id: &str,
         token: &str,
         now: UnixMillis,
     ) -> StoreResult<TokenEndDecision>;
-    fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>>;
+    fn get_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>>;
     /// The player's running timed sessions, newest first.
-    fn open_reward_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>>;
+    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>>;
 }

@@ -97,7 +97,8 @@ fn write_batches(store: &dyn Store, queue: &mpsc::Receiver<Job>, stats: &WriterS
                 next = queue.try_recv().ok();
             }
         }
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| store.play_batch(&requests)));
+        let outcome =
+            std::panic::catch_unwind(AssertUnwindSafe(|| store.plays().play_batch(&requests)));
         stats.record_batch(requests.len());
         requests.clear();
         let given_at = Instant::now();
@@ -140,6 +141,7 @@ mod tests {
         let store = SqliteStore::open(":memory:").unwrap();
         let machine = MachineId("m_stats".into());
         store
+            .machines()
             .upsert_machine(
                 &machine,
                 "Stats",

@@ -33,7 +33,9 @@ pub async fn balance(
     State(state): State<AppState>,
     auth: UserAuth,
 ) -> ApiResult<Json<BalanceResponse>> {
-    let balance = state.db(move |store| store.balance(auth.user_id)).await?;
+    let balance = state
+        .db(move |store| store.ledger().balance(auth.user_id))
+        .await?;
     Ok(Json(BalanceResponse {
         balance,
         as_of: state.clock.now_utc(),
@@ -57,9 +59,9 @@ pub async fn running(
     let (sessions, rewards, balance) = state
         .db(move |store| {
             Ok((
-                store.open_sessions_of(user)?,
-                store.open_reward_sessions_of(user)?,
-                store.balance(user)?,
+                store.machine_sessions().open_of(user)?,
+                store.rewards().open_sessions_of(user)?,
+                store.ledger().balance(user)?,
             ))
         })
         .await?;
@@ -94,7 +96,7 @@ pub async fn history(
         ApiError::bad_request(format!("limit must be between 1 and {MAX_HISTORY_PAGE}"))
     })?;
     let entries = state
-        .db(move |store| store.history(auth.user_id, limit, query.before))
+        .db(move |store| store.ledger().history(auth.user_id, limit, query.before))
         .await?;
     let next_before = (entries.len() == limit as usize)
         .then(|| entries.last().map(|e| e.id))
@@ -189,7 +191,7 @@ pub async fn top_up(
     let _guard = state.top_up_locks.lock(auth.user_id.0).await;
     let lookup_key = key.clone();
     let earlier = state
-        .db(move |store| store.top_up_answer(auth.user_id, &lookup_key))
+        .db(move |store| store.ledger().top_up_answer(auth.user_id, &lookup_key))
         .await?;
     let stored = match earlier {
         Some(stored) => stored,
@@ -211,7 +213,9 @@ pub async fn top_up(
             let now = state.clock.now_millis();
             state
                 .db(move |store| {
-                    store.record_top_up(auth.user_id, &key, &request_hash, answer, now)
+                    store
+                        .ledger()
+                        .record_top_up(auth.user_id, &key, &request_hash, answer, now)
                 })
                 .await?
         }

@@ -93,7 +93,9 @@ pub async fn login(
         return Err(ApiError::bad_request("a field is longer than 256 bytes"));
     }
     let lookup = username.clone();
-    let user = state.db(move |store| store.user_by_name(&lookup)).await?;
+    let user = state
+        .db(move |store| store.accounts().user_by_name(&lookup))
+        .await?;
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
     let password_ok =
         tokio::task::spawn_blocking(move || verify_password(&password, stored_hash.as_deref()))
@@ -166,7 +168,7 @@ async fn open_session(
     let now = state.clock.now_millis();
     let known = match device {
         Some(id) => state
-            .db(move |store| store.device(id))
+            .db(move |store| store.devices().device(id))
             .await?
             .filter(|d| d.user_id == user && !d.revoked),
         None => None,
@@ -182,7 +184,7 @@ async fn open_session(
                 device_name
             };
             let id = state
-                .db(move |store| store.register_device(user, &name, &stored, now))
+                .db(move |store| store.devices().register_device(user, &name, &stored, now))
                 .await?;
             (id, Some(Redacted::new(secret.to_base64())))
         }
@@ -191,7 +193,11 @@ async fn open_session(
     let tokens = new_tokens(state, now);
     let hashes = tokens.hashes.clone();
     let session_id = state
-        .db(move |store| store.create_session(user, device_id, &hashes, now))
+        .db(move |store| {
+            store
+                .accounts()
+                .create_session(user, device_id, &hashes, now)
+        })
         .await?;
     tracing::info!(user = %user, device = %device_id, "signed in");
     Ok(Json(LoginResponse {
@@ -229,14 +235,18 @@ pub async fn refresh(
         // A spent refresh token came back: someone holds a copy. End the session.
         tracing::warn!(session = session_id, "refresh token reuse; session revoked");
         state
-            .db(move |store| store.revoke_session(session_id, now))
+            .db(move |store| store.accounts().revoke_session(session_id, now))
             .await?;
         return Err(unauthorized());
     }
     let tokens = new_tokens(&state, now);
     let hashes = tokens.hashes.clone();
     let rotated = state
-        .db(move |store| store.rotate_session(session_id, &presented, &hashes))
+        .db(move |store| {
+            store
+                .accounts()
+                .rotate_session(session_id, &presented, &hashes)
+        })
         .await?;
     if !rotated {
         return Err(unauthorized());
@@ -255,7 +265,7 @@ pub async fn refresh(
 pub async fn logout(State(state): State<AppState>, auth: SessionToEnd) -> ApiResult<StatusCode> {
     let (session, now) = (auth.session_id, state.clock.now_millis());
     state
-        .db(move |store| store.revoke_session(session, now))
+        .db(move |store| store.accounts().revoke_session(session, now))
         .await?;
     tracing::info!(user = %auth.user_id, "signed out");
     Ok(StatusCode::NO_CONTENT)

@@ -151,7 +151,12 @@ async fn transaction_view(
 ) -> ApiResult<TransactionView> {
     let user = auth.user_id;
     let (record, balance) = state
-        .db(move |store| Ok((store.transaction(id, user)?, store.balance(user)?)))
+        .db(move |store| {
+            Ok((
+                store.transactions().transaction(id, user)?,
+                store.ledger().balance(user)?,
+            ))
+        })
         .await?;
     let Some(record) = record else {
         // No machine has presented the code yet.
@@ -237,7 +242,7 @@ pub async fn webhook(
         now,
     };
     let decision = state
-        .db(move |store| store.report_outcome(&outcome))
+        .db(move |store| store.transactions().report_outcome(&outcome))
         .await?;
     let txn = report.transaction_id;
     match decision {

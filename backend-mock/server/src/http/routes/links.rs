@@ -51,7 +51,7 @@ pub async fn machine_code_page(
     Path(code): Path<String>,
 ) -> Response {
     let id = code.clone();
-    let record = state.db(move |store| store.machine_code(&id)).await;
+    let record = state.db(move |store| store.machine_codes().get(&id)).await;
     match record {
         Ok(Some(record)) if record.active && !record.machine_revoked => page(
             StatusCode::OK,
@@ -81,7 +81,7 @@ pub async fn machine_code_page(
 pub async fn reward_page(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let id = code.clone();
     let now_secs = state.clock.now_millis().max(0) as u64 / 1000;
-    match state.db(move |store| store.reward_code(&id)).await {
+    match state.db(move |store| store.rewards().get_code(&id)).await {
         Ok(Some(record)) if record.open_at(now_secs) => page(
             StatusCode::OK,
             &record.partner_name,

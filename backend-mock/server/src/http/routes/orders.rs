@@ -62,7 +62,9 @@ fn refuse_if_expired(
 
 async fn paid_record(state: &AppState, order: &OrderCode) -> ApiResult<Option<OrderRecord>> {
     let (machine, id) = (order.machine_id.clone(), order.order_id.clone());
-    Ok(state.db(move |store| store.order(&machine, &id)).await?)
+    Ok(state
+        .db(move |store| store.orders().get(&machine, &id))
+        .await?)
 }
 
 /// What an order's code asks: the machine's name, the item, the amount, and whether it
@@ -122,7 +124,7 @@ pub async fn pay_order(
         transaction_id: TransactionId::new_random(),
         now: state.clock.now_millis(),
     };
-    match state.db(move |store| store.pay_order(&pay)).await? {
+    match state.db(move |store| store.orders().pay(&pay)).await? {
         PayOrderDecision::Paid(record) => {
             state.changes.notify();
             tracing::info!(transaction = %record.transaction_id, machine = %order.machine_id, order = %order.order_id, "order paid");
@@ -160,7 +162,7 @@ pub async fn machine_order(
         let (state, machine, order_id) = (state.clone(), machine.clone(), order_id.clone());
         async move {
             let (id, key) = (machine.machine_id.clone(), order_id.clone());
-            let paid = state.db(move |store| store.order(&id, &key)).await?;
+            let paid = state.db(move |store| store.orders().get(&id, &key)).await?;
             Ok(match paid {
                 Some(paid) => OrderView {
                     machine_id: paid.machine_id.clone(),

@@ -73,7 +73,7 @@ async fn check_partner(
     }
     let id = appid.to_owned();
     let partner = state
-        .db(move |store| store.partner(&id))
+        .db(move |store| store.partners().get(&id))
         .await
         .map_err(ApiError::from)?
         .filter(|p| !p.revoked)
@@ -218,7 +218,7 @@ async fn make_codes(
         now,
     };
     let decision = state
-        .db(move |store| store.create_reward_codes(&new))
+        .db(move |store| store.rewards().create_codes(&new))
         .await
         .map_err(ApiError::from)?;
     let NewCodesDecision::Created(created) = decision else {
@@ -292,7 +292,7 @@ async fn end_session(state: &AppState, body: &[u8]) -> Result<RewardEndAnswer, R
     let now = state.clock.now_millis();
     let (app_id, token) = (partner.app_id, request.token);
     let decision = state
-        .db(move |store| store.end_reward_by_token(&app_id, &token, now))
+        .db(move |store| store.rewards().end_by_token(&app_id, &token, now))
         .await
         .map_err(ApiError::from)?;
     match decision {
@@ -324,7 +324,7 @@ fn now_secs(state: &AppState) -> u64 {
 /// `reward_code_expired`.
 async fn live_code(state: &AppState, code_id: String) -> ApiResult<RewardCodeRecord> {
     let code = state
-        .db(move |store| store.reward_code(&code_id))
+        .db(move |store| store.rewards().get_code(&code_id))
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such reward code."))?;
     if !code.open_at(now_secs(state)) {
@@ -454,7 +454,9 @@ pub async fn claim(
         user_id: auth.user_id,
         now: state.clock.now_millis(),
     };
-    let decision = state.db(move |store| store.claim_reward(&request)).await?;
+    let decision = state
+        .db(move |store| store.rewards().claim(&request))
+        .await?;
     let claim = match decision {
         ClaimDecision::Earned {
             partner_name,
@@ -513,7 +515,7 @@ pub async fn session_status(
             let state = state.clone();
             async move {
                 state
-                    .db(move |store| store.reward_session(id))
+                    .db(move |store| store.rewards().get_session(id))
                     .await?
                     .filter(|s| s.user_id == user)
                     .map(session_view)

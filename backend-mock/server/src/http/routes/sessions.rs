@@ -74,7 +74,12 @@ fn session_id(path: Result<Path<String>, PathRejection>) -> ApiResult<Uuid> {
 async fn customer_view(state: &AppState, auth: UserAuth, id: Uuid) -> ApiResult<SessionView> {
     let user = auth.user_id;
     let (record, balance) = state
-        .db(move |store| Ok((store.machine_session(id)?, store.balance(user)?)))
+        .db(move |store| {
+            Ok((
+                store.machine_sessions().get(id)?,
+                store.ledger().balance(user)?,
+            ))
+        })
         .await?;
     let record = record
         .filter(|r| r.user_id == user)
@@ -100,7 +105,7 @@ pub async fn machine_code(
     let Path(code) = code?;
     let id = code.clone();
     let record = state
-        .db(move |store| store.machine_code(&id))
+        .db(move |store| store.machine_codes().get(&id))
         .await?
         .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
     if !record.active || record.machine_revoked {
@@ -108,7 +113,7 @@ pub async fn machine_code(
     }
     let machine = record.machine_id.clone();
     let busy = state
-        .db(move |store| store.current_session(&machine))
+        .db(move |store| store.machine_sessions().current(&machine))
         .await?
         .is_some_and(|s| s.status == SessionStatus::Open);
     Ok(Json(MachineCodeInfo {
@@ -151,7 +156,9 @@ pub async fn start_session(
         points: start.points,
         now: state.clock.now_millis(),
     };
-    let decision = state.db(move |store| store.open_session(&request)).await?;
+    let decision = state
+        .db(move |store| store.machine_sessions().open(&request))
+        .await?;
     let (status, record) = match decision {
         OpenSessionDecision::Opened(record) => {
             state.changes.notify();
@@ -173,7 +180,7 @@ pub async fn start_session(
         }
     };
     let user = auth.user_id;
-    let balance = state.db(move |store| store.balance(user)).await?;
+    let balance = state.db(move |store| store.ledger().balance(user)).await?;
     Ok((status, Json(view(&state, record, Some(balance)))))
 }
 
@@ -228,11 +235,15 @@ pub async fn end_session(
     let id = session_id(id)?;
     let (user, now) = (auth.user_id, state.clock.now_millis());
     let ended = state
-        .db(move |store| store.end_session(id, &SessionEnder::Customer(user), now))
+        .db(move |store| {
+            store
+                .machine_sessions()
+                .end(id, &SessionEnder::Customer(user), now)
+        })
         .await?
         .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
     state.changes.notify();
-    let balance = state.db(move |store| store.balance(user)).await?;
+    let balance = state.db(move |store| store.ledger().balance(user)).await?;
     Ok(Json(view(&state, ended, Some(balance))))
 }
 
@@ -256,7 +267,7 @@ pub async fn machine_session(
         let (state, machine) = (state.clone(), machine.machine_id.clone());
         async move {
             let record = state
-                .db(move |store| store.current_session(&machine))
+                .db(move |store| store.machine_sessions().current(&machine))
                 .await?;
             Ok(MachineSession {
                 session: record.map(|record| view(&state, record, None)),
@@ -330,7 +341,7 @@ pub async fn report_purchase(
         points: report.points,
         now: state.clock.now_millis(),
     };
-    match state.db(move |store| store.record_purchase(&request)).await? {
+    match state.db(move |store| store.machine_sessions().purchase(&request)).await? {
         PurchaseDecision::Recorded(record) => {
             state.changes.notify();
             Ok(Json(view(&state, record, None)))
@@ -380,7 +391,7 @@ pub async fn machine_end_session(
     let now = state.clock.now_millis();
     let ender = SessionEnder::Machine(report.machine_id);
     let ended = state
-        .db(move |store| store.end_session(id, &ender, now))
+        .db(move |store| store.machine_sessions().end(id, &ender, now))
         .await?
         .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
     state.changes.notify();

@@ -210,43 +210,44 @@ fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
     })
 }
 
-pub(super) fn balance(store: &SqliteStore, user: UserId) -> StoreResult<Points> {
-    let balance: Option<i64> = store.read(|conn| {
-        conn.query_row(
-            "SELECT balance FROM users WHERE id = ?1",
-            [user.0 as i64],
-            |row| row.get(0),
-        )
-        .optional()
-    })?;
-    Ok(Points(balance.unwrap_or(0) as u64))
-}
+impl LedgerStore for SqliteStore {
+    fn balance(&self, user: UserId) -> StoreResult<Points> {
+        let balance: Option<i64> = self.read(|conn| {
+            conn.query_row(
+                "SELECT balance FROM users WHERE id = ?1",
+                [user.0 as i64],
+                |row| row.get(0),
+            )
+            .optional()
+        })?;
+        Ok(Points(balance.unwrap_or(0) as u64))
+    }
 
-pub(super) fn history(
-    store: &SqliteStore,
-    user: UserId,
-    limit: u32,
-    before: Option<i64>,
-) -> StoreResult<Vec<HistoryRecord>> {
-    type Row = (
-        i64,
-        String,
-        i64,
-        i64,
-        Option<String>,
-        Option<String>,
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = store.read(|conn| {
-        let newest = newest_before(conn, user, before)?;
-        // The player's chain, newest first, `limit` entries long at most.
-        let mut statement = conn.prepare_cached(
-            "WITH RECURSIVE chain(id, n) AS (
+    fn history(
+        &self,
+        user: UserId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<HistoryRecord>> {
+        type Row = (
+            i64,
+            String,
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = self.read(|conn| {
+            let newest = newest_before(conn, user, before)?;
+            // The player's chain, newest first, `limit` entries long at most.
+            let mut statement = conn.prepare_cached(
+                "WITH RECURSIVE chain(id, n) AS (
                  SELECT ?1, 1 WHERE ?1 IS NOT NULL AND ?2 > 0
                  UNION ALL
                  SELECT l.previous_id, chain.n + 1 FROM chain JOIN ledger l ON l.id = chain.id
@@ -260,60 +261,152 @@ pub(super) fn history(
              LEFT JOIN machine_sessions s ON s.id = l.session_id
              LEFT JOIN machines m ON m.id = COALESCE(t.machine_id, s.machine_id)
              ORDER BY chain.n",
-        )?;
-        let rows = statement.query_map(params![newest, limit], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-                row.get(8)?,
-                row.get(9)?,
-                row.get(10)?,
-                row.get(11)?,
-            ))
+            )?;
+            let rows = statement.query_map(params![newest, limit], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                    row.get(8)?,
+                    row.get(9)?,
+                    row.get(10)?,
+                    row.get(11)?,
+                ))
+            })?;
+            rows.collect()
         })?;
-        rows.collect()
-    })?;
-    rows.into_iter()
-        .map(
-            |(
-                id,
-                kind,
-                delta,
-                after,
-                label,
-                txn,
-                at,
-                machine,
-                machine_name,
-                status,
-                reason,
-                machine_kind,
-            )| {
-                let kind = HistoryKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
-                Ok(HistoryRecord {
+        rows.into_iter()
+            .map(
+                |(
                     id,
                     kind,
-                    label,
                     delta,
-                    balance_after: Points(after as u64),
+                    after,
+                    label,
+                    txn,
                     at,
-                    transaction_id: txn.as_deref().and_then(|t| t.parse().ok()),
-                    machine_id: machine.map(MachineId),
+                    machine,
                     machine_name,
-                    machine_kind: machine_kind.as_deref().and_then(MachineKind::parse),
-                    outcome: status.as_deref().and_then(TransactionStatus::parse),
-                    refund_reason: reason.as_deref().and_then(RefundReason::parse),
-                })
-            },
+                    status,
+                    reason,
+                    machine_kind,
+                )| {
+                    let kind = HistoryKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind}")))?;
+                    Ok(HistoryRecord {
+                        id,
+                        kind,
+                        label,
+                        delta,
+                        balance_after: Points(after as u64),
+                        at,
+                        transaction_id: txn.as_deref().and_then(|t| t.parse().ok()),
+                        machine_id: machine.map(MachineId),
+                        machine_name,
+                        machine_kind: machine_kind.as_deref().and_then(MachineKind::parse),
+                        outcome: status.as_deref().and_then(TransactionStatus::parse),
+                        refund_reason: reason.as_deref().and_then(RefundReason::parse),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    fn grant(
+        &self,
+        user: UserId,
+        amount: Points,
+        label: &str,
+        now: UnixMillis,
+    ) -> StoreResult<Points> {
+        self.write(|tx| {
+            post_ledger(
+                tx,
+                user,
+                HistoryKind::TopUp,
+                amount.0 as i64,
+                Some(label),
+                None,
+                None,
+                now,
+            )
+        })
+    }
+
+    fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {
+        let row = self.read(|conn| {
+            conn.query_row(
+            "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
+            params![user.0 as i64, key],
+            |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, String>(1)?)),
         )
-        .collect()
+        .optional()
+        })?;
+        row.map(|(hash, answer)| decode_top_up(hash, &answer))
+            .transpose()
+    }
+
+    fn record_top_up(
+        &self,
+        user: UserId,
+        key: &str,
+        request_hash: &[u8; 32],
+        answer: Result<(String, Points), Refusal>,
+        now: UnixMillis,
+    ) -> StoreResult<StoredTopUp> {
+        self.write(|tx| {
+            let earlier: Option<(Vec<u8>, String)> = tx
+                .query_row(
+                    "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
+                    params![user.0 as i64, key],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some((hash, answer)) = earlier {
+                return decode_top_up(hash, &answer);
+            }
+            let answer = match answer {
+                Ok((top_up_id, amount)) => {
+                    let balance = post_ledger(
+                        tx,
+                        user,
+                        HistoryKind::TopUp,
+                        amount.0 as i64,
+                        Some("Top-up by card"),
+                        None,
+                        Some(&top_up_id),
+                        now,
+                    )?;
+                    Ok(TopUpRecord {
+                        top_up_id,
+                        amount,
+                        balance,
+                    })
+                }
+                Err(body) => Err(body),
+            };
+            let json = match &answer {
+                Ok(response) => serde_json::json!({ "ok": response }),
+                Err(body) => serde_json::json!({ "err": body }),
+            };
+            tx.execute(
+                "INSERT INTO top_ups (user_id, idempotency_key, request_hash, answer, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![user.0 as i64, key, request_hash.as_slice(), json.to_string(), now],
+            )
+            .map_err(db)?;
+            Ok(StoredTopUp {
+                request_hash: *request_hash,
+                answer,
+        })
+    })
+    }
 }
 
 /// The newest of the player's entries older than `before` (the newest of all without
@@ -349,99 +442,4 @@ fn newest_before(
         at = previous(id)?.flatten();
     }
     Ok(at)
-}
-
-pub(super) fn grant(
-    store: &SqliteStore,
-    user: UserId,
-    amount: Points,
-    label: &str,
-    now: UnixMillis,
-) -> StoreResult<Points> {
-    store.write(|tx| {
-        post_ledger(
-            tx,
-            user,
-            HistoryKind::TopUp,
-            amount.0 as i64,
-            Some(label),
-            None,
-            None,
-            now,
-        )
-    })
-}
-
-pub(super) fn top_up_answer(
-    store: &SqliteStore,
-    user: UserId,
-    key: &str,
-) -> StoreResult<Option<StoredTopUp>> {
-    let row = store.read(|conn| {
-        conn.query_row(
-            "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
-            params![user.0 as i64, key],
-            |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, String>(1)?)),
-        )
-        .optional()
-    })?;
-    row.map(|(hash, answer)| decode_top_up(hash, &answer))
-        .transpose()
-}
-
-pub(super) fn record_top_up(
-    store: &SqliteStore,
-    user: UserId,
-    key: &str,
-    request_hash: &[u8; 32],
-    answer: Result<(String, Points), Refusal>,
-    now: UnixMillis,
-) -> StoreResult<StoredTopUp> {
-    store.write(|tx| {
-        let earlier: Option<(Vec<u8>, String)> = tx
-            .query_row(
-                "SELECT request_hash, answer FROM top_ups WHERE user_id = ?1 AND idempotency_key = ?2",
-                params![user.0 as i64, key],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(db)?;
-        if let Some((hash, answer)) = earlier {
-            return decode_top_up(hash, &answer);
-        }
-        let answer = match answer {
-            Ok((top_up_id, amount)) => {
-                let balance = post_ledger(
-                    tx,
-                    user,
-                    HistoryKind::TopUp,
-                    amount.0 as i64,
-                    Some("Top-up by card"),
-                    None,
-                    Some(&top_up_id),
-                    now,
-                )?;
-                Ok(TopUpRecord {
-                    top_up_id,
-                    amount,
-                    balance,
-                })
-            }
-            Err(body) => Err(body),
-        };
-        let json = match &answer {
-            Ok(response) => serde_json::json!({ "ok": response }),
-            Err(body) => serde_json::json!({ "err": body }),
-        };
-        tx.execute(
-            "INSERT INTO top_ups (user_id, idempotency_key, request_hash, answer, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![user.0 as i64, key, request_hash.as_slice(), json.to_string(), now],
-        )
-        .map_err(db)?;
-        Ok(StoredTopUp {
-            request_hash: *request_hash,
-            answer,
-        })
-    })
 }

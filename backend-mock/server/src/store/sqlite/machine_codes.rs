@@ -47,80 +47,67 @@ fn machine_refusal(
     })
 }
 
-pub(super) fn create(
-    store: &SqliteStore,
-    id: &str,
-    machine: &MachineId,
-    now: UnixMillis,
-) -> StoreResult<CodeChange> {
-    store.write(|tx| {
-        if let Some(refusal) = machine_refusal(tx, machine)? {
-            return Ok(refusal);
-        }
-        tx.execute(
-            "INSERT INTO machine_codes (id, machine_id, active, created_at, updated_at)
+impl MachineCodeStore for SqliteStore {
+    fn create(&self, id: &str, machine: &MachineId, now: UnixMillis) -> StoreResult<CodeChange> {
+        self.write(|tx| {
+            if let Some(refusal) = machine_refusal(tx, machine)? {
+                return Ok(refusal);
+            }
+            tx.execute(
+                "INSERT INTO machine_codes (id, machine_id, active, created_at, updated_at)
              VALUES (?1, ?2, 1, ?3, ?3)",
-            params![id, machine.0, now],
-        )
-        .map_err(db)?;
-        let code = code_in(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("code {id}")))?;
-        Ok(CodeChange::Done(code))
-    })
-}
+                params![id, machine.0, now],
+            )
+            .map_err(db)?;
+            let code = code_in(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("code {id}")))?;
+            Ok(CodeChange::Done(code))
+        })
+    }
 
-pub(super) fn get(store: &SqliteStore, id: &str) -> StoreResult<Option<MachineCodeRecord>> {
-    store.read(|conn| {
-        conn.query_row(
-            &format!("SELECT {CODE_COLUMNS} WHERE c.id = ?1"),
-            [id],
-            code_row,
-        )
-        .optional()
-    })
-}
+    fn get(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>> {
+        self.read(|conn| {
+            conn.query_row(
+                &format!("SELECT {CODE_COLUMNS} WHERE c.id = ?1"),
+                [id],
+                code_row,
+            )
+            .optional()
+        })
+    }
 
-pub(super) fn all(store: &SqliteStore) -> StoreResult<Vec<MachineCodeRecord>> {
-    store.read(|conn| {
-        let mut statement = conn.prepare(&format!("SELECT {CODE_COLUMNS} ORDER BY c.id"))?;
-        let rows = statement.query_map([], code_row)?;
-        rows.collect()
-    })
-}
+    fn all(&self) -> StoreResult<Vec<MachineCodeRecord>> {
+        self.read(|conn| {
+            let mut statement = conn.prepare(&format!("SELECT {CODE_COLUMNS} ORDER BY c.id"))?;
+            let rows = statement.query_map([], code_row)?;
+            rows.collect()
+        })
+    }
 
-pub(super) fn move_to(
-    store: &SqliteStore,
-    id: &str,
-    machine: &MachineId,
-    now: UnixMillis,
-) -> StoreResult<CodeChange> {
-    store.write(|tx| {
-        if code_in(tx, id)?.is_none() {
-            return Ok(CodeChange::NoSuchCode);
-        }
-        if let Some(refusal) = machine_refusal(tx, machine)? {
-            return Ok(refusal);
-        }
-        tx.execute(
-            "UPDATE machine_codes SET machine_id = ?1, updated_at = ?2 WHERE id = ?3",
-            params![machine.0, now, id],
-        )
-        .map_err(db)?;
-        Ok(code_in(tx, id)?.map_or(CodeChange::NoSuchCode, CodeChange::Done))
-    })
-}
+    fn move_to(&self, id: &str, machine: &MachineId, now: UnixMillis) -> StoreResult<CodeChange> {
+        self.write(|tx| {
+            if code_in(tx, id)?.is_none() {
+                return Ok(CodeChange::NoSuchCode);
+            }
+            if let Some(refusal) = machine_refusal(tx, machine)? {
+                return Ok(refusal);
+            }
+            tx.execute(
+                "UPDATE machine_codes SET machine_id = ?1, updated_at = ?2 WHERE id = ?3",
+                params![machine.0, now, id],
+            )
+            .map_err(db)?;
+            Ok(code_in(tx, id)?.map_or(CodeChange::NoSuchCode, CodeChange::Done))
+        })
+    }
 
-pub(super) fn set_active(
-    store: &SqliteStore,
-    id: &str,
-    active: bool,
-    now: UnixMillis,
-) -> StoreResult<CodeChange> {
-    store.write(|tx| {
-        tx.execute(
-            "UPDATE machine_codes SET active = ?1, updated_at = ?2 WHERE id = ?3",
-            params![active, now, id],
-        )
-        .map_err(db)?;
-        Ok(code_in(tx, id)?.map_or(CodeChange::NoSuchCode, CodeChange::Done))
-    })
+    fn set_active(&self, id: &str, active: bool, now: UnixMillis) -> StoreResult<CodeChange> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE machine_codes SET active = ?1, updated_at = ?2 WHERE id = ?3",
+                params![active, now, id],
+            )
+            .map_err(db)?;
+            Ok(code_in(tx, id)?.map_or(CodeChange::NoSuchCode, CodeChange::Done))
+        })
+    }
 }

@@ -3,33 +3,120 @@
 use super::*;
 use rusqlite::{params, OptionalExtension};
 
-pub(super) fn upsert_machine(
-    store: &SqliteStore,
-    id: &MachineId,
-    name: &str,
-    kind: MachineKind,
-    api_key_hash: &[u8; 32],
-    webhook_secret: &WebhookSecret,
-) -> StoreResult<()> {
-    store.write(|tx| {
-        tx.execute(
-            "INSERT INTO machines (id, name, api_key_hash, webhook_secret, kind)
+impl MachineStore for SqliteStore {
+    fn upsert_machine(
+        &self,
+        id: &MachineId,
+        name: &str,
+        kind: MachineKind,
+        api_key_hash: &[u8; 32],
+        webhook_secret: &WebhookSecret,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO machines (id, name, api_key_hash, webhook_secret, kind)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                  api_key_hash = excluded.api_key_hash,
                  webhook_secret = excluded.webhook_secret, revoked = 0,
                  previous_webhook_secret = NULL, previous_valid_until = NULL",
-            params![
-                id.0,
-                name,
-                api_key_hash.as_slice(),
-                webhook_secret.to_text(),
-                kind.as_str()
-            ],
-        )
-        .map_err(db)?;
-        Ok(())
-    })
+                params![
+                    id.0,
+                    name,
+                    api_key_hash.as_slice(),
+                    webhook_secret.to_text(),
+                    kind.as_str()
+                ],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
+        let row = self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {MACHINE_COLUMNS} FROM machines WHERE id = ?1"
+            ))?
+            .query_row([&id.0], machine_row)
+            .optional()
+        })?;
+        row.map(machine_record).transpose()
+    }
+
+    fn all(&self) -> StoreResult<Vec<MachineRecord>> {
+        let rows = self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {MACHINE_COLUMNS} FROM machines ORDER BY id"
+            ))?
+            .query_map([], machine_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        rows.into_iter().map(machine_record).collect()
+    }
+
+    fn create_machine(&self, machine: &NewMachineRecord) -> StoreResult<()> {
+        self.write(|tx| {
+            let inserted = tx
+                .execute(
+                    "INSERT INTO machines (id, name, api_key_hash, webhook_secret, location, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                    params![
+                        machine.id.0,
+                        machine.name,
+                        machine.api_key_hash.as_slice(),
+                        machine.webhook_secret.to_text(),
+                        machine.location,
+                        machine.kind.as_str()
+                    ],
+                )
+                .map_err(db)?;
+            match inserted {
+                1 => Ok(()),
+                _ => Err(StoreError::Duplicate(format!("machine {}", machine.id))),
+            }
+        })
+    }
+
+    fn rotate_api_key(&self, id: &MachineId, api_key_hash: &[u8; 32]) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE machines SET api_key_hash = ?1 WHERE id = ?2 AND revoked = 0",
+                    params![api_key_hash.as_slice(), id.0],
+                )
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn rotate_webhook_secret(
+        &self,
+        id: &MachineId,
+        next: &WebhookSecret,
+        previous_valid_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE machines SET previous_webhook_secret = webhook_secret,
+                     previous_valid_until = ?1, webhook_secret = ?2
+                 WHERE id = ?3 AND revoked = 0",
+                    params![previous_valid_until, next.to_text(), id.0],
+                )
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn revoke_machine(&self, id: &MachineId) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute("UPDATE machines SET revoked = 1 WHERE id = ?1", [&id.0])
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
+    }
 }
 
 const MACHINE_COLUMNS: &str = "id, name, api_key_hash, webhook_secret, revoked,
@@ -82,94 +169,5 @@ fn machine_record(row: MachineRow) -> StoreResult<MachineRecord> {
         location: row.location,
         kind: MachineKind::parse(&row.kind)
             .ok_or_else(|| StoreError::Corrupt(format!("machine kind {}", row.kind)))?,
-    })
-}
-
-pub(super) fn machine(store: &SqliteStore, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
-    let row = store.read(|conn| {
-        conn.prepare_cached(&format!(
-            "SELECT {MACHINE_COLUMNS} FROM machines WHERE id = ?1"
-        ))?
-        .query_row([&id.0], machine_row)
-        .optional()
-    })?;
-    row.map(machine_record).transpose()
-}
-
-pub(super) fn machines(store: &SqliteStore) -> StoreResult<Vec<MachineRecord>> {
-    let rows = store.read(|conn| {
-        conn.prepare_cached(&format!(
-            "SELECT {MACHINE_COLUMNS} FROM machines ORDER BY id"
-        ))?
-        .query_map([], machine_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-    })?;
-    rows.into_iter().map(machine_record).collect()
-}
-
-pub(super) fn create_machine(store: &SqliteStore, machine: &NewMachineRecord) -> StoreResult<()> {
-    store.write(|tx| {
-        let inserted = tx
-            .execute(
-                "INSERT INTO machines (id, name, api_key_hash, webhook_secret, location, kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
-                params![
-                    machine.id.0,
-                    machine.name,
-                    machine.api_key_hash.as_slice(),
-                    machine.webhook_secret.to_text(),
-                    machine.location,
-                    machine.kind.as_str()
-                ],
-            )
-            .map_err(db)?;
-        match inserted {
-            1 => Ok(()),
-            _ => Err(StoreError::Duplicate(format!("machine {}", machine.id))),
-        }
-    })
-}
-
-pub(super) fn rotate_api_key(
-    store: &SqliteStore,
-    id: &MachineId,
-    api_key_hash: &[u8; 32],
-) -> StoreResult<bool> {
-    store.write(|tx| {
-        let changed = tx
-            .execute(
-                "UPDATE machines SET api_key_hash = ?1 WHERE id = ?2 AND revoked = 0",
-                params![api_key_hash.as_slice(), id.0],
-            )
-            .map_err(db)?;
-        Ok(changed == 1)
-    })
-}
-
-pub(super) fn rotate_webhook_secret(
-    store: &SqliteStore,
-    id: &MachineId,
-    next: &WebhookSecret,
-    previous_valid_until: UnixMillis,
-) -> StoreResult<bool> {
-    store.write(|tx| {
-        let changed = tx
-            .execute(
-                "UPDATE machines SET previous_webhook_secret = webhook_secret,
-                     previous_valid_until = ?1, webhook_secret = ?2
-                 WHERE id = ?3 AND revoked = 0",
-                params![previous_valid_until, next.to_text(), id.0],
-            )
-            .map_err(db)?;
-        Ok(changed == 1)
-    })
-}
-
-pub(super) fn revoke_machine(store: &SqliteStore, id: &MachineId) -> StoreResult<bool> {
-    store.write(|tx| {
-        let changed = tx
-            .execute("UPDATE machines SET revoked = 1 WHERE id = ?1", [&id.0])
-            .map_err(db)?;
-        Ok(changed == 1)
     })
 }

@@ -31,6 +31,11 @@ mod tests;
 
 use super::*;
 use checkpointer::Checkpointer;
+use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
+use gashapay_core::qr::DeviceSecret;
+use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
+use gashapay_core::webhook::WebhookSecret;
+use gashapay_core::ErrorCode;
 use recent::{RecentTransactions, Written};
 pub use recent::{CODE_FUTURE, CODE_PAST, REMEMBERED};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
@@ -238,361 +243,42 @@ impl SqliteStore {
     }
 }
 
+/// Each concern is implemented in its own file, on the one store.
 impl Store for SqliteStore {
-    fn create_user(
-        &self,
-        username: &str,
-        password_hash: &str,
-        now: UnixMillis,
-    ) -> StoreResult<UserId> {
-        accounts::create_user(self, username, password_hash, now)
+    fn accounts(&self) -> &dyn AccountStore {
+        self
     }
-
-    fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRecord>> {
-        accounts::user_by_name(self, username)
+    fn devices(&self) -> &dyn DeviceStore {
+        self
     }
-
-    fn register_device(
-        &self,
-        user: UserId,
-        name: &str,
-        secret: &DeviceSecret,
-        now: UnixMillis,
-    ) -> StoreResult<DeviceId> {
-        devices::register_device(self, user, name, secret, now)
+    fn machines(&self) -> &dyn MachineStore {
+        self
     }
-
-    fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>> {
-        devices::device(self, id)
+    fn operators(&self) -> &dyn OperatorStore {
+        self
     }
-
-    fn revoke_device(&self, id: DeviceId, now: UnixMillis) -> StoreResult<bool> {
-        devices::revoke_device(self, id, now)
+    fn ledger(&self) -> &dyn LedgerStore {
+        self
     }
-
-    fn create_session(
-        &self,
-        user: UserId,
-        device: DeviceId,
-        tokens: &TokenHashes,
-        now: UnixMillis,
-    ) -> StoreResult<i64> {
-        accounts::create_session(self, user, device, tokens, now)
+    fn plays(&self) -> &dyn PlayStore {
+        self
     }
-
-    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
-        accounts::session(self, id)
+    fn transactions(&self) -> &dyn TransactionStore {
+        self
     }
-
-    fn rotate_session(
-        &self,
-        id: i64,
-        expected_refresh: &[u8; 32],
-        next: &TokenHashes,
-    ) -> StoreResult<bool> {
-        accounts::rotate_session(self, id, expected_refresh, next)
+    fn machine_codes(&self) -> &dyn MachineCodeStore {
+        self
     }
-
-    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
-        accounts::revoke_session(self, id, now)
+    fn machine_sessions(&self) -> &dyn MachineSessionStore {
+        self
     }
-
-    fn upsert_machine(
-        &self,
-        id: &MachineId,
-        name: &str,
-        kind: MachineKind,
-        api_key_hash: &[u8; 32],
-        webhook_secret: &WebhookSecret,
-    ) -> StoreResult<()> {
-        machines::upsert_machine(self, id, name, kind, api_key_hash, webhook_secret)
+    fn orders(&self) -> &dyn OrderStore {
+        self
     }
-
-    fn machine(&self, id: &MachineId) -> StoreResult<Option<MachineRecord>> {
-        machines::machine(self, id)
+    fn partners(&self) -> &dyn PartnerStore {
+        self
     }
-
-    fn rotate_webhook_secret(
-        &self,
-        id: &MachineId,
-        next: &WebhookSecret,
-        previous_valid_until: UnixMillis,
-    ) -> StoreResult<bool> {
-        machines::rotate_webhook_secret(self, id, next, previous_valid_until)
-    }
-
-    fn revoke_machine(&self, id: &MachineId) -> StoreResult<bool> {
-        machines::revoke_machine(self, id)
-    }
-
-    fn create_machine(&self, machine: &NewMachineRecord) -> StoreResult<()> {
-        machines::create_machine(self, machine)
-    }
-
-    fn machines(&self) -> StoreResult<Vec<MachineRecord>> {
-        machines::machines(self)
-    }
-
-    fn rotate_api_key(&self, id: &MachineId, api_key_hash: &[u8; 32]) -> StoreResult<bool> {
-        machines::rotate_api_key(self, id, api_key_hash)
-    }
-
-    fn operator_key_hash(&self) -> StoreResult<Option<[u8; 32]>> {
-        operators::key_hash(self)
-    }
-
-    fn users(&self) -> StoreResult<Vec<UserSummary>> {
-        accounts::users(self, None)
-    }
-
-    fn user(&self, id: UserId) -> StoreResult<Option<UserSummary>> {
-        Ok(accounts::users(self, Some(id))?.pop())
-    }
-
-    fn set_user_banned(&self, id: UserId, banned: bool, now: UnixMillis) -> StoreResult<bool> {
-        accounts::set_banned(self, id, banned, now)
-    }
-
-    fn devices_of(&self, user: UserId) -> StoreResult<Vec<DeviceSummary>> {
-        devices::devices_of(self, user)
-    }
-
-    fn set_operator_key_hash(&self, hash: &[u8; 32], now: UnixMillis) -> StoreResult<()> {
-        operators::set_key_hash(self, hash, now)
-    }
-
-    fn record_operator_action(
-        &self,
-        action: &str,
-        subject: &str,
-        now: UnixMillis,
-    ) -> StoreResult<()> {
-        operators::record_action(self, action, subject, now)
-    }
-
-    fn operator_actions(&self, limit: u32) -> StoreResult<Vec<OperatorAction>> {
-        operators::actions(self, limit)
-    }
-
-    fn balance(&self, user: UserId) -> StoreResult<Points> {
-        ledger::balance(self, user)
-    }
-
-    fn history(
-        &self,
-        user: UserId,
-        limit: u32,
-        before: Option<i64>,
-    ) -> StoreResult<Vec<HistoryRecord>> {
-        ledger::history(self, user, limit, before)
-    }
-
-    fn grant(
-        &self,
-        user: UserId,
-        amount: Points,
-        label: &str,
-        now: UnixMillis,
-    ) -> StoreResult<Points> {
-        ledger::grant(self, user, amount, label, now)
-    }
-
-    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
-        plays::play(self, request)
-    }
-
-    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
-        plays::play_batch(self, requests)
-    }
-
-    fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
-        outcomes::report_outcome(self, report)
-    }
-
-    fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>> {
-        outcomes::refund_stale(self, cutoff, now)
-    }
-
-    fn transaction(
-        &self,
-        id: TransactionId,
-        asked_by: UserId,
-    ) -> StoreResult<Option<TransactionRecord>> {
-        outcomes::transaction(self, id, asked_by)
-    }
-
-    fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {
-        ledger::top_up_answer(self, user, key)
-    }
-
-    fn record_top_up(
-        &self,
-        user: UserId,
-        key: &str,
-        request_hash: &[u8; 32],
-        answer: Result<(String, Points), Refusal>,
-        now: UnixMillis,
-    ) -> StoreResult<StoredTopUp> {
-        ledger::record_top_up(self, user, key, request_hash, answer, now)
-    }
-}
-
-impl MachinePayStore for SqliteStore {
-    fn create_machine_code(
-        &self,
-        id: &str,
-        machine: &MachineId,
-        now: UnixMillis,
-    ) -> StoreResult<CodeChange> {
-        machine_codes::create(self, id, machine, now)
-    }
-
-    fn machine_code(&self, id: &str) -> StoreResult<Option<MachineCodeRecord>> {
-        machine_codes::get(self, id)
-    }
-
-    fn machine_codes(&self) -> StoreResult<Vec<MachineCodeRecord>> {
-        machine_codes::all(self)
-    }
-
-    fn move_machine_code(
-        &self,
-        id: &str,
-        machine: &MachineId,
-        now: UnixMillis,
-    ) -> StoreResult<CodeChange> {
-        machine_codes::move_to(self, id, machine, now)
-    }
-
-    fn set_machine_code_active(
-        &self,
-        id: &str,
-        active: bool,
-        now: UnixMillis,
-    ) -> StoreResult<CodeChange> {
-        machine_codes::set_active(self, id, active, now)
-    }
-
-    fn open_session(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision> {
-        sessions::open(self, request)
-    }
-
-    fn machine_session(&self, id: uuid::Uuid) -> StoreResult<Option<MachineSessionRecord>> {
-        sessions::get(self, id)
-    }
-
-    fn current_session(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>> {
-        sessions::current(self, machine)
-    }
-
-    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>> {
-        sessions::open_of(self, user)
-    }
-
-    fn record_purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision> {
-        sessions::purchase(self, request)
-    }
-
-    fn end_session(
-        &self,
-        id: uuid::Uuid,
-        ender: &SessionEnder,
-        now: UnixMillis,
-    ) -> StoreResult<Option<MachineSessionRecord>> {
-        sessions::end(self, id, ender, now)
-    }
-
-    fn end_idle_sessions(
-        &self,
-        cutoff: UnixMillis,
-        now: UnixMillis,
-    ) -> StoreResult<Vec<uuid::Uuid>> {
-        sessions::end_idle(self, cutoff, now)
-    }
-
-    fn pay_order(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
-        orders::pay(self, request)
-    }
-
-    fn order(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>> {
-        orders::get(self, machine, order_id)
-    }
-
-    fn refund_stale_orders(
-        &self,
-        after: UnixMillis,
-        cutoff: UnixMillis,
-        now: UnixMillis,
-    ) -> StoreResult<Vec<TransactionId>> {
-        orders::refund_stale(self, after, cutoff, now)
-    }
-
-    fn sales(
-        &self,
-        machine: &MachineId,
-        from: UnixMillis,
-        to: UnixMillis,
-    ) -> StoreResult<SalesRecord> {
-        orders::sales(self, machine, from, to)
-    }
-}
-
-impl RewardStore for SqliteStore {
-    fn create_partner(&self, partner: &PartnerRecord, now: UnixMillis) -> StoreResult<bool> {
-        partners::create(self, partner, now)
-    }
-
-    fn partner(&self, app_id: &str) -> StoreResult<Option<PartnerRecord>> {
-        partners::get(self, app_id)
-    }
-
-    fn partners(&self) -> StoreResult<Vec<PartnerRecord>> {
-        partners::all(self)
-    }
-
-    fn rotate_partner_secret(
-        &self,
-        app_id: &str,
-        secret: &gashapay_core::reward_request::PartnerSecret,
-        previous_until: UnixMillis,
-    ) -> StoreResult<bool> {
-        partners::rotate_secret(self, app_id, secret, previous_until)
-    }
-
-    fn revoke_partner(&self, app_id: &str) -> StoreResult<bool> {
-        partners::revoke(self, app_id)
-    }
-
-    fn partner_given_on(&self, app_id: &str, day: u64) -> StoreResult<Points> {
-        partners::given_on(self, app_id, day)
-    }
-
-    fn create_reward_codes(&self, request: &NewRewardCodes) -> StoreResult<NewCodesDecision> {
-        rewards::create_codes(self, request)
-    }
-
-    fn reward_code(&self, id: &str) -> StoreResult<Option<RewardCodeRecord>> {
-        rewards::get_code(self, id)
-    }
-
-    fn claim_reward(&self, request: &ClaimRequest) -> StoreResult<ClaimDecision> {
-        rewards::claim(self, request)
-    }
-
-    fn end_reward_by_token(
-        &self,
-        app_id: &str,
-        token: &str,
-        now: UnixMillis,
-    ) -> StoreResult<TokenEndDecision> {
-        rewards::end_by_token(self, app_id, token, now)
-    }
-
-    fn reward_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>> {
-        rewards::get_session(self, id)
-    }
-
-    fn open_reward_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>> {
-        rewards::open_sessions_of(self, user)
+    fn rewards(&self) -> &dyn RewardStore {
+        self
     }
 }

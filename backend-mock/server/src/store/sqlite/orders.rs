@@ -52,161 +52,158 @@ fn order_in(
     .transpose()
 }
 
-pub(super) fn get(
-    store: &SqliteStore,
-    machine: &MachineId,
-    order_id: &str,
-) -> StoreResult<Option<OrderRecord>> {
-    store.read(|conn| Ok(order_in(conn, machine, order_id)))?
-}
+impl OrderStore for SqliteStore {
+    fn get(&self, machine: &MachineId, order_id: &str) -> StoreResult<Option<OrderRecord>> {
+        self.read(|conn| Ok(order_in(conn, machine, order_id)))?
+    }
 
-pub(super) fn pay(store: &SqliteStore, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
-    let order = &request.order;
-    store.write_transactions(|tx, recent, written| {
-        if let Some(paid) = order_in(tx, &order.machine_id, &order.order_id)? {
-            return Ok(if paid.user_id == request.user_id {
-                PayOrderDecision::Paid(paid)
-            } else {
-                PayOrderDecision::TakenByOther
-            });
-        }
-        let machine_live: Option<bool> = tx
-            .query_row(
-                "SELECT revoked = 0 FROM machines WHERE id = ?1",
-                [&order.machine_id.0],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        if machine_live != Some(true) {
-            return Ok(PayOrderDecision::UnknownMachine);
-        }
-        if balance_in(tx, request.user_id)? < order.amount {
-            return Ok(PayOrderDecision::InsufficientPoints);
-        }
-        // The id is ours, fresh and random: a clash with a remembered one would have to
-        // be a bug, and is refused rather than written twice.
-        if recent.seq(&request.transaction_id).is_some() {
-            return Err(StoreError::Corrupt(format!(
-                "transaction id {} is taken",
-                request.transaction_id
-            )));
-        }
-        let seq = next_row_number(tx, "transactions", "seq")?;
-        tx.execute(
-            "INSERT INTO transactions (seq, id, user_id, device_id, machine_id, points, status,
+    fn pay(&self, request: &PayOrderRequest) -> StoreResult<PayOrderDecision> {
+        let order = &request.order;
+        self.write_transactions(|tx, recent, written| {
+            if let Some(paid) = order_in(tx, &order.machine_id, &order.order_id)? {
+                return Ok(if paid.user_id == request.user_id {
+                    PayOrderDecision::Paid(paid)
+                } else {
+                    PayOrderDecision::TakenByOther
+                });
+            }
+            let machine_live: Option<bool> = tx
+                .query_row(
+                    "SELECT revoked = 0 FROM machines WHERE id = ?1",
+                    [&order.machine_id.0],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            if machine_live != Some(true) {
+                return Ok(PayOrderDecision::UnknownMachine);
+            }
+            if balance_in(tx, request.user_id)? < order.amount {
+                return Ok(PayOrderDecision::InsufficientPoints);
+            }
+            // The id is ours, fresh and random: a clash with a remembered one would have to
+            // be a bug, and is refused rather than written twice.
+            if recent.seq(&request.transaction_id).is_some() {
+                return Err(StoreError::Corrupt(format!(
+                    "transaction id {} is taken",
+                    request.transaction_id
+                )));
+            }
+            let seq = next_row_number(tx, "transactions", "seq")?;
+            tx.execute(
+                "INSERT INTO transactions (seq, id, user_id, device_id, machine_id, points, status,
                  issued_at, created_at, updated_at, user_previous)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8,
                  (SELECT last_transaction FROM users WHERE id = ?3))",
-            params![
+                params![
+                    seq,
+                    request.transaction_id.to_string(),
+                    request.user_id.0 as i64,
+                    request.device_id.0,
+                    order.machine_id.0,
+                    order.amount.0 as i64,
+                    request.now / 1000,
+                    request.now
+                ],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "UPDATE users SET last_transaction = ?1 WHERE id = ?2",
+                params![seq, request.user_id.0 as i64],
+            )
+            .map_err(db)?;
+            written.push(Written {
+                id: request.transaction_id,
                 seq,
-                request.transaction_id.to_string(),
-                request.user_id.0 as i64,
-                request.device_id.0,
-                order.machine_id.0,
-                order.amount.0 as i64,
-                request.now / 1000,
-                request.now
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "UPDATE users SET last_transaction = ?1 WHERE id = ?2",
-            params![seq, request.user_id.0 as i64],
-        )
-        .map_err(db)?;
-        written.push(Written {
-            id: request.transaction_id,
-            seq,
-            at: request.now,
-        });
-        tx.execute(
-            "INSERT INTO orders (machine_id, order_id, transaction_seq, user_id, item, amount,
+                at: request.now,
+            });
+            tx.execute(
+                "INSERT INTO orders (machine_id, order_id, transaction_seq, user_id, item, amount,
                  expires, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                order.machine_id.0,
-                order.order_id,
-                seq,
-                request.user_id.0 as i64,
-                order.item,
-                order.amount.0 as i64,
-                order.expires as i64,
-                request.now
-            ],
-        )
-        .map_err(db)?;
-        post_ledger(
-            tx,
-            request.user_id,
-            HistoryKind::Purchase,
-            -(order.amount.0 as i64),
-            Some(&order.item),
-            Some(seq),
-            None,
-            request.now,
-        )?;
-        let paid = order_in(tx, &order.machine_id, &order.order_id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("order {}", order.order_id)))?;
-        Ok(PayOrderDecision::Paid(paid))
-    })
-}
+                params![
+                    order.machine_id.0,
+                    order.order_id,
+                    seq,
+                    request.user_id.0 as i64,
+                    order.item,
+                    order.amount.0 as i64,
+                    order.expires as i64,
+                    request.now
+                ],
+            )
+            .map_err(db)?;
+            post_ledger(
+                tx,
+                request.user_id,
+                HistoryKind::Purchase,
+                -(order.amount.0 as i64),
+                Some(&order.item),
+                Some(seq),
+                None,
+                request.now,
+            )?;
+            let paid = order_in(tx, &order.machine_id, &order.order_id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("order {}", order.order_id)))?;
+            Ok(PayOrderDecision::Paid(paid))
+        })
+    }
 
-pub(super) fn refund_stale(
-    store: &SqliteStore,
-    after: UnixMillis,
-    cutoff: UnixMillis,
-    now: UnixMillis,
-) -> StoreResult<Vec<TransactionId>> {
-    store.write(|tx| {
-        // The orders of the window, by time, each with its transaction. Not the other
-        // way round: pending plays are many (each awaits its machine's report for
-        // seconds to minutes), and a walk over them would hold the writer's
-        // connection every sweep.
-        let stale: Vec<Stale> = {
-            let mut statement = tx
-                .prepare_cached(
-                    "SELECT t.seq, t.id, t.user_id, t.points FROM orders o
+    fn refund_stale(
+        &self,
+        after: UnixMillis,
+        cutoff: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<TransactionId>> {
+        self.write(|tx| {
+            // The orders of the window, by time, each with its transaction. Not the other
+            // way round: pending plays are many (each awaits its machine's report for
+            // seconds to minutes), and a walk over them would hold the writer's
+            // connection every sweep.
+            let stale: Vec<Stale> = {
+                let mut statement = tx
+                    .prepare_cached(
+                        "SELECT t.seq, t.id, t.user_id, t.points FROM orders o
                      CROSS JOIN transactions t ON t.seq = o.transaction_seq
                      WHERE o.created_at > ?1 AND o.created_at <= ?2 AND t.status = 'pending'",
-                )
-                .map_err(db)?;
-            let rows = statement
-                .query_map([after, cutoff], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })
-                .map_err(db)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(db)?
-        };
-        refund_unanswered(tx, stale, now)
-    })
-}
+                    )
+                    .map_err(db)?;
+                let rows = statement
+                    .query_map([after, cutoff], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })
+                    .map_err(db)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(db)?
+            };
+            refund_unanswered(tx, stale, now)
+        })
+    }
 
-pub(super) fn sales(
-    store: &SqliteStore,
-    machine: &MachineId,
-    from: UnixMillis,
-    to: UnixMillis,
-) -> StoreResult<SalesRecord> {
-    store.read(|conn| {
-        let (sessions, session_taken, session_refunded): (i64, i64, i64) = conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(loaded), 0), COALESCE(SUM(refunded), 0)
+    fn sales(
+        &self,
+        machine: &MachineId,
+        from: UnixMillis,
+        to: UnixMillis,
+    ) -> StoreResult<SalesRecord> {
+        self.read(|conn| {
+            let (sessions, session_taken, session_refunded): (i64, i64, i64) = conn.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(loaded), 0), COALESCE(SUM(refunded), 0)
              FROM machine_sessions
              WHERE machine_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-            params![machine.0, from, to],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-        let (orders, order_taken, order_refunded): (i64, i64, i64) = conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(o.amount), 0),
+                params![machine.0, from, to],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?;
+            let (orders, order_taken, order_refunded): (i64, i64, i64) = conn.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(o.amount), 0),
                     COALESCE(SUM(CASE WHEN t.status = 'refunded' THEN o.amount ELSE 0 END), 0)
              FROM orders o JOIN transactions t ON t.seq = o.transaction_seq
              WHERE o.machine_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3",
-            params![machine.0, from, to],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-        // What was sold: purchases in sessions of the day, and orders not refunded.
-        let mut statement = conn.prepare(
-            "SELECT item, COUNT(*) AS n, SUM(points) FROM (
+                params![machine.0, from, to],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?;
+            // What was sold: purchases in sessions of the day, and orders not refunded.
+            let mut statement = conn.prepare(
+                "SELECT item, COUNT(*) AS n, SUM(points) FROM (
                  SELECT p.item, p.points FROM session_purchases p
                  JOIN machine_sessions s ON s.id = p.session_id
                  WHERE s.machine_id = ?1 AND s.created_at >= ?2 AND s.created_at < ?3
@@ -216,22 +213,23 @@ pub(super) fn sales(
                  WHERE o.machine_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3
                    AND t.status != 'refunded')
              GROUP BY item ORDER BY n DESC, SUM(points) DESC, item LIMIT 5",
-        )?;
-        let top_items = statement
-            .query_map(params![machine.0, from, to], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)? as u64,
-                    Points(row.get::<_, i64>(2)? as u64),
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(SalesRecord {
-            sessions: sessions as u64,
-            orders: orders as u64,
-            points_taken: Points((session_taken + order_taken) as u64),
-            points_refunded: Points((session_refunded + order_refunded) as u64),
-            top_items,
+            )?;
+            let top_items = statement
+                .query_map(params![machine.0, from, to], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)? as u64,
+                        Points(row.get::<_, i64>(2)? as u64),
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(SalesRecord {
+                sessions: sessions as u64,
+                orders: orders as u64,
+                points_taken: Points((session_taken + order_taken) as u64),
+                points_refunded: Points((session_refunded + order_refunded) as u64),
+                top_items,
+            })
         })
-    })
+    }
 }

@@ -35,83 +35,80 @@ fn partner_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PartnerRecord> {
     })
 }
 
-pub(super) fn create(
-    store: &SqliteStore,
-    partner: &PartnerRecord,
-    now: UnixMillis,
-) -> StoreResult<bool> {
-    store.write(|tx| {
-        let inserted = tx
-            .execute(
-                "INSERT INTO partners (app_id, name, secret, daily_budget, player_daily_cap,
+impl PartnerStore for SqliteStore {
+    fn create(&self, partner: &PartnerRecord, now: UnixMillis) -> StoreResult<bool> {
+        self.write(|tx| {
+            let inserted = tx
+                .execute(
+                    "INSERT INTO partners (app_id, name, secret, daily_budget, player_daily_cap,
                      created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (app_id) DO NOTHING",
-                params![
-                    partner.app_id,
-                    partner.name,
-                    partner.secret.to_text(),
-                    partner.daily_budget.0 as i64,
-                    partner.player_daily_cap.0 as i64,
-                    now
-                ],
-            )
-            .map_err(db)?;
-        Ok(inserted == 1)
-    })
-}
+                    params![
+                        partner.app_id,
+                        partner.name,
+                        partner.secret.to_text(),
+                        partner.daily_budget.0 as i64,
+                        partner.player_daily_cap.0 as i64,
+                        now
+                    ],
+                )
+                .map_err(db)?;
+            Ok(inserted == 1)
+        })
+    }
 
-pub(super) fn get(store: &SqliteStore, app_id: &str) -> StoreResult<Option<PartnerRecord>> {
-    store.read(|conn| {
-        conn.query_row(
-            &format!("SELECT {PARTNER_COLUMNS} WHERE app_id = ?1"),
-            [app_id],
-            partner_row,
-        )
-        .optional()
-    })
-}
-
-pub(super) fn all(store: &SqliteStore) -> StoreResult<Vec<PartnerRecord>> {
-    store.read(|conn| {
-        let mut statement = conn.prepare(&format!("SELECT {PARTNER_COLUMNS} ORDER BY app_id"))?;
-        let rows = statement.query_map([], partner_row)?;
-        rows.collect()
-    })
-}
-
-pub(super) fn rotate_secret(
-    store: &SqliteStore,
-    app_id: &str,
-    secret: &PartnerSecret,
-    previous_until: UnixMillis,
-) -> StoreResult<bool> {
-    store.write(|tx| {
-        let changed = tx
-            .execute(
-                "UPDATE partners SET previous_secret = secret, previous_valid_until = ?1,
-                     secret = ?2 WHERE app_id = ?3",
-                params![previous_until, secret.to_text(), app_id],
-            )
-            .map_err(db)?;
-        Ok(changed == 1)
-    })
-}
-
-pub(super) fn revoke(store: &SqliteStore, app_id: &str) -> StoreResult<bool> {
-    store.write(|tx| {
-        let changed = tx
-            .execute(
-                "UPDATE partners SET revoked = 1 WHERE app_id = ?1",
+    fn get(&self, app_id: &str) -> StoreResult<Option<PartnerRecord>> {
+        self.read(|conn| {
+            conn.query_row(
+                &format!("SELECT {PARTNER_COLUMNS} WHERE app_id = ?1"),
                 [app_id],
+                partner_row,
             )
-            .map_err(db)?;
-        Ok(changed == 1)
-    })
-}
+            .optional()
+        })
+    }
 
-pub(super) fn given_on(store: &SqliteStore, app_id: &str, day: u64) -> StoreResult<Points> {
-    store
-        .read(|conn| {
+    fn all(&self) -> StoreResult<Vec<PartnerRecord>> {
+        self.read(|conn| {
+            let mut statement =
+                conn.prepare(&format!("SELECT {PARTNER_COLUMNS} ORDER BY app_id"))?;
+            let rows = statement.query_map([], partner_row)?;
+            rows.collect()
+        })
+    }
+
+    fn rotate_secret(
+        &self,
+        app_id: &str,
+        secret: &PartnerSecret,
+        previous_until: UnixMillis,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE partners SET previous_secret = secret, previous_valid_until = ?1,
+                     secret = ?2 WHERE app_id = ?3",
+                    params![previous_until, secret.to_text(), app_id],
+                )
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn revoke(&self, app_id: &str) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE partners SET revoked = 1 WHERE app_id = ?1",
+                    [app_id],
+                )
+                .map_err(db)?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn given_on(&self, app_id: &str, day: u64) -> StoreResult<Points> {
+        self.read(|conn| {
             conn.query_row(
             "SELECT COALESCE(SUM(points), 0) FROM reward_payouts WHERE app_id = ?1 AND day = ?2",
             params![app_id, day as i64],
@@ -119,4 +116,5 @@ pub(super) fn given_on(store: &SqliteStore, app_id: &str, day: u64) -> StoreResu
         )
         })
         .map(|points| Points(points as u64))
+    }
 }

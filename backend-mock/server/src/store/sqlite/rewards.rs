@@ -100,85 +100,210 @@ fn session_by(
     one(conn, SESSION_COLUMNS, filter, params, session_row).map_err(db)
 }
 
-pub(super) fn create_codes(
-    store: &SqliteStore,
-    request: &NewRewardCodes,
-) -> StoreResult<NewCodesDecision> {
-    store.write(|tx| {
-        let replayed: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM reward_codes WHERE app_id = ?1 AND role != 'end'
+impl RewardStore for SqliteStore {
+    fn create_codes(&self, request: &NewRewardCodes) -> StoreResult<NewCodesDecision> {
+        self.write(|tx| {
+            let replayed: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM reward_codes WHERE app_id = ?1 AND role != 'end'
                      AND kind = ?4 AND request_time = ?2
                      AND COALESCE(token, '') = COALESCE(?3, ''))
                  OR EXISTS (SELECT 1 FROM reward_codes WHERE app_id = ?1 AND token = ?3)",
-                params![
-                    request.app_id,
-                    request.request_time as i64,
-                    request.token,
-                    request.kind.point_type()
-                ],
-                |row| row.get(0),
-            )
-            .map_err(db)?;
-        if replayed {
-            return Ok(NewCodesDecision::Replayed);
-        }
-        let mut created = Vec::new();
-        for (id, role) in &request.codes {
-            // Only the start code carries the kind-3 token (it is unique per partner).
-            let token = (*role != RewardRole::End)
-                .then_some(request.token.as_deref())
-                .flatten();
-            tx.execute(
-                "INSERT INTO reward_codes (id, app_id, kind, role, point, interval_minutes,
+                    params![
+                        request.app_id,
+                        request.request_time as i64,
+                        request.token,
+                        request.kind.point_type()
+                    ],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            if replayed {
+                return Ok(NewCodesDecision::Replayed);
+            }
+            let mut created = Vec::new();
+            for (id, role) in &request.codes {
+                // Only the start code carries the kind-3 token (it is unique per partner).
+                let token = (*role != RewardRole::End)
+                    .then_some(request.token.as_deref())
+                    .flatten();
+                tx.execute(
+                    "INSERT INTO reward_codes (id, app_id, kind, role, point, interval_minutes,
                      window_start, expires_at, token, request_time, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    id,
-                    request.app_id,
-                    request.kind.point_type(),
-                    role.as_str(),
-                    request.point.0 as i64,
-                    request.interval_minutes,
-                    request.window_start.map(|s| s as i64),
-                    request.expires_at as i64,
-                    token,
-                    request.request_time as i64,
-                    request.now
-                ],
-            )
-            .map_err(db)?;
-            let code = code_by(tx, "c.id = ?1", [id])?
-                .ok_or_else(|| StoreError::Corrupt(format!("reward code {id}")))?;
-            created.push(code);
-        }
-        Ok(NewCodesDecision::Created(created))
-    })
-}
+                    params![
+                        id,
+                        request.app_id,
+                        request.kind.point_type(),
+                        role.as_str(),
+                        request.point.0 as i64,
+                        request.interval_minutes,
+                        request.window_start.map(|s| s as i64),
+                        request.expires_at as i64,
+                        token,
+                        request.request_time as i64,
+                        request.now
+                    ],
+                )
+                .map_err(db)?;
+                let code = code_by(tx, "c.id = ?1", [id])?
+                    .ok_or_else(|| StoreError::Corrupt(format!("reward code {id}")))?;
+                created.push(code);
+            }
+            Ok(NewCodesDecision::Created(created))
+        })
+    }
 
-pub(super) fn get_code(store: &SqliteStore, id: &str) -> StoreResult<Option<RewardCodeRecord>> {
-    store.read(|conn| one(conn, CODE_COLUMNS, "c.id = ?1", [id], code_row))
-}
+    fn get_code(&self, id: &str) -> StoreResult<Option<RewardCodeRecord>> {
+        self.read(|conn| one(conn, CODE_COLUMNS, "c.id = ?1", [id], code_row))
+    }
 
-pub(super) fn get_session(
-    store: &SqliteStore,
-    id: u64,
-) -> StoreResult<Option<RewardSessionRecord>> {
-    store.read(|conn| one(conn, SESSION_COLUMNS, "s.id = ?1", [id as i64], session_row))
-}
+    fn get_session(&self, id: u64) -> StoreResult<Option<RewardSessionRecord>> {
+        self.read(|conn| one(conn, SESSION_COLUMNS, "s.id = ?1", [id as i64], session_row))
+    }
 
-/// The player's running sessions, newest first (one a partner at most).
-pub(super) fn open_sessions_of(
-    store: &SqliteStore,
-    user: UserId,
-) -> StoreResult<Vec<RewardSessionRecord>> {
-    store.read(|conn| {
-        conn.prepare_cached(&format!(
+    /// The player's running sessions, newest first (one a partner at most).
+    fn open_sessions_of(&self, user: UserId) -> StoreResult<Vec<RewardSessionRecord>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
             "SELECT {SESSION_COLUMNS} WHERE s.user_id = ?1 AND s.status = 'open' ORDER BY s.id DESC"
         ))?
-        .query_map([user.0 as i64], session_row)?
-        .collect()
-    })
+            .query_map([user.0 as i64], session_row)?
+            .collect()
+        })
+    }
+
+    fn claim(&self, request: &ClaimRequest) -> StoreResult<ClaimDecision> {
+        self.write(|tx| {
+            let Some(code) = code_by(tx, "c.id = ?1", [&request.code_id])? else {
+                return Ok(ClaimDecision::UnknownCode);
+            };
+            let now_secs = request.now.max(0) as u64 / 1000;
+            if !code.open_at(now_secs) {
+                return Ok(ClaimDecision::Expired);
+            }
+            let user = request.user_id;
+            let open = session_by(
+                tx,
+                "s.app_id = ?1 AND s.user_id = ?2 AND s.status = 'open'",
+                params![code.app_id, user.0 as i64],
+            )?;
+            match code.role {
+                RewardRole::Visit => {
+                    let claimed: bool = tx
+                        .query_row(
+                            "SELECT EXISTS (SELECT 1 FROM reward_payouts
+                             WHERE app_id = ?1 AND user_id = ?2 AND window_start = ?3)",
+                            params![
+                                code.app_id,
+                                user.0 as i64,
+                                code.window_start.map(|s| s as i64)
+                            ],
+                            |row| row.get(0),
+                        )
+                        .map_err(db)?;
+                    if claimed {
+                        return Ok(ClaimDecision::AlreadyClaimed);
+                    }
+                    let room = room(tx, &code.app_id, user, now_secs / DAY_SECONDS)?;
+                    if code.point.0 > room.cap_left {
+                        return Ok(ClaimDecision::DailyCapReached);
+                    }
+                    if code.point.0 > room.budget_left {
+                        return Ok(ClaimDecision::BudgetExhausted);
+                    }
+                    let balance = pay(
+                        tx,
+                        (&code.app_id, &code.partner_name),
+                        user,
+                        code.point,
+                        code.window_start,
+                        None,
+                        request.now,
+                    )?;
+                    Ok(ClaimDecision::Earned {
+                        partner_name: code.partner_name,
+                        points: code.point,
+                        balance,
+                    })
+                }
+                RewardRole::Start => {
+                    let started = session_by(tx, "s.start_code = ?1", [code.quickid as i64])?;
+                    if code.kind == RewardKind::TimedByPartner {
+                        match started {
+                            // The same player again: the session as it stands.
+                            Some(session) if session.user_id == user => {
+                                return Ok(ClaimDecision::Started(session))
+                            }
+                            Some(_) => return Ok(ClaimDecision::TakenByOther),
+                            None => {}
+                        }
+                    }
+                    if open.is_some() {
+                        return Ok(ClaimDecision::SessionOpen);
+                    }
+                    tx.execute(
+                        "INSERT INTO reward_sessions (app_id, user_id, kind, start_code, point,
+                         interval_minutes, status, started_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)",
+                        params![
+                            code.app_id,
+                            user.0 as i64,
+                            code.kind.point_type(),
+                            code.quickid as i64,
+                            code.point.0 as i64,
+                            code.interval_minutes,
+                            request.now
+                        ],
+                    )
+                    .map_err(db)?;
+                    let id = tx.last_insert_rowid();
+                    let session = session_by(tx, "s.id = ?1", [id])?
+                        .ok_or_else(|| StoreError::Corrupt(format!("reward session {id}")))?;
+                    Ok(ClaimDecision::Started(session))
+                }
+                RewardRole::End => match open {
+                    Some(session) if session.kind == RewardKind::TimedByPlayer => {
+                        let (session, balance) = end_open_session(tx, &session, request.now)?;
+                        Ok(ClaimDecision::Ended { session, balance })
+                    }
+                    _ => Ok(ClaimDecision::NoSession),
+                },
+            }
+        })
+    }
+
+    fn end_by_token(
+        &self,
+        app_id: &str,
+        token: &str,
+        now: UnixMillis,
+    ) -> StoreResult<TokenEndDecision> {
+        self.write(|tx| {
+            let Some(code) = code_by(
+                tx,
+                "c.app_id = ?1 AND c.token = ?2 AND c.kind = 3",
+                params![app_id, token],
+            )?
+            else {
+                return Ok(TokenEndDecision::UnknownToken);
+            };
+            let Some(session) = session_by(tx, "s.start_code = ?1", [code.quickid as i64])? else {
+                // Nobody scanned it: close it, so a scan after the end earns nothing.
+                tx.execute(
+                    "UPDATE reward_codes SET voided = 1 WHERE quickid = ?1",
+                    [code.quickid as i64],
+                )
+                .map_err(db)?;
+                return Ok(TokenEndDecision::NotStarted);
+            };
+            if session.status == RewardSessionStatus::Ended {
+                return Ok(TokenEndDecision::AlreadyEnded);
+            }
+            let (ended, _) = end_open_session(tx, &session, now)?;
+            Ok(TokenEndDecision::Ended(ended))
+        })
+    }
 }
 
 /// What a payout of `wanted` may be today: the least of it, the player's cap left and
@@ -287,136 +412,4 @@ fn end_open_session(
     let ended = session_by(tx, "s.id = ?1", [session.id as i64])?
         .ok_or_else(|| StoreError::Corrupt(format!("reward session {}", session.id)))?;
     Ok((ended, balance))
-}
-
-pub(super) fn claim(store: &SqliteStore, request: &ClaimRequest) -> StoreResult<ClaimDecision> {
-    store.write(|tx| {
-        let Some(code) = code_by(tx, "c.id = ?1", [&request.code_id])? else {
-            return Ok(ClaimDecision::UnknownCode);
-        };
-        let now_secs = request.now.max(0) as u64 / 1000;
-        if !code.open_at(now_secs) {
-            return Ok(ClaimDecision::Expired);
-        }
-        let user = request.user_id;
-        let open = session_by(
-            tx,
-            "s.app_id = ?1 AND s.user_id = ?2 AND s.status = 'open'",
-            params![code.app_id, user.0 as i64],
-        )?;
-        match code.role {
-            RewardRole::Visit => {
-                let claimed: bool = tx
-                    .query_row(
-                        "SELECT EXISTS (SELECT 1 FROM reward_payouts
-                             WHERE app_id = ?1 AND user_id = ?2 AND window_start = ?3)",
-                        params![
-                            code.app_id,
-                            user.0 as i64,
-                            code.window_start.map(|s| s as i64)
-                        ],
-                        |row| row.get(0),
-                    )
-                    .map_err(db)?;
-                if claimed {
-                    return Ok(ClaimDecision::AlreadyClaimed);
-                }
-                let room = room(tx, &code.app_id, user, now_secs / DAY_SECONDS)?;
-                if code.point.0 > room.cap_left {
-                    return Ok(ClaimDecision::DailyCapReached);
-                }
-                if code.point.0 > room.budget_left {
-                    return Ok(ClaimDecision::BudgetExhausted);
-                }
-                let balance = pay(
-                    tx,
-                    (&code.app_id, &code.partner_name),
-                    user,
-                    code.point,
-                    code.window_start,
-                    None,
-                    request.now,
-                )?;
-                Ok(ClaimDecision::Earned {
-                    partner_name: code.partner_name,
-                    points: code.point,
-                    balance,
-                })
-            }
-            RewardRole::Start => {
-                let started = session_by(tx, "s.start_code = ?1", [code.quickid as i64])?;
-                if code.kind == RewardKind::TimedByPartner {
-                    match started {
-                        // The same player again: the session as it stands.
-                        Some(session) if session.user_id == user => {
-                            return Ok(ClaimDecision::Started(session))
-                        }
-                        Some(_) => return Ok(ClaimDecision::TakenByOther),
-                        None => {}
-                    }
-                }
-                if open.is_some() {
-                    return Ok(ClaimDecision::SessionOpen);
-                }
-                tx.execute(
-                    "INSERT INTO reward_sessions (app_id, user_id, kind, start_code, point,
-                         interval_minutes, status, started_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)",
-                    params![
-                        code.app_id,
-                        user.0 as i64,
-                        code.kind.point_type(),
-                        code.quickid as i64,
-                        code.point.0 as i64,
-                        code.interval_minutes,
-                        request.now
-                    ],
-                )
-                .map_err(db)?;
-                let id = tx.last_insert_rowid();
-                let session = session_by(tx, "s.id = ?1", [id])?
-                    .ok_or_else(|| StoreError::Corrupt(format!("reward session {id}")))?;
-                Ok(ClaimDecision::Started(session))
-            }
-            RewardRole::End => match open {
-                Some(session) if session.kind == RewardKind::TimedByPlayer => {
-                    let (session, balance) = end_open_session(tx, &session, request.now)?;
-                    Ok(ClaimDecision::Ended { session, balance })
-                }
-                _ => Ok(ClaimDecision::NoSession),
-            },
-        }
-    })
-}
-
-pub(super) fn end_by_token(
-    store: &SqliteStore,
-    app_id: &str,
-    token: &str,
-    now: UnixMillis,
-) -> StoreResult<TokenEndDecision> {
-    store.write(|tx| {
-        let Some(code) = code_by(
-            tx,
-            "c.app_id = ?1 AND c.token = ?2 AND c.kind = 3",
-            params![app_id, token],
-        )?
-        else {
-            return Ok(TokenEndDecision::UnknownToken);
-        };
-        let Some(session) = session_by(tx, "s.start_code = ?1", [code.quickid as i64])? else {
-            // Nobody scanned it: close it, so a scan after the end earns nothing.
-            tx.execute(
-                "UPDATE reward_codes SET voided = 1 WHERE quickid = ?1",
-                [code.quickid as i64],
-            )
-            .map_err(db)?;
-            return Ok(TokenEndDecision::NotStarted);
-        };
-        if session.status == RewardSessionStatus::Ended {
-            return Ok(TokenEndDecision::AlreadyEnded);
-        }
-        let (ended, _) = end_open_session(tx, &session, now)?;
-        Ok(TokenEndDecision::Ended(ended))
-    })
 }

@@ -86,176 +86,221 @@ fn by_id(conn: &Connection, id: Uuid) -> StoreResult<Option<MachineSessionRecord
     load(conn, "s.id = ?1", &id.to_string()).map_err(db)
 }
 
-pub(super) fn get(store: &SqliteStore, id: Uuid) -> StoreResult<Option<MachineSessionRecord>> {
-    store.read(|conn| load(conn, "s.id = ?1", &id.to_string()))
-}
+impl MachineSessionStore for SqliteStore {
+    fn get(&self, id: Uuid) -> StoreResult<Option<MachineSessionRecord>> {
+        self.read(|conn| load(conn, "s.id = ?1", &id.to_string()))
+    }
 
-pub(super) fn current(
-    store: &SqliteStore,
-    machine: &MachineId,
-) -> StoreResult<Option<MachineSessionRecord>> {
-    store.read(|conn| {
-        load(
-            conn,
-            "s.machine_id = ?1 ORDER BY s.status = 'open' DESC, s.created_at DESC LIMIT 1",
-            &machine.0,
-        )
-    })
-}
+    fn current(&self, machine: &MachineId) -> StoreResult<Option<MachineSessionRecord>> {
+        self.read(|conn| {
+            load(
+                conn,
+                "s.machine_id = ?1 ORDER BY s.status = 'open' DESC, s.created_at DESC LIMIT 1",
+                &machine.0,
+            )
+        })
+    }
 
-/// The player's open sessions, newest first. Open sessions are at most one a machine
-/// (`one_open_session_per_machine`), so the walk over that partial index is short.
-pub(super) fn open_of(store: &SqliteStore, user: UserId) -> StoreResult<Vec<MachineSessionRecord>> {
-    store.read(|conn| {
-        let ids = conn
-            .prepare_cached(
-                "SELECT id FROM machine_sessions
+    /// The player's open sessions, newest first. Open sessions are at most one a machine
+    /// (`one_open_session_per_machine`), so the walk over that partial index is short.
+    fn open_of(&self, user: UserId) -> StoreResult<Vec<MachineSessionRecord>> {
+        self.read(|conn| {
+            let ids = conn
+                .prepare_cached(
+                    "SELECT id FROM machine_sessions
                  WHERE status = 'open' AND user_id = ?1 ORDER BY created_at DESC",
-            )?
-            .query_map([user.0 as i64], |row| row.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut sessions = Vec::with_capacity(ids.len());
-        for id in ids {
-            sessions.extend(load(conn, "s.id = ?1", &id)?);
-        }
-        Ok(sessions)
-    })
-}
+                )?
+                .query_map([user.0 as i64], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut sessions = Vec::with_capacity(ids.len());
+            for id in ids {
+                sessions.extend(load(conn, "s.id = ?1", &id)?);
+            }
+            Ok(sessions)
+        })
+    }
 
-pub(super) fn open(
-    store: &SqliteStore,
-    request: &OpenSessionRequest,
-) -> StoreResult<OpenSessionDecision> {
-    store.write(|tx| {
-        let id = request.session_id.to_string();
-        if let Some(existing) = by_id(tx, request.session_id)? {
-            let same = existing.user_id == request.user_id
-                && existing.code_id == request.code_id
-                && existing.loaded == request.points;
-            return Ok(if same {
-                OpenSessionDecision::Existing(existing)
-            } else {
-                OpenSessionDecision::IdReused
-            });
-        }
-        let code: Option<(String, bool, bool, String)> = tx
-            .query_row(
-                "SELECT c.machine_id, c.active, m.revoked, m.name
+    fn open(&self, request: &OpenSessionRequest) -> StoreResult<OpenSessionDecision> {
+        self.write(|tx| {
+            let id = request.session_id.to_string();
+            if let Some(existing) = by_id(tx, request.session_id)? {
+                let same = existing.user_id == request.user_id
+                    && existing.code_id == request.code_id
+                    && existing.loaded == request.points;
+                return Ok(if same {
+                    OpenSessionDecision::Existing(existing)
+                } else {
+                    OpenSessionDecision::IdReused
+                });
+            }
+            let code: Option<(String, bool, bool, String)> = tx
+                .query_row(
+                    "SELECT c.machine_id, c.active, m.revoked, m.name
                  FROM machine_codes c JOIN machines m ON m.id = c.machine_id WHERE c.id = ?1",
-                [&request.code_id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some((machine, active, revoked, machine_name)) = code else {
-            return Ok(OpenSessionDecision::UnknownCode);
-        };
-        if !active || revoked {
-            return Ok(OpenSessionDecision::CodeDisabled);
-        }
-        let busy: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM machine_sessions
+                    [&request.code_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            let Some((machine, active, revoked, machine_name)) = code else {
+                return Ok(OpenSessionDecision::UnknownCode);
+            };
+            if !active || revoked {
+                return Ok(OpenSessionDecision::CodeDisabled);
+            }
+            let busy: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM machine_sessions
                                 WHERE machine_id = ?1 AND status = 'open')",
-                [&machine],
-                |row| row.get(0),
-            )
-            .map_err(db)?;
-        if busy {
-            return Ok(OpenSessionDecision::MachineBusy);
-        }
-        if balance_in(tx, request.user_id)? < request.points {
-            return Ok(OpenSessionDecision::InsufficientPoints);
-        }
-        tx.execute(
-            "INSERT INTO machine_sessions (id, user_id, machine_id, code_id, loaded, status,
+                    [&machine],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            if busy {
+                return Ok(OpenSessionDecision::MachineBusy);
+            }
+            if balance_in(tx, request.user_id)? < request.points {
+                return Ok(OpenSessionDecision::InsufficientPoints);
+            }
+            tx.execute(
+                "INSERT INTO machine_sessions (id, user_id, machine_id, code_id, loaded, status,
                  last_activity_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6)",
-            params![
-                id,
-                request.user_id.0 as i64,
-                machine,
-                request.code_id,
-                request.points.0 as i64,
-                request.now
-            ],
-        )
-        .map_err(db)?;
-        post_session_ledger(
-            tx,
-            request.user_id,
-            HistoryKind::MachineCredit,
-            -(request.points.0 as i64),
-            &machine_name,
-            &id,
-            request.now,
-        )?;
-        let opened = by_id(tx, request.session_id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("session {id}")))?;
-        Ok(OpenSessionDecision::Opened(opened))
-    })
-}
-
-pub(super) fn purchase(
-    store: &SqliteStore,
-    request: &PurchaseRequest,
-) -> StoreResult<PurchaseDecision> {
-    store.write(|tx| {
-        let session_id = request.session_id.to_string();
-        let earlier: Option<(String, String, i64)> = tx
-            .query_row(
-                "SELECT session_id, item, points FROM session_purchases
-                 WHERE machine_id = ?1 AND event_id = ?2",
-                [&request.machine_id.0, &request.event_id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                params![
+                    id,
+                    request.user_id.0 as i64,
+                    machine,
+                    request.code_id,
+                    request.points.0 as i64,
+                    request.now
+                ],
             )
-            .optional()
             .map_err(db)?;
-        if let Some((earlier_session, item, points)) = earlier {
-            let same = earlier_session == session_id
-                && item == request.item
-                && points as u64 == request.points.0;
-            if !same {
-                return Ok(PurchaseDecision::EventIdReused);
+            post_session_ledger(
+                tx,
+                request.user_id,
+                HistoryKind::MachineCredit,
+                -(request.points.0 as i64),
+                &machine_name,
+                &id,
+                request.now,
+            )?;
+            let opened = by_id(tx, request.session_id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("session {id}")))?;
+            Ok(OpenSessionDecision::Opened(opened))
+        })
+    }
+
+    fn purchase(&self, request: &PurchaseRequest) -> StoreResult<PurchaseDecision> {
+        self.write(|tx| {
+            let session_id = request.session_id.to_string();
+            let earlier: Option<(String, String, i64)> = tx
+                .query_row(
+                    "SELECT session_id, item, points FROM session_purchases
+                 WHERE machine_id = ?1 AND event_id = ?2",
+                    [&request.machine_id.0, &request.event_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some((earlier_session, item, points)) = earlier {
+                let same = earlier_session == session_id
+                    && item == request.item
+                    && points as u64 == request.points.0;
+                if !same {
+                    return Ok(PurchaseDecision::EventIdReused);
+                }
+                return Ok(by_id(tx, request.session_id)?
+                    .map_or(PurchaseDecision::NotFound, PurchaseDecision::Recorded));
             }
-            return Ok(by_id(tx, request.session_id)?
-                .map_or(PurchaseDecision::NotFound, PurchaseDecision::Recorded));
-        }
-        let Some(session) =
-            by_id(tx, request.session_id)?.filter(|s| s.machine_id == request.machine_id)
-        else {
-            return Ok(PurchaseDecision::NotFound);
-        };
-        if session.status == SessionStatus::Ended {
-            return Ok(PurchaseDecision::Ended);
-        }
-        if session.remaining() < request.points {
-            return Ok(PurchaseDecision::InsufficientCredit);
-        }
-        tx.execute(
-            "INSERT INTO session_purchases (machine_id, event_id, session_id, item, points,
+            let Some(session) =
+                by_id(tx, request.session_id)?.filter(|s| s.machine_id == request.machine_id)
+            else {
+                return Ok(PurchaseDecision::NotFound);
+            };
+            if session.status == SessionStatus::Ended {
+                return Ok(PurchaseDecision::Ended);
+            }
+            if session.remaining() < request.points {
+                return Ok(PurchaseDecision::InsufficientCredit);
+            }
+            tx.execute(
+                "INSERT INTO session_purchases (machine_id, event_id, session_id, item, points,
                  created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                request.machine_id.0,
-                request.event_id,
-                session_id,
-                request.item,
-                request.points.0 as i64,
-                request.now
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "UPDATE machine_sessions SET spent = spent + ?1, version = version + 1,
+                params![
+                    request.machine_id.0,
+                    request.event_id,
+                    session_id,
+                    request.item,
+                    request.points.0 as i64,
+                    request.now
+                ],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "UPDATE machine_sessions SET spent = spent + ?1, version = version + 1,
                  last_activity_at = ?2
              WHERE id = ?3",
-            params![request.points.0 as i64, request.now, session_id],
-        )
-        .map_err(db)?;
-        Ok(by_id(tx, request.session_id)?
-            .map_or(PurchaseDecision::NotFound, PurchaseDecision::Recorded))
-    })
+                params![request.points.0 as i64, request.now, session_id],
+            )
+            .map_err(db)?;
+            Ok(by_id(tx, request.session_id)?
+                .map_or(PurchaseDecision::NotFound, PurchaseDecision::Recorded))
+        })
+    }
+
+    fn end(
+        &self,
+        id: Uuid,
+        ender: &SessionEnder,
+        now: UnixMillis,
+    ) -> StoreResult<Option<MachineSessionRecord>> {
+        self.write(|tx| {
+            let Some(session) = by_id(tx, id)? else {
+                return Ok(None);
+            };
+            let by = match ender {
+                SessionEnder::Customer(user) if *user == session.user_id => SessionEnd::Customer,
+                SessionEnder::Machine(machine) if *machine == session.machine_id => {
+                    SessionEnd::Machine
+                }
+                _ => return Ok(None),
+            };
+            if session.status == SessionStatus::Open {
+                end_in(tx, &session, by, now)?;
+            }
+            by_id(tx, id)
+        })
+    }
+
+    fn end_idle(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<Uuid>> {
+        self.write(|tx| {
+            let idle: Vec<String> = {
+                let mut statement = tx
+                    .prepare_cached(
+                        "SELECT id FROM machine_sessions
+                     WHERE status = 'open' AND last_activity_at <= ?1",
+                    )
+                    .map_err(db)?;
+                let rows = statement
+                    .query_map([cutoff], |row| row.get(0))
+                    .map_err(db)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(db)?
+            };
+            let mut ended = Vec::with_capacity(idle.len());
+            for id in idle {
+                let id: Uuid = id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("session id {id}")))?;
+                if let Some(session) = by_id(tx, id)? {
+                    end_in(tx, &session, SessionEnd::Timeout, now)?;
+                    ended.push(id);
+                }
+            }
+            Ok(ended)
+        })
+    }
 }
 
 /// Ends an open session inside `tx`, refunding what is left (one `machine_refund`
@@ -291,58 +336,4 @@ fn end_in(
         )?;
     }
     Ok(())
-}
-
-pub(super) fn end(
-    store: &SqliteStore,
-    id: Uuid,
-    ender: &SessionEnder,
-    now: UnixMillis,
-) -> StoreResult<Option<MachineSessionRecord>> {
-    store.write(|tx| {
-        let Some(session) = by_id(tx, id)? else {
-            return Ok(None);
-        };
-        let by = match ender {
-            SessionEnder::Customer(user) if *user == session.user_id => SessionEnd::Customer,
-            SessionEnder::Machine(machine) if *machine == session.machine_id => SessionEnd::Machine,
-            _ => return Ok(None),
-        };
-        if session.status == SessionStatus::Open {
-            end_in(tx, &session, by, now)?;
-        }
-        by_id(tx, id)
-    })
-}
-
-pub(super) fn end_idle(
-    store: &SqliteStore,
-    cutoff: UnixMillis,
-    now: UnixMillis,
-) -> StoreResult<Vec<Uuid>> {
-    store.write(|tx| {
-        let idle: Vec<String> = {
-            let mut statement = tx
-                .prepare_cached(
-                    "SELECT id FROM machine_sessions
-                     WHERE status = 'open' AND last_activity_at <= ?1",
-                )
-                .map_err(db)?;
-            let rows = statement
-                .query_map([cutoff], |row| row.get(0))
-                .map_err(db)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(db)?
-        };
-        let mut ended = Vec::with_capacity(idle.len());
-        for id in idle {
-            let id: Uuid = id
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("session id {id}")))?;
-            if let Some(session) = by_id(tx, id)? {
-                end_in(tx, &session, SessionEnd::Timeout, now)?;
-                ended.push(id);
-            }
-        }
-        Ok(ended)
-    })
 }

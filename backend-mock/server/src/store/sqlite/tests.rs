@@ -77,8 +77,9 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
     assert_eq!(version, MIGRATIONS.len() as i64);
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
     let ann = UserId(1);
-    assert_eq!(store.balance(ann).unwrap(), Points(90));
+    assert_eq!(store.ledger().balance(ann).unwrap(), Points(90));
     let history: Vec<_> = store
+        .ledger()
         .history(ann, 10, None)
         .unwrap()
         .into_iter()
@@ -93,7 +94,13 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
             (1, HistoryKind::TopUp, 100, 100, None),
         ]
     );
-    let status = |id| store.transaction(id, ann).unwrap().map(|t| t.status);
+    let status = |id| {
+        store
+            .transactions()
+            .transaction(id, ann)
+            .unwrap()
+            .map(|t| t.status)
+    };
     assert_eq!(status(done), Some(TransactionStatus::Completed));
     assert_eq!(status(refunded), Some(TransactionStatus::Refunded));
     assert_eq!(status(refused), Some(TransactionStatus::Rejected));
@@ -110,7 +117,10 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
         rejection: None,
         now: 7,
     };
-    assert_eq!(store.play(&play).unwrap(), PlayDecision::AlreadyUsed);
+    assert_eq!(
+        store.plays().play(&play).unwrap(),
+        PlayDecision::AlreadyUsed
+    );
     let twice =
         store.write(|tx| post_ledger(tx, ann, HistoryKind::TopUp, 5, None, None, Some("tu_1"), 8));
     assert!(matches!(twice, Err(StoreError::Database(_))), "{twice:?}");
@@ -120,7 +130,7 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
         ..play.clone()
     };
     assert_eq!(
-        store.play(&greedy).unwrap(),
+        store.plays().play(&greedy).unwrap(),
         PlayDecision::Rejected(ErrorCode::InsufficientPoints)
     );
     let fresh = PlayRequest {
@@ -129,8 +139,8 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
         points: Points(90),
         ..play
     };
-    assert_eq!(store.play(&fresh).unwrap(), PlayDecision::Accepted);
-    assert_eq!(store.balance(ann).unwrap(), Points(0));
+    assert_eq!(store.plays().play(&fresh).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.ledger().balance(ann).unwrap(), Points(0));
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 
     // Nor a status or a ledger kind outside the lists.
@@ -157,7 +167,7 @@ fn a_version_two_database_keeps_its_money_and_history_through_the_migration() {
         matches!(&unknown_kind, Err(StoreError::Database(e)) if e.to_string().contains("CHECK")),
         "{unknown_kind:?}"
     );
-    assert_eq!(store.balance(ann).unwrap(), Points(0));
+    assert_eq!(store.ledger().balance(ann).unwrap(), Points(0));
 }
 
 /// Asserts that `sql` compiles to a write (an insert into a table or an index)
@@ -207,10 +217,13 @@ fn history_pages_walk_each_players_own_entries_newest_first() {
     let (ann, _, _) = crate::admin::create_player(&store, "ann", Points(0), 1).unwrap();
     let (bob, _, _) = crate::admin::create_player(&store, "bob", Points(0), 1).unwrap();
     for n in 1..=5 {
-        store.grant(ann, Points(n), "for ann", 10).unwrap();
-        store.grant(bob, Points(100 + n), "for bob", 10).unwrap();
+        store.ledger().grant(ann, Points(n), "for ann", 10).unwrap();
+        store
+            .ledger()
+            .grant(bob, Points(100 + n), "for bob", 10)
+            .unwrap();
     }
-    let page = |user, limit, before| store.history(user, limit, before).unwrap();
+    let page = |user, limit, before| store.ledger().history(user, limit, before).unwrap();
     let deltas = |entries: &[HistoryRecord]| entries.iter().map(|e| e.delta).collect::<Vec<_>>();
 
     let first = page(ann, 2, None);
@@ -236,6 +249,7 @@ fn store_with_players(path: &str) -> (SqliteStore, [(UserId, DeviceId); 2]) {
         let id = MachineId(machine.into());
         let secret = gashapay_core::webhook::WebhookSecret::generate();
         store
+            .machines()
             .upsert_machine(
                 &id,
                 machine,
@@ -277,7 +291,7 @@ fn a_code_played_before_a_restart_is_still_spent_after_it() {
     let path = path.to_str().unwrap();
     let (store, [ann, _]) = store_with_players(path);
     let play = play_at(ann, NOW, 5_000);
-    assert_eq!(store.play(&play).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.plays().play(&play).unwrap(), PlayDecision::Accepted);
     drop(store);
 
     let store = SqliteStore::open(path).unwrap();
@@ -285,13 +299,16 @@ fn a_code_played_before_a_restart_is_still_spent_after_it() {
         now: NOW + 1_000,
         ..play.clone()
     };
-    assert_eq!(store.play(&again).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.plays().play(&again).unwrap(), PlayDecision::Accepted);
     let elsewhere = PlayRequest {
         machine_id: MachineId("m_b".into()),
         ..again
     };
-    assert_eq!(store.play(&elsewhere).unwrap(), PlayDecision::AlreadyUsed);
-    assert_eq!(store.balance(ann.0).unwrap(), Points(90));
+    assert_eq!(
+        store.plays().play(&elsewhere).unwrap(),
+        PlayDecision::AlreadyUsed
+    );
+    assert_eq!(store.ledger().balance(ann.0).unwrap(), Points(90));
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 }
 
@@ -302,23 +319,28 @@ fn a_code_played_before_a_restart_is_still_spent_after_it() {
 fn an_old_play_is_found_along_its_players_chain_only() {
     let (store, [ann, bob]) = store_with_players(":memory:");
     let old = play_at(ann, NOW, 5_000);
-    assert_eq!(store.play(&old).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.plays().play(&old).unwrap(), PlayDecision::Accepted);
     let later = NOW + super::REMEMBERED + 1_000;
     for _ in 0..3 {
         assert_eq!(
-            store.play(&play_at(ann, later, 1_000)).unwrap(),
+            store.plays().play(&play_at(ann, later, 1_000)).unwrap(),
             PlayDecision::Accepted
         );
-        store.play(&play_at(bob, later, 1_000)).unwrap();
+        store.plays().play(&play_at(bob, later, 1_000)).unwrap();
     }
     let id = old.transaction_id;
     let record = store
+        .transactions()
         .transaction(id, ann.0)
         .unwrap()
         .expect("found by its owner");
     assert_eq!(record.status, TransactionStatus::Pending);
     assert_eq!(record.points, Points(10));
-    assert!(store.transaction(id, bob.0).unwrap().is_none());
+    assert!(store
+        .transactions()
+        .transaction(id, bob.0)
+        .unwrap()
+        .is_none());
 
     // Presented again that late, the code is long expired: the same machine hears its
     // first answer, another machine hears that the code is spent.
@@ -327,12 +349,15 @@ fn an_old_play_is_found_along_its_players_chain_only() {
         rejection: Some(ErrorCode::CodeExpired),
         ..old.clone()
     };
-    assert_eq!(store.play(&again).unwrap(), PlayDecision::Accepted);
+    assert_eq!(store.plays().play(&again).unwrap(), PlayDecision::Accepted);
     let elsewhere = PlayRequest {
         machine_id: MachineId("m_b".into()),
         ..again
     };
-    assert_eq!(store.play(&elsewhere).unwrap(), PlayDecision::AlreadyUsed);
+    assert_eq!(
+        store.plays().play(&elsewhere).unwrap(),
+        PlayDecision::AlreadyUsed
+    );
 
     let report = OutcomeReport {
         machine_id: MachineId("m_a".into()),
@@ -343,10 +368,10 @@ fn an_old_play_is_found_along_its_players_chain_only() {
         now: later,
     };
     assert_eq!(
-        store.report_outcome(&report).unwrap(),
+        store.transactions().report_outcome(&report).unwrap(),
         OutcomeDecision::NotFound
     );
-    assert_eq!(store.balance(ann.0).unwrap(), Points(60));
+    assert_eq!(store.ledger().balance(ann.0).unwrap(), Points(60));
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 }
 
@@ -360,15 +385,21 @@ fn codes_far_from_their_issue_time_are_refused_and_spent_or_left_unspent() {
         ..play_at(ann, NOW, super::CODE_PAST + 3_600_000)
     };
     let refused = PlayDecision::Rejected(ErrorCode::CodeExpired);
-    assert_eq!(store.play(&expired).unwrap(), refused);
-    let record = store.transaction(expired.transaction_id, ann.0).unwrap();
+    assert_eq!(store.plays().play(&expired).unwrap(), refused);
+    let record = store
+        .transactions()
+        .transaction(expired.transaction_id, ann.0)
+        .unwrap();
     assert_eq!(record.map(|r| r.status), Some(TransactionStatus::Rejected));
-    assert_eq!(store.play(&expired).unwrap(), refused);
+    assert_eq!(store.plays().play(&expired).unwrap(), refused);
     let elsewhere = PlayRequest {
         machine_id: MachineId("m_b".into()),
         ..expired
     };
-    assert_eq!(store.play(&elsewhere).unwrap(), PlayDecision::AlreadyUsed);
+    assert_eq!(
+        store.plays().play(&elsewhere).unwrap(),
+        PlayDecision::AlreadyUsed
+    );
 
     let early = PlayRequest {
         rejection: Some(ErrorCode::CodeFromFuture),
@@ -376,17 +407,24 @@ fn codes_far_from_their_issue_time_are_refused_and_spent_or_left_unspent() {
     };
     let id = early.transaction_id;
     assert_eq!(
-        store.play(&early).unwrap(),
+        store.plays().play(&early).unwrap(),
         PlayDecision::Rejected(ErrorCode::CodeFromFuture)
     );
-    assert!(store.transaction(id, ann.0).unwrap().is_none());
+    assert!(store
+        .transactions()
+        .transaction(id, ann.0)
+        .unwrap()
+        .is_none());
     let in_its_time = PlayRequest {
         rejection: None,
         now: NOW + super::CODE_FUTURE + 60_000,
         ..early
     };
-    assert_eq!(store.play(&in_its_time).unwrap(), PlayDecision::Accepted);
-    assert_eq!(store.balance(ann.0).unwrap(), Points(90));
+    assert_eq!(
+        store.plays().play(&in_its_time).unwrap(),
+        PlayDecision::Accepted
+    );
+    assert_eq!(store.ledger().balance(ann.0).unwrap(), Points(90));
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 }
 
@@ -396,7 +434,7 @@ fn codes_far_from_their_issue_time_are_refused_and_spent_or_left_unspent() {
 fn the_audit_names_a_broken_link_in_a_players_chains() {
     let (store, [ann, _]) = store_with_players(":memory:");
     for _ in 0..2 {
-        store.play(&play_at(ann, NOW, 1_000)).unwrap();
+        store.plays().play(&play_at(ann, NOW, 1_000)).unwrap();
     }
     assert_eq!(store.audit().unwrap(), Vec::<String>::new());
     let break_link = |sql: &str| store.write(|tx| tx.execute(sql, []).map_err(db)).unwrap();

@@ -157,7 +157,9 @@ pub async fn machine_sales(
         .ok_or_else(|| ApiError::bad_request("the date is out of range"))?;
     let to = from + 24 * 3600 * 1000;
     let id = machine.clone();
-    let sales = state.db(move |store| store.sales(&id, from, to)).await?;
+    let sales = state
+        .db(move |store| store.orders().sales(&id, from, to))
+        .await?;
     Ok(Json(SalesReport {
         machine_id: machine,
         date,

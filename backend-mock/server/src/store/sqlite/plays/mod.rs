@@ -10,6 +10,7 @@
 
 use super::recent::{along_chain, Bounds, RecentTransactions, Written};
 use super::{db, SqliteStore};
+use crate::store::PlayStore;
 use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::{TransactionId, UserId};
@@ -19,22 +20,21 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-pub(super) fn play(store: &SqliteStore, request: &PlayRequest) -> StoreResult<PlayDecision> {
-    let decisions = play_batch(store, std::slice::from_ref(request))?;
-    decisions
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::Corrupt("a play went undecided".into()))
-}
+impl PlayStore for SqliteStore {
+    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
+        let decisions = self.play_batch(std::slice::from_ref(request))?;
+        decisions
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a play went undecided".into()))
+    }
 
-pub(super) fn play_batch(
-    store: &SqliteStore,
-    requests: &[PlayRequest],
-) -> StoreResult<Vec<PlayDecision>> {
-    // One transaction, one fsync, for the whole batch. Plays apply in order, so a
-    // later play in the batch sees the earlier ones (a duplicate code is a replay
-    // or already used; the balance goes down play by play).
-    store.write_transactions(|tx, recent, written| play_batch_in(tx, recent, requests, written))
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        // One transaction, one fsync, for the whole batch. Plays apply in order, so a
+        // later play in the batch sees the earlier ones (a duplicate code is a replay
+        // or already used; the balance goes down play by play).
+        self.write_transactions(|tx, recent, written| play_batch_in(tx, recent, requests, written))
+    }
 }
 
 /// Rows per multi-row statement, largest first. A batch is cut greedily into chunks

@@ -44,6 +44,7 @@ fn fresh_store(balances: &[u64]) -> (SqliteStore, Vec<(UserId, DeviceId)>) {
     for machine in MACHINES {
         let id = MachineId(machine.into());
         store
+            .machines()
             .upsert_machine(
                 &id,
                 machine,
@@ -152,23 +153,23 @@ proptest! {
                 break;
             }
             let (batch, later) = rest.split_at((*cut).min(rest.len()));
-            got.extend(store.play_batch(batch).unwrap());
+            got.extend(store.plays().play_batch(batch).unwrap());
             rest = later;
         }
         prop_assert_eq!(&got, &want);
         for (n, (user, _)) in people.iter().enumerate() {
-            prop_assert_eq!(store.balance(*user).unwrap(), Points(want_balances[n]));
+            prop_assert_eq!(store.ledger().balance(*user).unwrap(), Points(want_balances[n]));
         }
         prop_assert_eq!(store.audit().unwrap(), Vec::<String>::new());
 
         // The same plays one by one leave the same history.
         let (alone, alone_people) = fresh_store(&balances);
         for play in requests(&draws, &codes, &alone_people) {
-            alone.play(&play).unwrap();
+            alone.plays().play(&play).unwrap();
         }
         for ((user, _), (alone_user, _)) in people.iter().zip(&alone_people) {
             let entries = |s: &SqliteStore, u: UserId| -> Vec<_> {
-                s.history(u, 500, None).unwrap().into_iter()
+                s.ledger().history(u, 500, None).unwrap().into_iter()
                     .map(|e| (e.kind, e.delta, e.balance_after, e.transaction_id))
                     .collect()
             };

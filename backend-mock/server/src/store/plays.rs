@@ -1,0 +1,99 @@
+//! What the store keeps of plays: one-time use and the deduction of each code a
+//! machine presents, then the machine's report, the sweeper's refunds and a
+//! transaction's status.
+
+use super::{MachineKind, StoreResult, UnixMillis};
+use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
+use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
+use gashapay_core::ErrorCode;
+
+#[derive(Debug, Clone)]
+pub struct TransactionRecord {
+    pub id: TransactionId,
+    pub user_id: UserId,
+    pub machine_id: MachineId,
+    pub machine_name: String,
+    pub machine_kind: MachineKind,
+    pub points: Points,
+    pub status: TransactionStatus,
+    pub rejection: Option<ErrorCode>,
+    pub refund_reason: Option<RefundReason>,
+    pub updated_at: UnixMillis,
+}
+
+/// A verified code presented by a machine.
+#[derive(Debug, Clone)]
+pub struct PlayRequest {
+    pub transaction_id: TransactionId,
+    pub user_id: UserId,
+    pub device_id: DeviceId,
+    pub machine_id: MachineId,
+    pub points: Points,
+    pub issued_at: u64,
+    /// Set when the code's signature is good but it is refused anyway (expired,
+    /// from the future): the refusal is recorded so the app can show it.
+    pub rejection: Option<ErrorCode>,
+    pub now: UnixMillis,
+}
+
+/// What the store decided about a [`PlayRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayDecision {
+    /// The points are deducted (now, or by this machine's earlier identical request).
+    Accepted,
+    /// Refused and recorded (now, or by this machine's earlier identical request).
+    Rejected(ErrorCode),
+    /// Another machine already presented this code.
+    AlreadyUsed,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutcomeReport {
+    pub machine_id: MachineId,
+    pub event_id: String,
+    pub transaction_id: TransactionId,
+    pub outcome: DispenseOutcome,
+    pub detail: Option<String>,
+    pub now: UnixMillis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeDecision {
+    /// The transaction now has (or already had, consistently) this final status.
+    Settled(TransactionStatus),
+    NotFound,
+    /// The transaction was validated by another machine.
+    NotYours,
+    /// A different outcome was recorded first; nothing changed.
+    Conflict(TransactionStatus),
+    /// This machine already sent this event id with another transaction or
+    /// outcome; nothing changed and nothing is recorded.
+    EventIdReused,
+}
+
+/// The play path: a verified code checked for one-time use and the balance, and the
+/// points deducted, in one transaction.
+pub trait PlayStore: Send + Sync {
+    fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision>;
+    /// Several plays in order, as the group-commit writer hands them over. An
+    /// implementation that commits them together (SQLite does) makes them all or none;
+    /// this default commits each play alone, so an error may leave earlier ones applied.
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        requests.iter().map(|request| self.play(request)).collect()
+    }
+}
+
+/// What becomes of a play after it is accepted.
+pub trait TransactionStore: Send + Sync {
+    /// Applies a machine's dispense outcome once per event id; a failure refunds.
+    fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision>;
+    /// Refunds every play pending since before `cutoff`; returns the refunded ids.
+    fn refund_stale(&self, cutoff: UnixMillis, now: UnixMillis) -> StoreResult<Vec<TransactionId>>;
+    /// The transaction with this id: anyone's if it was written in the last minutes
+    /// (the caller checks whose it is), else only one of `asked_by`'s.
+    fn transaction(
+        &self,
+        id: TransactionId,
+        asked_by: UserId,
+    ) -> StoreResult<Option<TransactionRecord>>;
+}
