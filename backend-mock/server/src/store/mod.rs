@@ -16,6 +16,8 @@ mod plays;
 mod records_cache;
 pub mod rewards;
 pub mod sqlite;
+#[cfg(test)]
+pub mod suite;
 
 pub use accounts::*;
 pub use devices::*;

@@ -27,6 +27,8 @@ mod recent;
 mod rewards;
 mod sessions;
 #[cfg(test)]
+mod suite;
+#[cfg(test)]
 mod tests;
 
 use super::*;
