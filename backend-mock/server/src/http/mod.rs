@@ -15,12 +15,14 @@ pub mod signed;
 
 use crate::state::AppState;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use error::ApiError;
 use gashapay_core::api::paths;
 use gashapay_core::ErrorCode;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Every route, with the shared state. Tests and the binary both serve this.
 pub fn router(state: AppState) -> Router {
@@ -35,101 +37,18 @@ pub fn router(state: AppState) -> Router {
         deadline: settings.request_timeout + settings.long_poll_cap,
         body_limit_bytes,
     };
-    let status = Router::new()
-        .route(
-            paths::TRANSACTION_BY_ID,
-            get(routes::gashapon::transaction_status),
-        )
-        .route(paths::SESSION, get(routes::sessions::session_status))
-        .route(
-            paths::MACHINE_CURRENT_SESSION,
-            get(routes::sessions::machine_session),
-        )
-        .route(paths::MACHINE_ORDER, get(routes::orders::machine_order))
-        .route(paths::REWARD_SESSION, get(routes::rewards::session_status))
-        .route_layer(from_fn_with_state(long_poll, limits::enforce));
+    let (api, document) = api()
+        .route_layer(from_fn_with_state(quick, limits::enforce))
+        .merge(long_polls().route_layer(from_fn_with_state(long_poll, limits::enforce)))
+        .split_for_parts();
+    // The document is the routers' own: an endpoint is routed and documented by the
+    // one `routes!` entry of its protocol's router.
+    let document = openapi::ServedDocument::new(&document);
     Router::new()
-        .route(paths::HEALTH, get(openapi::health))
-        .route(paths::OPENAPI, get(openapi::document))
-        .route(paths::LOGIN, post(routes::auth::login))
-        .route(paths::SIGNUP, post(routes::auth::signup))
-        .route(paths::REFRESH, post(routes::auth::refresh))
-        .route(paths::LOGOUT, post(routes::auth::logout))
-        .route(paths::BALANCE, get(routes::account::balance))
-        .route(paths::RUNNING, get(routes::account::running))
-        .route(paths::HISTORY, get(routes::account::history))
-        .route(paths::TOP_UP, post(routes::account::top_up))
-        .route(paths::VALIDATE, post(routes::gashapon::validate))
-        .route(paths::WEBHOOK, post(routes::gashapon::webhook))
-        .route(
-            paths::ADMIN_MACHINES,
-            post(routes::admin::create_machine).get(routes::admin::list_machines),
-        )
-        .route(paths::ADMIN_MACHINE, get(routes::admin::show_machine))
-        .route(
-            paths::ADMIN_MACHINE_API_KEY,
-            post(routes::admin::rotate_api_key),
-        )
-        .route(
-            paths::ADMIN_MACHINE_WEBHOOK_SECRET,
-            post(routes::admin::rotate_webhook_secret),
-        )
-        .route(paths::ADMIN_MACHINE_REVOKE, post(routes::admin::revoke_machine))
-        .route(paths::ADMIN_DEVICE_REVOKE, post(routes::admin::revoke_device))
-        .route(paths::ADMIN_AUDIT, get(routes::admin::audit))
-        .route(
-            paths::ADMIN_USERS,
-            post(routes::admin::create_user).get(routes::admin::list_users),
-        )
-        .route(paths::ADMIN_USER, get(routes::admin::show_user))
-        .route(paths::ADMIN_USER_BAN, post(routes::admin::ban_user))
-        .route(paths::ADMIN_USER_UNBAN, post(routes::admin::unban_user))
-        .route(paths::ADMIN_USER_GRANTS, post(routes::admin::grant))
-        .route(paths::ADMIN_USER_DEVICES, get(routes::admin::user_devices))
-        .route(
-            paths::ADMIN_MACHINE_CODES,
-            post(routes::admin::create_machine_code).get(routes::admin::list_machine_codes),
-        )
-        .route(
-            paths::ADMIN_MACHINE_CODE_MODIFY,
-            post(routes::admin::modify_machine_code),
-        )
-        .route(
-            paths::ADMIN_MACHINE_CODE_STATUS,
-            post(routes::admin::set_machine_code_status),
-        )
-        .route(paths::ADMIN_MACHINE_SALES, get(routes::admin::machine_sales))
-        .route(paths::MACHINE_CODE, get(routes::sessions::machine_code))
-        .route(paths::SESSIONS, post(routes::sessions::start_session))
-        .route(paths::SESSION_END, post(routes::sessions::end_session))
-        .route(
-            paths::MACHINE_SESSION_PURCHASES,
-            post(routes::sessions::report_purchase),
-        )
-        .route(
-            paths::MACHINE_SESSION_END,
-            post(routes::sessions::machine_end_session),
-        )
-        .route(paths::ORDER_CHECK, post(routes::orders::check_order))
-        .route(paths::ORDER_PAY, post(routes::orders::pay_order))
+        .route(paths::OPENAPI, get(move || std::future::ready(document.clone())))
         .route(paths::LINK_MACHINE_CODE, get(routes::links::machine_code_page))
         .route(paths::LINK_ORDER, get(routes::links::order_page))
         .route(paths::LINK_REWARD, get(routes::links::reward_page))
-        .route(paths::REWARD_REQUEST, post(routes::rewards::request_code))
-        .route(paths::REWARD_END, post(routes::rewards::end_by_partner))
-        .route(paths::REWARD_CODE, get(routes::rewards::code_info))
-        .route(paths::REWARD_CODE_PNG, get(routes::rewards::code_png))
-        .route(paths::REWARD_CODE_SVG, get(routes::rewards::code_svg))
-        .route(paths::REWARD_CLAIM, post(routes::rewards::claim))
-        .route(
-            paths::ADMIN_PARTNERS,
-            post(routes::admin::create_partner).get(routes::admin::list_partners),
-        )
-        .route(
-            paths::ADMIN_PARTNER_SECRET,
-            post(routes::admin::rotate_partner_secret),
-        )
-        .route(paths::ADMIN_PARTNER_REVOKE, post(routes::admin::revoke_partner))
         .route(
             paths::APPLE_APP_SITE_ASSOCIATION,
             get(routes::links::apple_app_site_association),
@@ -139,7 +58,7 @@ pub fn router(state: AppState) -> Router {
             get(routes::links::android_asset_links),
         )
         .route_layer(from_fn_with_state(quick, limits::enforce))
-        .merge(status)
+        .merge(api)
         .fallback(|| async { ApiError::of(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::of(ErrorCode::MethodNotAllowed) })
         .layer(
@@ -149,6 +68,28 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Every documented endpoint that answers at once, protocol by protocol.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(openapi::health))
+        .merge(routes::auth::router())
+        .merge(routes::account::router())
+        .merge(routes::gashapon::router())
+        .merge(routes::sessions::router())
+        .merge(routes::orders::router())
+        .merge(routes::rewards::router())
+        .merge(routes::admin::router())
+}
+
+/// Every documented endpoint that may wait for news.
+fn long_polls() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(routes::gashapon::long_polls())
+        .merge(routes::sessions::long_polls())
+        .merge(routes::orders::long_polls())
+        .merge(routes::rewards::long_polls())
 }
 
 /// Where phones reach this backend, for the links it hands out: the configured public

@@ -19,6 +19,7 @@ use gashapay_core::api::{
 use gashapay_core::history::entry_label;
 use gashapay_core::ErrorCode;
 use sha2::{Digest, Sha256};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub const MAX_TOP_UP: u64 = 100_000;
 
@@ -234,4 +235,13 @@ pub async fn top_up(
         }
         Err(refusal) => ApiError::new(refusal.error, refusal.message).into_response(),
     })
+}
+
+/// The signed-in player's endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(balance))
+        .routes(routes!(running))
+        .routes(routes!(history))
+        .routes(routes!(top_up))
 }

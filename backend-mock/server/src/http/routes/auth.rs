@@ -17,6 +17,7 @@ use gashapay_core::api::{
 use gashapay_core::ids::{DeviceId, UserId};
 use gashapay_core::qr::DeviceSecret;
 use gashapay_core::{ErrorCode, Redacted};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 const MAX_FIELD_LEN: usize = 256;
 
@@ -269,4 +270,13 @@ pub async fn logout(State(state): State<AppState>, auth: SessionToEnd) -> ApiRes
         .await?;
     tracing::info!(user = %auth.user_id, "signed out");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The app's sign-in endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(signup))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
 }

@@ -17,6 +17,7 @@ use gashapay_core::api::{
 use gashapay_core::qr::{SignedCode, MAX_TEXT_LEN};
 use gashapay_core::status::TransactionStatus;
 use gashapay_core::{ErrorCode, TransactionId};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// A machine presents a scanned code: the backend checks it and takes the points.
 /// Retrying the same code from the same machine returns the first answer.
@@ -283,4 +284,16 @@ pub async fn webhook(
             ))
         }
     }
+}
+
+/// The play loop's endpoints: a machine validates and reports; the app follows the status.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(validate))
+        .routes(routes!(webhook))
+}
+
+/// The status endpoints, which may wait for news (the long-poll limits).
+pub fn long_polls() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(transaction_status))
 }

@@ -16,6 +16,7 @@ use gashapay_core::api::{paths, ErrorBody, StatusQuery};
 use gashapay_core::ids::TransactionId;
 use gashapay_core::order_code::{OrderCode, OrderCodeError};
 use gashapay_core::ErrorCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn view(order: &OrderCode, machine_name: String, paid: Option<&OrderRecord>) -> OrderView {
     OrderView {
@@ -193,4 +194,16 @@ pub async fn machine_order(
     })
     .await?;
     Ok(Json(answer))
+}
+
+/// Buy-first orders: the app's and the machine's endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(check_order))
+        .routes(routes!(pay_order))
+}
+
+/// The status endpoints, which may wait for news (the long-poll limits).
+pub fn long_polls() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(machine_order))
 }

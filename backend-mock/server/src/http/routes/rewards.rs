@@ -31,6 +31,7 @@ use gashapay_core::reward_request::{
     MAX_TOKEN_LEN, TIME_TOLERANCE_SECONDS,
 };
 use gashapay_core::ErrorCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn time(millis: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(millis).unwrap_or_default()
@@ -529,4 +530,20 @@ pub async fn session_status(
     )
     .await?;
     Ok(Json(view))
+}
+
+/// Rewards: the partner's, the code images' and the player's endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request_code))
+        .routes(routes!(end_by_partner))
+        .routes(routes!(code_info))
+        .routes(routes!(code_png))
+        .routes(routes!(code_svg))
+        .routes(routes!(claim))
+}
+
+/// The status endpoints, which may wait for news (the long-poll limits).
+pub fn long_polls() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(session_status))
 }

@@ -25,6 +25,7 @@ use gashapay_core::api::{paths, ErrorBody};
 use gashapay_core::ids::Points;
 use gashapay_core::order_code::MAX_ITEM_LEN;
 use gashapay_core::ErrorCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 fn time(millis: i64) -> chrono::DateTime<chrono::Utc> {
@@ -396,4 +397,21 @@ pub async fn machine_end_session(
         .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
     state.changes.notify();
     Ok(Json(view(&state, ended, None)))
+}
+
+/// Pay-first machine sessions: the app's and the machine's endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(machine_code))
+        .routes(routes!(start_session))
+        .routes(routes!(end_session))
+        .routes(routes!(report_purchase))
+        .routes(routes!(machine_end_session))
+}
+
+/// The status endpoints, which may wait for news (the long-poll limits).
+pub fn long_polls() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session_status))
+        .routes(routes!(machine_session))
 }

@@ -19,6 +19,7 @@ use gashapay_core::api::{paths, ErrorBody};
 use gashapay_core::ids::{MachineId, Points};
 use gashapay_core::links::AppLink;
 use gashapay_core::ErrorCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn view(record: MachineCodeRecord, base: &str) -> MachineCodeView {
     let link = AppLink::MachineCode {
@@ -178,4 +179,13 @@ pub async fn machine_sales(
             })
             .collect(),
     }))
+}
+
+/// The operator's printed-code and sales endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_machine_code, list_machine_codes))
+        .routes(routes!(modify_machine_code))
+        .routes(routes!(set_machine_code_status))
+        .routes(routes!(machine_sales))
 }

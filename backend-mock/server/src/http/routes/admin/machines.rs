@@ -20,6 +20,7 @@ use gashapay_core::api::{paths, ErrorBody};
 use gashapay_core::ids::MachineId;
 use gashapay_core::Redacted;
 use std::time::Duration;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn view(record: MachineRecord) -> MachineView {
     MachineView {
@@ -165,4 +166,14 @@ pub async fn revoke_machine(
     let id = machine_id(id)?;
     machines::revoke_machine(&state, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The operator's machine endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_machine, list_machines))
+        .routes(routes!(show_machine))
+        .routes(routes!(rotate_api_key))
+        .routes(routes!(rotate_webhook_secret))
+        .routes(routes!(revoke_machine))
 }

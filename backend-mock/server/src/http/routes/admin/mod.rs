@@ -8,11 +8,6 @@ mod machines;
 mod partners;
 mod users;
 
-pub use machine_codes::*;
-pub use machines::*;
-pub use partners::*;
-pub use users::*;
-
 use crate::admin::operator;
 use crate::http::answers;
 use crate::http::auth::OperatorAuth;
@@ -23,6 +18,7 @@ use axum::Json;
 use chrono::TimeZone;
 use gashapay_core::api::admin::{AuditEntry, AuditList};
 use gashapay_core::api::paths;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Entries the audit trail answers with.
 const AUDIT_ENTRIES: u32 = 100;
@@ -57,4 +53,14 @@ pub async fn audit(
             })
             .collect(),
     }))
+}
+
+/// Every operator endpoint.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit))
+        .merge(machines::router())
+        .merge(users::router())
+        .merge(machine_codes::router())
+        .merge(partners::router())
 }

@@ -14,6 +14,7 @@ use axum::Json;
 use gashapay_core::api::rewards::{NewPartner, PartnerList, PartnerSecretRotation, PartnerView};
 use gashapay_core::api::{paths, ErrorBody};
 use gashapay_core::ids::Points;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn view(record: PartnerRecord, given_today: Points, with_secret: bool) -> PartnerView {
     PartnerView {
@@ -111,4 +112,12 @@ pub async fn revoke_partner(
     let Path(app_id) = app_id?;
     partners::revoke(&state, &app_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The operator's partner endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_partner, list_partners))
+        .routes(routes!(rotate_partner_secret))
+        .routes(routes!(revoke_partner))
 }

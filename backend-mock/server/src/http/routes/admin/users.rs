@@ -17,6 +17,7 @@ use gashapay_core::api::admin::{
 };
 use gashapay_core::api::{paths, ErrorBody};
 use gashapay_core::ids::{DeviceId, UserId};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn view(user: UserSummary) -> UserView {
     UserView {
@@ -207,4 +208,16 @@ pub async fn revoke_device(
     let id = number::<u32>(id, "device").map(DeviceId)?;
     machines::revoke_device(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The operator's user and device endpoints.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(show_user))
+        .routes(routes!(ban_user))
+        .routes(routes!(unban_user))
+        .routes(routes!(grant))
+        .routes(routes!(user_devices))
+        .routes(routes!(revoke_device))
 }
