@@ -13,6 +13,7 @@ pub mod keyed_lock;
 pub mod logging;
 pub mod notify;
 pub mod payments;
+pub mod services;
 pub mod state;
 pub mod store;
 pub mod writer;

@@ -112,6 +112,17 @@ impl From<crate::admin::AdminError> for ApiError {
     }
 }
 
+impl From<crate::services::ServiceError> for ApiError {
+    fn from(error: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError;
+        match error {
+            ServiceError::Refused { code, message } => Self::new(code, message),
+            ServiceError::Store(error) => error.into(),
+            ServiceError::Writer(error) => error.into(),
+        }
+    }
+}
+
 impl From<crate::writer::WriterError> for ApiError {
     fn from(error: crate::writer::WriterError) -> Self {
         match error {
@@ -121,19 +132,30 @@ impl From<crate::writer::WriterError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        // The one place an internal failure is logged.
+impl ApiError {
+    /// The answer, its body in `shape` (the standard one, or a partner's seed-shaped
+    /// one): the one place an internal failure is logged.
+    pub fn answer_as<T: serde::Serialize>(
+        self,
+        shape: impl FnOnce(ErrorCode, String) -> T,
+    ) -> Response {
         if let Some(detail) = &self.internal {
             tracing::error!(%detail, "internal error");
         }
-        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        let status = self.status();
+        let mut response = (status, axum::Json(shape(self.code, self.message))).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.answer_as(ErrorBody::new)
     }
 }
 

@@ -73,7 +73,7 @@ pub async fn running(
             .collect(),
         reward_sessions: rewards
             .into_iter()
-            .map(super::rewards::session_view)
+            .map(crate::services::rewards::session_view)
             .collect(),
     }))
 }

@@ -1,140 +1,30 @@
 //! Rewards (PROTOCOL §12): a partner requests codes and ends kind-3 sessions (signed
 //! with its secret, answered in the seed's shape); anyone fetches a code's QR image;
-//! a player reads a code, claims it, and follows a timed session.
+//! a player reads a code, claims it, and follows a timed session. The rules are
+//! `services::rewards`; the partner's answers keep the seed's shape.
 
 use crate::http::answers;
 use crate::http::auth::UserAuth;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::long_poll::until_news;
 use crate::http::public_base;
+use crate::services::{rewards, ServiceError};
 use crate::state::AppState;
-use crate::store::{
-    ClaimDecision, ClaimRequest, NewCodesDecision, NewRewardCodes, PartnerRecord, RewardCodeRecord,
-    RewardSessionRecord, TokenEndDecision,
-};
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gashapay_core::api::machine_pay::SessionQuery;
 use gashapay_core::api::rewards::{
-    RewardClaim, RewardCodeAnswer, RewardCodeInfo, RewardEndAnswer, RewardKind, RewardRole,
-    RewardSessionStatus, RewardSessionView, ShownCode,
+    RewardClaim, RewardCodeAnswer, RewardCodeInfo, RewardEndAnswer, RewardSessionStatus,
+    RewardSessionView,
 };
 use gashapay_core::api::{paths, ErrorBody};
-use gashapay_core::ids::Points;
-use gashapay_core::links::{AppLink, REWARD_CODE_PREFIX};
-use gashapay_core::reward_request::{
-    RewardCodeRequest, RewardEndRequest, MAX_APP_ID_LEN, MAX_MINUTES, MAX_REWARD_POINTS,
-    MAX_TOKEN_LEN, TIME_TOLERANCE_SECONDS,
-};
+use gashapay_core::reward_request::{RewardCodeRequest, RewardEndRequest};
 use gashapay_core::ErrorCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-fn time(millis: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(millis).unwrap_or_default()
-}
-
-fn seconds(secs: u64) -> chrono::DateTime<chrono::Utc> {
-    time((secs as i64).saturating_mul(1000))
-}
-
-/// A refusal in the seed's shape, with the code's HTTP status.
-struct Refused(ErrorCode, String);
-
-impl Refused {
-    fn of(code: ErrorCode) -> Self {
-        Self(code, code.default_message().to_owned())
-    }
-}
-
-impl From<ApiError> for Refused {
-    fn from(error: ApiError) -> Self {
-        Self(error.code, error.message)
-    }
-}
-
-fn status_of(code: ErrorCode) -> StatusCode {
-    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// The partner (not revoked) and whether `signature` over `base` is made with one of
-/// its secrets, the request's `time` inside the clock window.
-async fn check_partner(
-    state: &AppState,
-    appid: &str,
-    request_time: u64,
-    base: &str,
-    signature: &str,
-) -> Result<PartnerRecord, Refused> {
-    if appid.is_empty() || appid.len() > MAX_APP_ID_LEN {
-        return Err(Refused::of(ErrorCode::UnknownPartner));
-    }
-    let id = appid.to_owned();
-    let partner = state
-        .db(move |store| store.partners().get(&id))
-        .await
-        .map_err(ApiError::from)?
-        .filter(|p| !p.revoked)
-        .ok_or_else(|| Refused::of(ErrorCode::UnknownPartner))?;
-    let now = state.clock.now_millis();
-    if !partner
-        .secrets_at(now)
-        .iter()
-        .any(|secret| secret.verifies(base, signature))
-    {
-        return Err(Refused::of(ErrorCode::InvalidPartnerSignature));
-    }
-    let now_secs = now.max(0) as u64 / 1000;
-    if now_secs.abs_diff(request_time) > TIME_TOLERANCE_SECONDS {
-        return Err(Refused::of(ErrorCode::StaleRequest));
-    }
-    Ok(partner)
-}
-
-fn shown(code: &RewardCodeRecord, base: &str) -> ShownCode {
-    let api = |path: &str| format!("{base}{}", path.replace("{code_id}", &code.id));
-    ShownCode {
-        quickid: code.quickid,
-        message: AppLink::Reward {
-            code_id: code.id.clone(),
-        }
-        .https_link(base),
-        qrcode: api(paths::REWARD_CODE_PNG),
-        qrcode_svg: api(paths::REWARD_CODE_SVG),
-    }
-}
-
-/// The fields' own rules, before the signature is checked.
-fn check_fields(request: &RewardCodeRequest) -> Result<RewardKind, Refused> {
-    let bad = |why: &str| Refused(ErrorCode::BadRequest, why.to_owned());
-    let kind = RewardKind::from_point_type(request.point_type)
-        .ok_or_else(|| bad("point_type must be 1, 2 or 3"))?;
-    if !(1..=MAX_REWARD_POINTS).contains(&request.point) {
-        return Err(bad("point must be 1 to 10000"));
-    }
-    if !(1..=MAX_MINUTES).contains(&request.interval_time) {
-        return Err(bad("interval_time must be 1 to 1440 minutes"));
-    }
-    if request
-        .failure_time
-        .is_some_and(|m| !(1..=MAX_MINUTES).contains(&m))
-    {
-        return Err(bad("failure_time must be 1 to 1440 minutes"));
-    }
-    let token_ok =
-        |t: &str| (1..=MAX_TOKEN_LEN).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_graphic());
-    match (&request.token, kind) {
-        (None, RewardKind::TimedByPartner) => return Err(bad("point_type 3 needs a token")),
-        (Some(token), _) if !token_ok(token) => {
-            return Err(bad("token must be 1 to 128 printable ASCII characters"))
-        }
-        _ => {}
-    }
-    Ok(kind)
-}
 
 /// A partner asks for a reward code (the seed's "request a reward QR").
 #[utoipa::path(post, path = paths::REWARD_REQUEST, tag = "partner",
@@ -152,94 +42,16 @@ pub async fn request_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match make_codes(&state, &headers, &body).await {
+    let answer = match serde_json::from_slice::<RewardCodeRequest>(&body) {
+        Ok(request) => {
+            rewards::request_codes(&state, request, &public_base(&state, &headers)).await
+        }
+        Err(e) => Err(not_json("a code request", e)),
+    };
+    match answer.map_err(ApiError::from) {
         Ok(answer) => Json(answer).into_response(),
-        Err(Refused(code, detail)) => (
-            status_of(code),
-            Json(RewardCodeAnswer::failure(code, detail)),
-        )
-            .into_response(),
+        Err(error) => error.answer_as(RewardCodeAnswer::failure),
     }
-}
-
-async fn make_codes(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<RewardCodeAnswer, Refused> {
-    let request: RewardCodeRequest = serde_json::from_slice(body).map_err(|e| {
-        Refused(
-            ErrorCode::BadRequest,
-            format!("the body is not a code request: {e}"),
-        )
-    })?;
-    let kind = check_fields(&request)?;
-    let partner = check_partner(
-        state,
-        &request.appid,
-        request.time,
-        &request.base_string(),
-        &request.signature,
-    )
-    .await?;
-    let now = state.clock.now_millis();
-    let now_secs = now.max(0) as u64 / 1000;
-    let interval_secs = u64::from(request.interval_time) * 60;
-    let validity = request.failure_time.map(|m| u64::from(m) * 60);
-    // A visit code belongs to the interval it was made in and dies with it.
-    let (window_start, expires_at) = match kind {
-        RewardKind::Visit => {
-            let start = now_secs - now_secs % interval_secs;
-            let end = start + interval_secs;
-            (Some(start), validity.map_or(end, |v| end.min(now_secs + v)))
-        }
-        _ => (
-            None,
-            now_secs + validity.unwrap_or(u64::from(MAX_MINUTES) * 60),
-        ),
-    };
-    let new_id = || crate::admin::machine_codes::new_code_id(REWARD_CODE_PREFIX);
-    let codes = match kind {
-        RewardKind::Visit => vec![(new_id(), RewardRole::Visit)],
-        RewardKind::TimedByPlayer => {
-            vec![(new_id(), RewardRole::Start), (new_id(), RewardRole::End)]
-        }
-        RewardKind::TimedByPartner => vec![(new_id(), RewardRole::Start)],
-    };
-    let new = NewRewardCodes {
-        app_id: partner.app_id.clone(),
-        kind,
-        point: Points(request.point),
-        interval_minutes: request.interval_time,
-        window_start,
-        expires_at,
-        token: request.token.clone(),
-        request_time: request.time,
-        codes,
-        now,
-    };
-    let decision = state
-        .db(move |store| store.rewards().create_codes(&new))
-        .await
-        .map_err(ApiError::from)?;
-    let NewCodesDecision::Created(created) = decision else {
-        return Err(Refused::of(ErrorCode::ReplayedRequest));
-    };
-    let base = public_base(state, headers);
-    let first = shown(&created[0], &base);
-    tracing::info!(partner = %partner.app_id, quickid = first.quickid, kind = ?kind, "reward code made");
-    Ok(RewardCodeAnswer {
-        code: 0,
-        quickid: Some(first.quickid),
-        message: first.message,
-        qrcode: Some(first.qrcode),
-        qrcode_svg: Some(first.qrcode_svg),
-        token: request.token,
-        expires_at: Some(seconds(expires_at)),
-        end: created.get(1).map(|end| shown(end, &base)),
-        error: None,
-        detail: None,
-    })
 }
 
 /// The partner's server ends a kind-3 session (the seed's `pointEnd`, signed).
@@ -255,83 +67,29 @@ async fn make_codes(
         answers::TooLarge,
     ))]
 pub async fn end_by_partner(State(state): State<AppState>, body: Bytes) -> Response {
-    match end_session(&state, &body).await {
+    let answer = match serde_json::from_slice::<RewardEndRequest>(&body) {
+        Ok(request) => rewards::end_by_partner(&state, request).await,
+        Err(e) => Err(not_json("an end request", e)),
+    };
+    match answer.map_err(ApiError::from) {
         Ok(answer) => Json(answer).into_response(),
-        Err(Refused(code, detail)) => (
-            status_of(code),
-            Json(RewardEndAnswer {
-                code: 1,
-                message: code.as_str().to_owned(),
-                earned: None,
-                minutes: None,
-                error: Some(code),
-                detail: Some(detail),
-            }),
-        )
-            .into_response(),
+        Err(error) => error.answer_as(|code, detail| RewardEndAnswer {
+            code: 1,
+            message: code.as_str().to_owned(),
+            earned: None,
+            minutes: None,
+            error: Some(code),
+            detail: Some(detail),
+        }),
     }
 }
 
-async fn end_session(state: &AppState, body: &[u8]) -> Result<RewardEndAnswer, Refused> {
-    let request: RewardEndRequest = serde_json::from_slice(body).map_err(|e| {
-        Refused(
-            ErrorCode::BadRequest,
-            format!("the body is not an end request: {e}"),
-        )
-    })?;
-    if request.token.is_empty() || request.token.len() > MAX_TOKEN_LEN {
-        return Err(Refused::of(ErrorCode::UnknownToken));
-    }
-    let partner = check_partner(
-        state,
-        &request.appid,
-        request.time,
-        &request.base_string(),
-        &request.signature,
+/// A partner's body that is not the request it should be, refused in the seed's shape.
+fn not_json(what: &str, error: serde_json::Error) -> ServiceError {
+    ServiceError::refused_because(
+        ErrorCode::BadRequest,
+        format!("the body is not {what}: {error}"),
     )
-    .await?;
-    let now = state.clock.now_millis();
-    let (app_id, token) = (partner.app_id, request.token);
-    let decision = state
-        .db(move |store| store.rewards().end_by_token(&app_id, &token, now))
-        .await
-        .map_err(ApiError::from)?;
-    match decision {
-        TokenEndDecision::Ended(session) => {
-            state.changes.notify();
-            let minutes = session
-                .ended_at
-                .map_or(0, |end| ((end - session.started_at).max(0) / 60_000) as u64);
-            Ok(RewardEndAnswer {
-                code: 0,
-                message: "ended".to_owned(),
-                earned: session.earned,
-                minutes: Some(minutes),
-                error: None,
-                detail: None,
-            })
-        }
-        TokenEndDecision::UnknownToken => Err(Refused::of(ErrorCode::UnknownToken)),
-        TokenEndDecision::AlreadyEnded => Err(Refused::of(ErrorCode::RewardSessionEnded)),
-        TokenEndDecision::NotStarted => Err(Refused::of(ErrorCode::RewardNotStarted)),
-    }
-}
-
-fn now_secs(state: &AppState) -> u64 {
-    state.clock.now_millis().max(0) as u64 / 1000
-}
-
-/// The code; one never made is `not_found`, one that opens nothing any more
-/// `reward_code_expired`.
-async fn live_code(state: &AppState, code_id: String) -> ApiResult<RewardCodeRecord> {
-    let code = state
-        .db(move |store| store.rewards().get_code(&code_id))
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such reward code."))?;
-    if !code.open_at(now_secs(state)) {
-        return Err(ApiError::of(ErrorCode::RewardCodeExpired));
-    }
-    Ok(code)
 }
 
 /// The code's QR image, PNG (for screens and printers).
@@ -383,8 +141,7 @@ async fn code_image(
     draw: impl Fn(&str) -> Result<Vec<u8>, gashapay_core::qr::render::RenderError>,
 ) -> ApiResult<Response> {
     let Path(code_id) = code_id?;
-    let code = live_code(state, code_id).await?;
-    let link = shown(&code, &public_base(state, headers)).message;
+    let link = rewards::code_link(state, code_id, &public_base(state, headers)).await?;
     let image = draw(&link).map_err(ApiError::internal)?;
     Ok(([(header::CONTENT_TYPE, content_type)], image).into_response())
 }
@@ -405,31 +162,7 @@ pub async fn code_info(
     code_id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<RewardCodeInfo>> {
     let Path(code_id) = code_id?;
-    let code = live_code(&state, code_id).await?;
-    Ok(Json(RewardCodeInfo {
-        code_id: code.id,
-        partner_name: code.partner_name,
-        kind: code.kind,
-        role: code.role,
-        point: code.point,
-        interval_minutes: code.interval_minutes,
-        expires_at: seconds(code.expires_at),
-    }))
-}
-
-pub(crate) fn session_view(record: RewardSessionRecord) -> RewardSessionView {
-    RewardSessionView {
-        session_id: record.id,
-        partner_name: record.partner_name,
-        kind: record.kind,
-        point: record.point,
-        interval_minutes: record.interval_minutes,
-        status: record.status,
-        started_at: time(record.started_at),
-        ended_at: record.ended_at.map(time),
-        earned: record.earned,
-        version: record.version,
-    }
+    Ok(Json(rewards::code_info(&state, code_id).await?))
 }
 
 /// The player claims a code: a visit pays now, a start code starts the clock, an end
@@ -450,42 +183,7 @@ pub async fn claim(
     code_id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<RewardClaim>> {
     let Path(code_id) = code_id?;
-    let request = ClaimRequest {
-        code_id,
-        user_id: auth.user_id,
-        now: state.clock.now_millis(),
-    };
-    let decision = state
-        .db(move |store| store.rewards().claim(&request))
-        .await?;
-    let claim = match decision {
-        ClaimDecision::Earned {
-            partner_name,
-            points,
-            balance,
-        } => RewardClaim::Earned {
-            partner_name,
-            points,
-            balance,
-        },
-        ClaimDecision::Started(session) => RewardClaim::Started {
-            session: session_view(session),
-        },
-        ClaimDecision::Ended { session, balance } => RewardClaim::Ended {
-            session: session_view(session),
-            balance,
-        },
-        ClaimDecision::UnknownCode => return Err(ApiError::of(ErrorCode::NotFound)),
-        ClaimDecision::Expired => return Err(ApiError::of(ErrorCode::RewardCodeExpired)),
-        ClaimDecision::AlreadyClaimed => return Err(ApiError::of(ErrorCode::AlreadyClaimed)),
-        ClaimDecision::TakenByOther => return Err(ApiError::of(ErrorCode::AlreadyUsed)),
-        ClaimDecision::SessionOpen => return Err(ApiError::of(ErrorCode::RewardSessionOpen)),
-        ClaimDecision::NoSession => return Err(ApiError::of(ErrorCode::NoRewardSession)),
-        ClaimDecision::DailyCapReached => return Err(ApiError::of(ErrorCode::DailyCapReached)),
-        ClaimDecision::BudgetExhausted => return Err(ApiError::of(ErrorCode::BudgetExhausted)),
-    };
-    state.changes.notify();
-    Ok(Json(claim))
+    Ok(Json(rewards::claim(&state, auth.user_id, code_id).await?))
 }
 
 /// The player follows a timed session (the timer card): long-polls until its version
@@ -514,14 +212,7 @@ pub async fn session_status(
         query.wait,
         || {
             let state = state.clone();
-            async move {
-                state
-                    .db(move |store| store.rewards().get_session(id))
-                    .await?
-                    .filter(|s| s.user_id == user)
-                    .map(session_view)
-                    .ok_or_else(|| ApiError::of(ErrorCode::NotFound))
-            }
+            async move { Ok(rewards::session(&state, user, id).await?) }
         },
         |view: &RewardSessionView| {
             let since = *since.get_or_insert(view.version);
