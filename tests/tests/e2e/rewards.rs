@@ -48,6 +48,15 @@ fn now(app: &TestApp) -> u64 {
     app.clock.now_secs()
 }
 
+/// Moves the backend's clock to a second into the next interval of `minutes`: a visit
+/// code dies with the interval it is made in, so a test that makes one and claims it
+/// must not straddle the interval's end (its clock runs on from the system's).
+fn at_start_of_interval(app: &TestApp, minutes: u64) {
+    let interval = minutes * 60;
+    app.clock
+        .advance(Duration::from_secs(interval - now(app) % interval + 1));
+}
+
 pub(crate) fn order(kind: RewardKind, point: u64, interval: u32, token: Option<&str>) -> CodeOrder {
     CodeOrder {
         kind,
@@ -96,6 +105,7 @@ async fn a_visit_pays_once_per_interval_and_an_old_code_earns_nothing() {
     let cafe = partner(&app).await;
     let alice = app.user("alice", 0).await;
     let bob = app.user("bob", 0).await;
+    at_start_of_interval(&app, 10);
     let visit = order(RewardKind::Visit, 10, 10, None);
     let answer = code(&app, &cafe, &visit).await;
     assert!(answer
@@ -309,6 +319,7 @@ async fn one_player_scanning_a_hundred_times_at_once_is_paid_once_and_a_hundred_
     let app = spawn_app().await;
     let cafe = partner_with(&app, "cafe", 1010, 1000).await;
     let alice = app.user("alice", 0).await;
+    at_start_of_interval(&app, 60);
     let visit = code_id(
         &code(&app, &cafe, &order(RewardKind::Visit, 10, 60, None))
             .await
@@ -350,6 +361,7 @@ async fn a_players_daily_cap_stops_visits_and_cuts_timed_earnings() {
     let app = spawn_app().await;
     let cafe = partner_with(&app, "cafe", 100_000, 25).await;
     let alice = app.user("alice", 0).await;
+    at_start_of_interval(&app, 1);
     let visit = order(RewardKind::Visit, 10, 1, None);
     for _ in 0..2 {
         let id = code_id(&code(&app, &cafe, &visit).await.message);
