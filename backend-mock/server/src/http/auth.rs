@@ -4,8 +4,9 @@
 
 use crate::credentials::{hash_secret, same_hash, split_token, ACCESS_PREFIX, MACHINE_KEY_PREFIX};
 use crate::http::error::ApiError;
+use crate::services::sign_ins;
 use crate::state::AppState;
-use crate::store::SessionRecord;
+use crate::store::SignInRecord;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use gashapay_core::ids::{DeviceId, MachineId, UserId};
@@ -16,25 +17,6 @@ fn bearer(parts: &Parts) -> Option<&str> {
     let value = value.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-/// The session a `gpa.…` or `gpr.…` token names, with the hash of the secret it
-/// presented (for the caller to compare, in constant time, with the right stored
-/// hash). Any malformed or unknown token is `unauthorized`.
-pub async fn session_of_token(
-    state: &AppState,
-    prefix: &str,
-    token: &str,
-) -> Result<(SessionRecord, [u8; 32]), ApiError> {
-    let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
-    let (id, secret) = split_token(prefix, token).ok_or_else(unauthorized)?;
-    let session_id: i64 = id.parse().map_err(|_| unauthorized())?;
-    let presented = hash_secret(secret);
-    let session = state
-        .db(move |store| store.accounts().session(session_id))
-        .await?
-        .ok_or_else(unauthorized)?;
-    Ok((session, presented))
 }
 
 /// The operator, from `Authorization: Bearer <operator key>`.
@@ -54,15 +36,15 @@ impl FromRequestParts<AppState> for OperatorAuth {
     }
 }
 
-/// The live session an access token names, expired or not.
-async fn access_session(parts: &Parts, state: &AppState) -> Result<SessionRecord, ApiError> {
+/// The live sign-in an access token names, expired or not.
+async fn access_sign_in(parts: &Parts, state: &AppState) -> Result<SignInRecord, ApiError> {
     let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
     let token = bearer(parts).ok_or_else(unauthorized)?;
-    let (session, presented) = session_of_token(state, ACCESS_PREFIX, token).await?;
-    if session.revoked || !same_hash(&presented, &session.tokens.access_hash) {
+    let (sign_in, presented) = sign_ins::sign_in_of_token(state, ACCESS_PREFIX, token).await?;
+    if sign_in.revoked || !same_hash(&presented, &sign_in.tokens.access_hash) {
         return Err(unauthorized());
     }
-    Ok(session)
+    Ok(sign_in)
 }
 
 /// A signed-in user, from `Authorization: Bearer gpa.…`.
@@ -70,42 +52,42 @@ async fn access_session(parts: &Parts, state: &AppState) -> Result<SessionRecord
 pub struct UserAuth {
     pub user_id: UserId,
     pub device_id: DeviceId,
-    pub session_id: i64,
+    pub sign_in_id: i64,
 }
 
 impl FromRequestParts<AppState> for UserAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let session = access_session(parts, state).await?;
-        if state.clock.now_millis() >= session.tokens.access_expires_at {
+        let sign_in = access_sign_in(parts, state).await?;
+        if state.clock.now_millis() >= sign_in.tokens.access_expires_at {
             return Err(ApiError::of(ErrorCode::TokenExpired));
         }
         Ok(Self {
-            user_id: session.user_id,
-            device_id: session.device_id,
-            session_id: session.id,
+            user_id: sign_in.user_id,
+            device_id: sign_in.device_id,
+            sign_in_id: sign_in.id,
         })
     }
 }
 
-/// The session to end at sign-out: its access token may have run out, since ending a
-/// session should not need a refresh first; it must still be the session's current
-/// token, and the session still live.
+/// The sign-in to end at sign-out: its access token may have run out, since ending a
+/// sign-in should not need a refresh first; it must still be the sign-in's current
+/// token, and the sign-in still live.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionToEnd {
+pub struct SignInToEnd {
     pub user_id: UserId,
-    pub session_id: i64,
+    pub sign_in_id: i64,
 }
 
-impl FromRequestParts<AppState> for SessionToEnd {
+impl FromRequestParts<AppState> for SignInToEnd {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let session = access_session(parts, state).await?;
+        let sign_in = access_sign_in(parts, state).await?;
         Ok(Self {
-            user_id: session.user_id,
-            session_id: session.id,
+            user_id: sign_in.user_id,
+            sign_in_id: sign_in.id,
         })
     }
 }

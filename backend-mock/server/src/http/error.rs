@@ -119,6 +119,8 @@ impl From<crate::services::ServiceError> for ApiError {
             ServiceError::Refused { code, message } => Self::new(code, message),
             ServiceError::Store(error) => error.into(),
             ServiceError::Writer(error) => error.into(),
+            ServiceError::Admin(error) => error.into(),
+            ServiceError::Internal(_) => Self::internal(error),
         }
     }
 }

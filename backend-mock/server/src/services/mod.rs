@@ -3,8 +3,12 @@
 //! The HTTP handlers extract a request, call one function here and turn its answer
 //! into a response; the services know nothing of HTTP.
 
+pub mod accounts;
+pub mod machine_sessions;
+pub mod orders;
 pub mod plays;
 pub mod rewards;
+pub mod sign_ins;
 
 use crate::store::StoreError;
 use crate::writer::WriterError;
@@ -20,6 +24,11 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Writer(#[from] WriterError),
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
+    /// A failure inside that no store or writer reported (a panicked task).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ServiceError {

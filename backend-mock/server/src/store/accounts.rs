@@ -33,7 +33,7 @@ pub struct TokenHashes {
 }
 
 #[derive(Debug, Clone)]
-pub struct SessionRecord {
+pub struct SignInRecord {
     pub id: i64,
     pub user_id: UserId,
     pub device_id: DeviceId,
@@ -57,21 +57,21 @@ pub trait AccountStore: Send + Sync {
     /// Bans (and ends every sign-in of) or unbans a user. False if there is no such
     /// user.
     fn set_banned(&self, id: UserId, banned: bool, now: UnixMillis) -> StoreResult<bool>;
-    fn create_session(
+    fn create_sign_in(
         &self,
         user: UserId,
         device: DeviceId,
         tokens: &TokenHashes,
         now: UnixMillis,
     ) -> StoreResult<i64>;
-    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>>;
+    fn sign_in(&self, id: i64) -> StoreResult<Option<SignInRecord>>;
     /// Replaces the sign-in's tokens if its refresh hash is still `expected_refresh`
     /// (compare-and-swap, so one refresh token is spent at most once).
-    fn rotate_session(
+    fn rotate_sign_in(
         &self,
         id: i64,
         expected_refresh: &[u8; 32],
         next: &TokenHashes,
     ) -> StoreResult<bool>;
-    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()>;
+    fn revoke_sign_in(&self, id: i64, now: UnixMillis) -> StoreResult<()>;
 }

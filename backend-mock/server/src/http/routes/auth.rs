@@ -1,62 +1,33 @@
-//! Sign-up, sign-in, refresh, sign-out.
+//! Sign-up, sign-in, refresh, sign-out; the rules are `services::sign_ins`.
 
-use crate::credentials::{new_tokens, same_hash, verify_password, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::http::answers;
-use crate::http::auth::{session_of_token, SessionToEnd};
-use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::http::auth::SignInToEnd;
+use crate::http::error::{ApiJson, ApiResult};
 use crate::http::rate_limit::ClientAddress;
+use crate::services::sign_ins::{self, Credentials};
 use crate::state::AppState;
-use crate::store::StoreError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use gashapay_core::accounts::{check_password, check_username};
 use gashapay_core::api::{
     paths, ErrorBody, LoginRequest, LoginResponse, RefreshRequest, TokenPair,
 };
-use gashapay_core::ids::{DeviceId, UserId};
-use gashapay_core::qr::DeviceSecret;
-use gashapay_core::{ErrorCode, Redacted};
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-const MAX_FIELD_LEN: usize = 256;
-
-fn token_pair(
-    session_id: i64,
-    tokens: &crate::credentials::NewTokens,
-    state: &AppState,
-) -> TokenPair {
-    TokenPair {
-        access_token: Redacted::new(format!(
-            "{ACCESS_PREFIX}.{session_id}.{}",
-            tokens.access_secret
-        )),
-        access_expires_in: state.settings.access_token_ttl.as_secs(),
-        refresh_token: Redacted::new(format!(
-            "{REFRESH_PREFIX}.{session_id}.{}",
-            tokens.refresh_secret
-        )),
-    }
-}
-
-/// A sign-in or sign-up request's fields, the username and device name trimmed.
-struct SignIn {
-    username: String,
-    password: String,
-    device_name: String,
-    device_id: Option<DeviceId>,
-}
 
 /// Spends the caller's sign-in budget (before anything else, and above all before a
 /// password is hashed) and takes the request apart.
-fn admit(state: &AppState, client: &ClientAddress, request: LoginRequest) -> ApiResult<SignIn> {
+fn admit(
+    state: &AppState,
+    client: &ClientAddress,
+    request: LoginRequest,
+) -> ApiResult<Credentials> {
     if let Some(address) = client.0 {
         state.limits.sign_in.check(&address)?;
     }
-    Ok(SignIn {
-        username: request.username.trim().to_owned(),
+    Ok(Credentials {
+        username: request.username,
         password: request.password.into_inner(),
-        device_name: request.device.name.trim().to_owned(),
+        device_name: request.device.name,
         device_id: request.device.device_id,
     })
 }
@@ -78,40 +49,8 @@ pub async fn login(
     client: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let SignIn {
-        username,
-        password,
-        device_name,
-        device_id,
-    } = admit(&state, &client, request)?;
-    if username.is_empty() || password.is_empty() {
-        return Err(ApiError::bad_request("username and password are required"));
-    }
-    if username.len() > MAX_FIELD_LEN
-        || password.len() > MAX_FIELD_LEN
-        || device_name.len() > MAX_FIELD_LEN
-    {
-        return Err(ApiError::bad_request("a field is longer than 256 bytes"));
-    }
-    let lookup = username.clone();
-    let user = state
-        .db(move |store| store.accounts().user_by_name(&lookup))
-        .await?;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok =
-        tokio::task::spawn_blocking(move || verify_password(&password, stored_hash.as_deref()))
-            .await
-            .map_err(ApiError::internal)?;
-    let Some(user) = user.filter(|_| password_ok) else {
-        tracing::info!("sign-in refused");
-        return Err(ApiError::of(ErrorCode::InvalidCredentials));
-    };
-    if user.banned {
-        tracing::info!(user = %user.id, "sign-in refused: banned");
-        return Err(ApiError::of(ErrorCode::AccountBanned));
-    }
-
-    open_session(&state, user.id, device_id, device_name).await
+    let credentials = admit(&state, &client, request)?;
+    Ok(Json(sign_ins::login(&state, credentials).await?))
 }
 
 /// Creates an account and signs it in, as `login` would: the same answer.
@@ -130,85 +69,9 @@ pub async fn signup(
     client: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<(StatusCode, Json<LoginResponse>)> {
-    // A new account has no device yet: whatever id the request names is not its.
-    let SignIn {
-        username,
-        password,
-        device_name,
-        ..
-    } = admit(&state, &client, request)?;
-    check_username(&username).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    check_password(&password).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    if device_name.len() > MAX_FIELD_LEN {
-        return Err(ApiError::bad_request("a field is longer than 256 bytes"));
-    }
-    let welcome = state.settings.welcome_points;
-    let user = match crate::admin::create_user(&state, &username, &password, welcome).await {
-        Ok(user) => user,
-        Err(crate::admin::AdminError::Store(StoreError::Duplicate(_))) => {
-            return Err(ApiError::new(
-                ErrorCode::AlreadyExists,
-                "this username is taken",
-            ))
-        }
-        Err(other) => return Err(other.into()),
-    };
-    tracing::info!(user = %user, "signed up");
-    let answer = open_session(&state, user, None, device_name).await?;
-    Ok((StatusCode::CREATED, answer))
-}
-
-/// Reuses the device if it is this user's and still active, or registers a new one
-/// (its secret handed out, once); then opens a session on it.
-async fn open_session(
-    state: &AppState,
-    user: UserId,
-    device: Option<DeviceId>,
-    device_name: String,
-) -> ApiResult<Json<LoginResponse>> {
-    let now = state.clock.now_millis();
-    let known = match device {
-        Some(id) => state
-            .db(move |store| store.devices().device(id))
-            .await?
-            .filter(|d| d.user_id == user && !d.revoked),
-        None => None,
-    };
-    let (device_id, device_secret) = match known {
-        Some(device) => (device.id, None),
-        None => {
-            let secret = DeviceSecret::generate();
-            let stored = secret.clone();
-            let name = if device_name.is_empty() {
-                "Unnamed device".to_owned()
-            } else {
-                device_name
-            };
-            let id = state
-                .db(move |store| store.devices().register_device(user, &name, &stored, now))
-                .await?;
-            (id, Some(Redacted::new(secret.to_base64())))
-        }
-    };
-
-    let tokens = new_tokens(state, now);
-    let hashes = tokens.hashes.clone();
-    let session_id = state
-        .db(move |store| {
-            store
-                .accounts()
-                .create_session(user, device_id, &hashes, now)
-        })
-        .await?;
-    tracing::info!(user = %user, device = %device_id, "signed in");
-    Ok(Json(LoginResponse {
-        user_id: user,
-        app_id: state.settings.app_id,
-        device_id,
-        device_secret,
-        max_code_ttl_seconds: state.settings.max_code_ttl_secs,
-        tokens: token_pair(session_id, &tokens, state),
-    }))
+    let credentials = admit(&state, &client, request)?;
+    let answer = sign_ins::sign_up(&state, credentials).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// Trades a refresh token (single use) for a new token pair.
@@ -224,38 +87,11 @@ pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenPair>> {
-    let unauthorized = || ApiError::of(ErrorCode::Unauthorized);
     let token = request.refresh_token.into_inner();
-    let (session, presented) = session_of_token(&state, REFRESH_PREFIX, &token).await?;
-    let session_id = session.id;
-    let now = state.clock.now_millis();
-    if session.revoked || now >= session.tokens.refresh_expires_at {
-        return Err(unauthorized());
-    }
-    if !same_hash(&presented, &session.tokens.refresh_hash) {
-        // A spent refresh token came back: someone holds a copy. End the session.
-        tracing::warn!(session = session_id, "refresh token reuse; session revoked");
-        state
-            .db(move |store| store.accounts().revoke_session(session_id, now))
-            .await?;
-        return Err(unauthorized());
-    }
-    let tokens = new_tokens(&state, now);
-    let hashes = tokens.hashes.clone();
-    let rotated = state
-        .db(move |store| {
-            store
-                .accounts()
-                .rotate_session(session_id, &presented, &hashes)
-        })
-        .await?;
-    if !rotated {
-        return Err(unauthorized());
-    }
-    Ok(Json(token_pair(session_id, &tokens, &state)))
+    Ok(Json(sign_ins::refresh(&state, &token).await?))
 }
 
-/// Ends the session: its access and refresh tokens stop working. An access token past
+/// Ends the sign-in: its access and refresh tokens stop working. An access token past
 /// its lifetime is accepted here.
 #[utoipa::path(post, path = paths::LOGOUT, tag = "auth", security(("user_token" = [])),
     responses(
@@ -263,12 +99,8 @@ pub async fn refresh(
         (status = 401, description = "`unauthorized`: no live session's access token", body = ErrorBody),
         answers::Timeout,
     ))]
-pub async fn logout(State(state): State<AppState>, auth: SessionToEnd) -> ApiResult<StatusCode> {
-    let (session, now) = (auth.session_id, state.clock.now_millis());
-    state
-        .db(move |store| store.accounts().revoke_session(session, now))
-        .await?;
-    tracing::info!(user = %auth.user_id, "signed out");
+pub async fn logout(State(state): State<AppState>, auth: SignInToEnd) -> ApiResult<StatusCode> {
+    sign_ins::sign_out(&state, auth.user_id, auth.sign_in_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,72 +1,20 @@
 //! Buy-first orders (PROTOCOL §10.3): the app checks and pays an order's code; the
 //! machine follows the order until it is paid. The outcome is reported as for any
-//! play (the webhook), with the order's transaction id.
+//! play (the webhook), with the order's transaction id. The rules are
+//! `services::orders`.
 
 use crate::http::answers;
 use crate::http::auth::{MachineAuth, UserAuth};
-use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::http::error::{ApiJson, ApiResult};
 use crate::http::long_poll::until_news;
+use crate::services::orders;
 use crate::state::AppState;
-use crate::store::{OrderRecord, PayOrderDecision, PayOrderRequest};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use gashapay_core::api::machine_pay::{OrderRequest, OrderStatus, OrderView};
 use gashapay_core::api::{paths, ErrorBody, StatusQuery};
-use gashapay_core::ids::TransactionId;
-use gashapay_core::order_code::{OrderCode, OrderCodeError};
-use gashapay_core::ErrorCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-fn view(order: &OrderCode, machine_name: String, paid: Option<&OrderRecord>) -> OrderView {
-    OrderView {
-        machine_id: order.machine_id.clone(),
-        machine_name,
-        order_id: order.order_id.clone(),
-        item: order.item.clone(),
-        amount: order.amount,
-        expires: order.expires,
-        status: paid.map_or(OrderStatus::Unpaid, |p| OrderStatus::of_play(p.status)),
-        transaction_id: paid.map(|p| p.transaction_id),
-    }
-}
-
-/// The order's machine (live), and the order checked against its signature; its name.
-/// Expiry is the caller's to check: a paid order stays readable after it expires.
-async fn verified(state: &AppState, order: &OrderCode) -> ApiResult<String> {
-    let machine = state
-        .machine(&order.machine_id)
-        .await?
-        .filter(|m| !m.revoked)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such machine"))?;
-    match order.verify(
-        &machine.webhook_secrets(state.clock.now_millis()),
-        state.clock.now_secs(),
-        state.settings.clock_skew_secs,
-    ) {
-        Ok(()) | Err(OrderCodeError::Expired) => Ok(machine.name.clone()),
-        Err(error) => Err(ApiError::new(error.code(), error.to_string())),
-    }
-}
-
-/// An unpaid order past its expiry cannot be paid.
-fn refuse_if_expired(
-    state: &AppState,
-    order: &OrderCode,
-    paid: Option<&OrderRecord>,
-) -> ApiResult<()> {
-    if paid.is_none() && state.clock.now_secs() > order.expires {
-        return Err(ApiError::of(ErrorCode::OrderExpired));
-    }
-    Ok(())
-}
-
-async fn paid_record(state: &AppState, order: &OrderCode) -> ApiResult<Option<OrderRecord>> {
-    let (machine, id) = (order.machine_id.clone(), order.order_id.clone());
-    Ok(state
-        .db(move |store| store.orders().get(&machine, &id))
-        .await?)
-}
 
 /// What an order's code asks: the machine's name, the item, the amount, and whether it
 /// is paid. Nothing changes.
@@ -86,11 +34,7 @@ pub async fn check_order(
     _auth: UserAuth,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> ApiResult<Json<OrderView>> {
-    let order = request.order;
-    let machine_name = verified(&state, &order).await?;
-    let paid = paid_record(&state, &order).await?;
-    refuse_if_expired(&state, &order, paid.as_ref())?;
-    Ok(Json(view(&order, machine_name, paid.as_ref())))
+    Ok(Json(orders::check(&state, request.order).await?))
 }
 
 /// Pays an order: the points are deducted and the order becomes a play pending the
@@ -113,33 +57,8 @@ pub async fn pay_order(
     auth: UserAuth,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> ApiResult<Json<OrderView>> {
-    let order = request.order;
-    let machine_name = verified(&state, &order).await?;
-    // A retry of a payment that went through gets it back, expired or not.
-    let earlier = paid_record(&state, &order).await?;
-    refuse_if_expired(&state, &order, earlier.as_ref())?;
-    let pay = PayOrderRequest {
-        order: order.clone(),
-        user_id: auth.user_id,
-        device_id: auth.device_id,
-        transaction_id: TransactionId::new_random(),
-        now: state.clock.now_millis(),
-    };
-    match state.db(move |store| store.orders().pay(&pay)).await? {
-        PayOrderDecision::Paid(record) => {
-            state.changes.notify();
-            tracing::info!(transaction = %record.transaction_id, machine = %order.machine_id, order = %order.order_id, "order paid");
-            Ok(Json(view(&order, machine_name, Some(&record))))
-        }
-        PayOrderDecision::TakenByOther => Err(ApiError::new(
-            ErrorCode::AlreadyUsed,
-            "someone else already paid this order",
-        )),
-        PayOrderDecision::InsufficientPoints => Err(ApiError::of(ErrorCode::InsufficientPoints)),
-        PayOrderDecision::UnknownMachine => {
-            Err(ApiError::new(ErrorCode::NotFound, "no such machine"))
-        }
-    }
+    let view = orders::pay(&state, auth.user_id, auth.device_id, request.order).await?;
+    Ok(Json(view))
 }
 
 /// The machine follows one of its orders until it is paid (long-poll).
@@ -162,31 +81,9 @@ pub async fn machine_order(
     let read = || {
         let (state, machine, order_id) = (state.clone(), machine.clone(), order_id.clone());
         async move {
-            let (id, key) = (machine.machine_id.clone(), order_id.clone());
-            let paid = state.db(move |store| store.orders().get(&id, &key)).await?;
-            Ok(match paid {
-                Some(paid) => OrderView {
-                    machine_id: paid.machine_id.clone(),
-                    machine_name: machine.name.clone(),
-                    order_id: paid.order_id.clone(),
-                    item: paid.item.clone(),
-                    amount: paid.amount,
-                    expires: paid.expires,
-                    status: OrderStatus::of_play(paid.status),
-                    transaction_id: Some(paid.transaction_id),
-                },
-                // Not paid: the backend knows only the id the machine asks about.
-                None => OrderView {
-                    machine_id: machine.machine_id.clone(),
-                    machine_name: machine.name.clone(),
-                    order_id,
-                    item: String::new(),
-                    amount: gashapay_core::Points(0),
-                    expires: 0,
-                    status: OrderStatus::Unpaid,
-                    transaction_id: None,
-                },
-            })
+            let view =
+                orders::machine_order(&state, &machine.machine_id, &machine.name, order_id).await?;
+            Ok(view)
         }
     };
     let answer = until_news(&state, query.wait, read, |view: &OrderView| {

@@ -1,91 +1,31 @@
 //! Pay-first sessions (PROTOCOL §10.2): the app reads a printed code, loads points,
 //! follows and ends its session; the machine follows its current session, reports
-//! purchases and ends it.
+//! purchases and ends it. The rules are `services::machine_sessions`.
 
 use crate::http::answers;
 use crate::http::auth::{MachineAuth, UserAuth};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::http::long_poll::until_news;
 use crate::http::signed::read_signed_report;
+use crate::services::machine_sessions;
 use crate::state::AppState;
-use crate::store::{
-    MachineSessionRecord, OpenSessionDecision, OpenSessionRequest, PurchaseDecision,
-    PurchaseRequest, SessionEnder,
-};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use gashapay_core::api::machine_pay::{
-    MachineCodeInfo, MachineSession, PurchaseReport, PurchaseView, SessionEndReport, SessionQuery,
-    SessionStatus, SessionView, StartSession, LOAD_CHOICES, MAX_SESSION_POINTS,
+    MachineCodeInfo, MachineSession, PurchaseReport, SessionEndReport, SessionQuery, SessionStatus,
+    SessionView, StartSession,
 };
 use gashapay_core::api::{paths, ErrorBody};
-use gashapay_core::ids::Points;
-use gashapay_core::order_code::MAX_ITEM_LEN;
-use gashapay_core::ErrorCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
-
-fn time(millis: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(millis).unwrap_or_default()
-}
-
-/// The session as its customer (with their balance) or its machine (without) sees it.
-pub(crate) fn view(
-    state: &AppState,
-    record: MachineSessionRecord,
-    balance: Option<Points>,
-) -> SessionView {
-    let idle = state.settings.session_idle.as_millis() as i64;
-    SessionView {
-        session_id: record.id,
-        remaining: record.remaining(),
-        machine_id: record.machine_id,
-        machine_name: record.machine_name,
-        status: record.status,
-        loaded: record.loaded,
-        spent: record.spent,
-        purchases: record
-            .purchases
-            .into_iter()
-            .map(|p| PurchaseView {
-                item: p.item,
-                points: p.points,
-                at: time(p.at),
-            })
-            .collect(),
-        ended_by: record.ended_by,
-        refunded: record.refunded,
-        idle_deadline: (record.status == SessionStatus::Open)
-            .then(|| time(record.last_activity_at + idle)),
-        version: record.version,
-        balance,
-    }
-}
 
 fn session_id(path: Result<Path<String>, PathRejection>) -> ApiResult<Uuid> {
     let Path(id) = path?;
     id.parse()
         .map_err(|_| ApiError::bad_request("the session id is not a UUID"))
-}
-
-/// The customer's own session, with their balance; someone else's is `not_found`.
-async fn customer_view(state: &AppState, auth: UserAuth, id: Uuid) -> ApiResult<SessionView> {
-    let user = auth.user_id;
-    let (record, balance) = state
-        .db(move |store| {
-            Ok((
-                store.machine_sessions().get(id)?,
-                store.ledger().balance(user)?,
-            ))
-        })
-        .await?;
-    let record = record
-        .filter(|r| r.user_id == user)
-        .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
-    Ok(view(state, record, Some(balance)))
 }
 
 /// What a printed code opens: the machine, the amounts to load, whether it is busy.
@@ -104,26 +44,7 @@ pub async fn machine_code(
     code: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<MachineCodeInfo>> {
     let Path(code) = code?;
-    let id = code.clone();
-    let record = state
-        .db(move |store| store.machine_codes().get(&id))
-        .await?
-        .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
-    if !record.active || record.machine_revoked {
-        return Err(ApiError::of(ErrorCode::CodeDisabled));
-    }
-    let machine = record.machine_id.clone();
-    let busy = state
-        .db(move |store| store.machine_sessions().current(&machine))
-        .await?
-        .is_some_and(|s| s.status == SessionStatus::Open);
-    Ok(Json(MachineCodeInfo {
-        code_id: record.id,
-        machine_id: record.machine_id,
-        machine_name: record.machine_name,
-        load_choices: LOAD_CHOICES.iter().map(|&p| Points(p)).collect(),
-        busy,
-    }))
+    Ok(Json(machine_sessions::machine_code(&state, code).await?))
 }
 
 /// Loads points into a session on the machine a printed code names.
@@ -147,42 +68,12 @@ pub async fn start_session(
     auth: UserAuth,
     ApiJson(start): ApiJson<StartSession>,
 ) -> ApiResult<(StatusCode, Json<SessionView>)> {
-    if !(1..=MAX_SESSION_POINTS).contains(&start.points.0) {
-        return Err(ApiError::bad_request("points must be 1 to 100000"));
-    }
-    let request = OpenSessionRequest {
-        session_id: start.session_id,
-        user_id: auth.user_id,
-        code_id: start.code_id,
-        points: start.points,
-        now: state.clock.now_millis(),
+    let started = machine_sessions::start(&state, auth.user_id, start).await?;
+    let status = match started.new {
+        true => StatusCode::CREATED,
+        false => StatusCode::OK,
     };
-    let decision = state
-        .db(move |store| store.machine_sessions().open(&request))
-        .await?;
-    let (status, record) = match decision {
-        OpenSessionDecision::Opened(record) => {
-            state.changes.notify();
-            tracing::info!(session = %record.id, machine = %record.machine_id, points = %record.loaded, "session opened");
-            (StatusCode::CREATED, record)
-        }
-        OpenSessionDecision::Existing(record) => (StatusCode::OK, record),
-        OpenSessionDecision::IdReused => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "this session id was already used with another request",
-            ))
-        }
-        OpenSessionDecision::UnknownCode => return Err(ApiError::of(ErrorCode::NotFound)),
-        OpenSessionDecision::CodeDisabled => return Err(ApiError::of(ErrorCode::CodeDisabled)),
-        OpenSessionDecision::MachineBusy => return Err(ApiError::of(ErrorCode::MachineBusy)),
-        OpenSessionDecision::InsufficientPoints => {
-            return Err(ApiError::of(ErrorCode::InsufficientPoints))
-        }
-    };
-    let user = auth.user_id;
-    let balance = state.db(move |store| store.ledger().balance(user)).await?;
-    Ok((status, Json(view(&state, record, Some(balance)))))
+    Ok((status, Json(started.session)))
 }
 
 /// The customer follows their session: long-polls until its version differs from
@@ -208,7 +99,10 @@ pub async fn session_status(
     let view = until_news(
         &state,
         query.wait,
-        || customer_view(&state, auth, id),
+        || async {
+            let view = machine_sessions::customer_session(&state, auth.user_id, id).await?;
+            Ok(view)
+        },
         |view: &SessionView| {
             let since = *since.get_or_insert(view.version);
             view.version != since || view.status == SessionStatus::Ended
@@ -234,18 +128,8 @@ pub async fn end_session(
     id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<SessionView>> {
     let id = session_id(id)?;
-    let (user, now) = (auth.user_id, state.clock.now_millis());
-    let ended = state
-        .db(move |store| {
-            store
-                .machine_sessions()
-                .end(id, &SessionEnder::Customer(user), now)
-        })
-        .await?
-        .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
-    state.changes.notify();
-    let balance = state.db(move |store| store.ledger().balance(user)).await?;
-    Ok(Json(view(&state, ended, Some(balance))))
+    let view = machine_sessions::end_by_customer(&state, auth.user_id, id).await?;
+    Ok(Json(view))
 }
 
 /// The machine follows its session: the open one (or its last), long-polled until its
@@ -266,14 +150,7 @@ pub async fn machine_session(
     let Query(query) = query?;
     let read = || {
         let (state, machine) = (state.clone(), machine.machine_id.clone());
-        async move {
-            let record = state
-                .db(move |store| store.machine_sessions().current(&machine))
-                .await?;
-            Ok(MachineSession {
-                session: record.map(|record| view(&state, record, None)),
-            })
-        }
+        async move { Ok(machine_sessions::machine_session(&state, machine).await?) }
     };
     let answer = until_news(&state, query.wait, read, |answer: &MachineSession| {
         let version = answer.session.as_ref().map(|s| s.version);
@@ -324,37 +201,8 @@ pub async fn report_purchase(
         |r: &PurchaseReport| &r.machine_id,
     )
     .await?;
-    let item = report.item.trim().to_owned();
-    if item.is_empty() || item.chars().count() > MAX_ITEM_LEN || item.chars().any(char::is_control)
-    {
-        return Err(ApiError::bad_request(
-            "item must be 1 to 64 characters without control characters",
-        ));
-    }
-    if report.points.0 == 0 || report.points.0 > MAX_SESSION_POINTS {
-        return Err(ApiError::bad_request("points must be 1 to 100000"));
-    }
-    let request = PurchaseRequest {
-        machine_id: report.machine_id,
-        session_id: id,
-        event_id,
-        item,
-        points: report.points,
-        now: state.clock.now_millis(),
-    };
-    match state.db(move |store| store.machine_sessions().purchase(&request)).await? {
-        PurchaseDecision::Recorded(record) => {
-            state.changes.notify();
-            Ok(Json(view(&state, record, None)))
-        }
-        PurchaseDecision::EventIdReused => Err(ApiError::new(
-            ErrorCode::IdempotencyKeyReused,
-            "this webhook-id was already sent with another purchase; send each under an id of its own",
-        )),
-        PurchaseDecision::NotFound => Err(ApiError::of(ErrorCode::NotFound)),
-        PurchaseDecision::Ended => Err(ApiError::of(ErrorCode::SessionEnded)),
-        PurchaseDecision::InsufficientCredit => Err(ApiError::of(ErrorCode::InsufficientCredit)),
-    }
+    let view = machine_sessions::purchase(&state, id, report, event_id).await?;
+    Ok(Json(view))
 }
 
 /// The machine ends the session (signed as a webhook): what is left goes back.
@@ -389,14 +237,8 @@ pub async fn machine_end_session(
         |r: &SessionEndReport| &r.machine_id,
     )
     .await?;
-    let now = state.clock.now_millis();
-    let ender = SessionEnder::Machine(report.machine_id);
-    let ended = state
-        .db(move |store| store.machine_sessions().end(id, &ender, now))
-        .await?
-        .ok_or_else(|| ApiError::of(ErrorCode::NotFound))?;
-    state.changes.notify();
-    Ok(Json(view(&state, ended, None)))
+    let view = machine_sessions::end_by_machine(&state, report.machine_id, id).await?;
+    Ok(Json(view))
 }
 
 /// Pay-first machine sessions: the app's and the machine's endpoints.

@@ -1,4 +1,5 @@
-//! Users and their sessions (token hashes, rotation, revocation).
+//! Users and their sign-ins (token hashes, rotation, revocation), kept in the
+//! `sessions` table (its name from before machine sessions existed).
 
 use super::*;
 use rusqlite::{params, OptionalExtension};
@@ -48,7 +49,7 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    /// A ban ends every session of the user with it.
+    /// A ban ends every sign-in of the user with it.
     fn set_banned(&self, id: UserId, banned: bool, now: UnixMillis) -> StoreResult<bool> {
         self.write(|tx| {
             let changed = tx
@@ -68,7 +69,7 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    fn create_session(
+    fn create_sign_in(
         &self,
         user: UserId,
         device: DeviceId,
@@ -95,7 +96,7 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    fn session(&self, id: i64) -> StoreResult<Option<SessionRecord>> {
+    fn sign_in(&self, id: i64) -> StoreResult<Option<SignInRecord>> {
         let row = self.read(|conn| {
             conn.query_row(
                 "SELECT user_id, device_id, access_hash, access_expires_at, refresh_hash,
@@ -118,7 +119,7 @@ impl AccountStore for SqliteStore {
         })?;
         row.map(
             |(user, device, access, access_exp, refresh, refresh_exp, revoked)| {
-                Ok(SessionRecord {
+                Ok(SignInRecord {
                     id,
                     user_id: UserId(user as u64),
                     device_id: DeviceId(device),
@@ -135,7 +136,7 @@ impl AccountStore for SqliteStore {
         .transpose()
     }
 
-    fn rotate_session(
+    fn rotate_sign_in(
         &self,
         id: i64,
         expected_refresh: &[u8; 32],
@@ -161,7 +162,7 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    fn revoke_session(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
+    fn revoke_sign_in(&self, id: i64, now: UnixMillis) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",

@@ -64,7 +64,7 @@ impl DeviceStore for SqliteStore {
         })
     }
 
-    /// The device is revoked and its sessions end, together.
+    /// The device is revoked and its sign-ins end, together.
     fn revoke_device(&self, id: DeviceId, now: UnixMillis) -> StoreResult<bool> {
         self.write(|tx| {
             let changed = tx

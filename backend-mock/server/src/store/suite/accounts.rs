@@ -32,39 +32,39 @@ pub fn a_refresh_token_is_spent_once(store: &dyn Store) {
     let (user, device) = player(store, "ann", 0);
     let accounts = store.accounts();
     let id = accounts
-        .create_session(user, device, &tokens(1), NOW)
+        .create_sign_in(user, device, &tokens(1), NOW)
         .unwrap();
     let first = tokens(1).refresh_hash;
-    assert!(accounts.rotate_session(id, &first, &tokens(2)).unwrap());
+    assert!(accounts.rotate_sign_in(id, &first, &tokens(2)).unwrap());
     // The old refresh token again (a copy, a race): refused, the new pair stays.
-    assert!(!accounts.rotate_session(id, &first, &tokens(3)).unwrap());
-    let stored = accounts.session(id).unwrap().unwrap();
+    assert!(!accounts.rotate_sign_in(id, &first, &tokens(3)).unwrap());
+    let stored = accounts.sign_in(id).unwrap().unwrap();
     assert_eq!(stored.tokens.access_hash, tokens(2).access_hash);
     assert!(!stored.revoked);
-    accounts.revoke_session(id, NOW).unwrap();
-    assert!(accounts.session(id).unwrap().unwrap().revoked);
+    accounts.revoke_sign_in(id, NOW).unwrap();
+    assert!(accounts.sign_in(id).unwrap().unwrap().revoked);
 }
 
 pub fn a_banned_player_and_a_revoked_device_lose_their_sign_ins(store: &dyn Store) {
     let (ann, ann_phone) = player(store, "ann", 0);
     let (bob, bob_phone) = player(store, "bob", 0);
     let accounts = store.accounts();
-    let ann_session = accounts
-        .create_session(ann, ann_phone, &tokens(1), NOW)
+    let ann_sign_in = accounts
+        .create_sign_in(ann, ann_phone, &tokens(1), NOW)
         .unwrap();
-    let bob_session = accounts
-        .create_session(bob, bob_phone, &tokens(2), NOW)
+    let bob_sign_in = accounts
+        .create_sign_in(bob, bob_phone, &tokens(2), NOW)
         .unwrap();
 
     assert!(accounts.set_banned(ann, true, NOW).unwrap());
     assert!(accounts.user_by_name("ann").unwrap().unwrap().banned);
-    assert!(accounts.session(ann_session).unwrap().unwrap().revoked);
-    assert!(!accounts.session(bob_session).unwrap().unwrap().revoked);
+    assert!(accounts.sign_in(ann_sign_in).unwrap().unwrap().revoked);
+    assert!(!accounts.sign_in(bob_sign_in).unwrap().unwrap().revoked);
     assert!(!accounts.set_banned(UserId(999_999), true, NOW).unwrap());
 
     assert!(store.devices().revoke_device(bob_phone, NOW).unwrap());
     assert!(store.devices().device(bob_phone).unwrap().unwrap().revoked);
-    assert!(accounts.session(bob_session).unwrap().unwrap().revoked);
+    assert!(accounts.sign_in(bob_sign_in).unwrap().unwrap().revoked);
     let listed = store.devices().devices_of(bob).unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].revoked);
