@@ -8,8 +8,8 @@ use dioxus::prelude::*;
 use gashapay_core::app::model::AppEvent;
 use gashapay_core::app::play::PlayEvent;
 use gashapay_core::app::server::ServerModel;
-use gashapay_core::app::session::Session;
 use gashapay_core::app::settings::{settings_view, Keychain};
+use gashapay_core::app::sign_in::SignIn;
 use gashapay_core::app::text::texts;
 use gashapay_core::clock::unix_now;
 
@@ -97,13 +97,13 @@ fn Shell() -> Element {
         (Route::TopUp {}, &t.tab_top_up),
         (Route::Settings {}, &t.tab_settings),
     ];
-    // Memos: the shell redraws when the session or the server changes, not at every
+    // Memos: the shell redraws when the sign-in or the server changes, not at every
     // change of the model.
-    let session = use_memo(move || state.model.read().session.clone());
+    let sign_in = use_memo(move || state.model.read().sign_in.clone());
     let server = use_memo(move || state.model.read().server.clone());
-    let (session, server) = (session(), server());
+    let (sign_in, server) = (sign_in(), server());
     let address = server.address.clone().unwrap_or_default();
-    let phone = match session.sign_in_view(&address) {
+    let phone = match sign_in.sign_in_view(&address) {
         _ if server.needs_server() => rsx! {
             ServerScreen {
                 view: server.view(),
@@ -116,7 +116,7 @@ fn Shell() -> Element {
                 on_event: move |event| dispatch(state, &services, AppEvent::SignInForm(event)),
             }
         },
-        None if session == Session::Starting => {
+        None if sign_in == SignIn::Starting => {
             rsx! { p { class: "screen muted", "{t.starting}" } }
         }
         None => rsx! {

@@ -17,8 +17,8 @@ use gashapay_core::app::messages::UserMessage;
 use gashapay_core::app::play::{PlayEvent, PlayModel, PlayPhase, PlayView};
 use gashapay_core::app::reward::{RewardEvent, RewardModel};
 use gashapay_core::app::server::{ServerEvent, ServerModel};
-use gashapay_core::app::session::{Session, SessionEvent};
 use gashapay_core::app::settings::{settings_view, Keychain};
+use gashapay_core::app::sign_in::{SignIn, SignInEvent};
 use gashapay_core::app::text::Texts;
 use gashapay_core::app::top_up::{TopUpEvent, TopUpModel};
 use gashapay_core::app::views::{history_row, BalanceModel, BalanceView, HistoryRowView};
@@ -467,7 +467,7 @@ fn history_lists_plays_refunds_and_top_ups_with_dates_and_signs() {
 
 #[component]
 fn SignInHarness(message: Option<UserMessage>) -> Element {
-    let view = Session::signed_out(message)
+    let view = SignIn::signed_out(message)
         .sign_in_view("http://127.0.0.1:8080")
         .unwrap();
     rsx! { SignInScreen { view, on_event: |_| {} } }
@@ -489,8 +489,8 @@ fn sign_in_names_the_server_and_explains_a_refusal() {
 
 #[component]
 fn SignUpHarness() -> Element {
-    let mut session = Session::signed_out(None);
-    session.update(SessionEvent::SwitchForm);
+    let mut session = SignIn::signed_out(None);
+    session.update(SignInEvent::SwitchForm);
     let view = session.sign_in_view("http://127.0.0.1:8080").unwrap();
     rsx! { SignInScreen { view, on_event: |_| {} } }
 }

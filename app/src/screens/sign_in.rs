@@ -1,6 +1,6 @@
 use super::MessageBox;
 use dioxus::prelude::*;
-use gashapay_core::app::session::{SessionEvent, SignInView};
+use gashapay_core::app::sign_in::{SignInEvent, SignInView};
 use gashapay_core::app::text::texts;
 
 /// Signing in, or creating an account (`view.new_account`).
@@ -9,7 +9,7 @@ use gashapay_core::app::text::texts;
 /// signal back into the field would overwrite keys typed since the last input
 /// event, and fast typing would lose characters.
 #[component]
-pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> Element {
+pub fn SignInScreen(view: SignInView, on_event: EventHandler<SignInEvent>) -> Element {
     let t = texts();
     let mut username = use_signal(String::new);
     let mut password = use_signal(String::new);
@@ -28,7 +28,7 @@ pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> E
             form {
                 onsubmit: move |event| {
                     event.prevent_default();
-                    on_event.call(SessionEvent::SignIn {
+                    on_event.call(SignInEvent::SignIn {
                         username: username(),
                         password: password().into(),
                     });
@@ -50,7 +50,7 @@ pub fn SignInScreen(view: SignInView, on_event: EventHandler<SessionEvent>) -> E
                 }
             }
             button { class: "button link", r#type: "button", disabled: view.busy,
-                onclick: move |_| on_event.call(SessionEvent::SwitchForm),
+                onclick: move |_| on_event.call(SignInEvent::SwitchForm),
                 "{view.switch_text}"
             }
         }

@@ -29,7 +29,7 @@ async fn restarted_app(app: &TestApp, user: &User) -> (AppModel, ApiClient) {
         demo_account: None,
     };
     let effects = model.update(started, unix_now(), None);
-    assert!(model.session.is_signed_in());
+    assert!(model.sign_in.is_signed_in());
     assert!(
         effects.contains(&Effect::Call(Call::FetchRunning)),
         "{effects:?}"

@@ -6,7 +6,7 @@ use crate::app::history::{FetchHistory, HistoryEvent, HistoryModel};
 use crate::app::machine_pay::MachinePayEffect;
 use crate::app::play::PlayEffect;
 use crate::app::reward::RewardEffect;
-use crate::app::session::Credentials;
+use crate::app::sign_in::Credentials;
 use crate::app::top_up::TopUpEffect;
 use crate::ids::{Points, TransactionId};
 use crate::order_code::OrderCode;

@@ -1,4 +1,4 @@
-//! The whole app as one model: the server in use, the sign-in session, and what
+//! The whole app as one model: the server in use, the sign-in, and what
 //! belongs to the signed-in account (balance, history, play, top-up, paying at a
 //! machine, rewards). Events come in from the screens and as the answers to effects;
 //! effects go out as data for the shell to run. The rules that cross screens live
@@ -18,7 +18,7 @@ use super::play::{PlayEvent, PlayModel, PlayView};
 use super::reward::{RewardEvent, RewardModel};
 use super::saved::SavedAccount;
 use super::server::{ServerEffect, ServerEvent, ServerModel};
-use super::session::{Session, SessionEffect, SessionEvent};
+use super::sign_in::{SignIn, SignInEffect, SignInEvent};
 use super::text::texts;
 use super::top_up::{TopUpEvent, TopUpModel};
 use super::views::BalanceModel;
@@ -50,7 +50,7 @@ pub struct AppModel {
     /// The language the app speaks.
     pub language: Language,
     pub server: ServerModel,
-    pub session: Session,
+    pub sign_in: SignIn,
     pub account: AccountModels,
     /// Unix seconds the play screen is drawn as of: the last play event (the shell
     /// sends a tick when the screen changes by itself, see
@@ -79,9 +79,9 @@ pub enum AppEvent {
         saved: Option<SavedAccount>,
         demo_account: Option<(String, Redacted)>,
     },
-    /// What the sign-in form sends: `SessionEvent::SignIn` or `SwitchForm` (the
+    /// What the sign-in form sends: `SignInEvent::SignIn` or `SwitchForm` (the
     /// session's other events come from the model's own rules).
-    SignInForm(SessionEvent),
+    SignInForm(SignInEvent),
     SignedIn {
         user_id: UserId,
     },
@@ -123,7 +123,7 @@ impl AppModel {
             language,
             play_drawn_at: now,
             server,
-            session: Session::Starting,
+            sign_in: SignIn::Starting,
             account: AccountModels::default(),
             account_of: None,
             epoch: Epoch::default(),
@@ -205,13 +205,13 @@ impl AppModel {
                         saved.restore_into(user, &mut shown.balance, &mut shown.history);
                     }
                 }
-                self.session_event(SessionEvent::Started {
+                self.sign_in_event(SignInEvent::Started {
                     stored_session,
                     demo_account,
                 })
             }
             AppEvent::SignInForm(event) => match event {
-                SessionEvent::SignIn { .. } | SessionEvent::SwitchForm => self.session_event(event),
+                SignInEvent::SignIn { .. } | SignInEvent::SwitchForm => self.sign_in_event(event),
                 _ => vec![],
             },
             AppEvent::SignedIn { user_id } => {
@@ -221,13 +221,13 @@ impl AppModel {
                     effects.extend(self.clear_account());
                 }
                 self.account_of = Some(user_id);
-                effects.extend(self.session_event(SessionEvent::SignedIn));
+                effects.extend(self.sign_in_event(SignInEvent::SignedIn));
                 effects
             }
             AppEvent::SignInFailed(message) => {
-                self.session_event(SessionEvent::SignInFailed(message))
+                self.sign_in_event(SignInEvent::SignInFailed(message))
             }
-            AppEvent::SignOut => self.session_event(SessionEvent::SignOut),
+            AppEvent::SignOut => self.sign_in_event(SignInEvent::SignOut),
             AppEvent::Server(event) => self
                 .server
                 .update(event)
@@ -243,7 +243,7 @@ impl AppModel {
             } => {
                 // What was shown belongs to the other server's account.
                 let mut effects = self.clear_account();
-                self.session = Session::Starting;
+                self.sign_in = SignIn::Starting;
                 effects.extend(self.update(
                     AppEvent::Started {
                         stored_session,
@@ -341,19 +341,19 @@ impl AppModel {
         }
     }
 
-    fn session_event(&mut self, event: SessionEvent) -> Vec<Effect> {
+    fn sign_in_event(&mut self, event: SignInEvent) -> Vec<Effect> {
         let mut effects = Vec::new();
-        for effect in self.session.update(event) {
+        for effect in self.sign_in.update(event) {
             match effect {
-                SessionEffect::SignIn(sent) => effects.push(Effect::Call(Call::SignIn(sent))),
-                SessionEffect::SignUp(sent) => effects.push(Effect::Call(Call::SignUp(sent))),
-                SessionEffect::LoadAccount => {
+                SignInEffect::SignIn(sent) => effects.push(Effect::Call(Call::SignIn(sent))),
+                SignInEffect::SignUp(sent) => effects.push(Effect::Call(Call::SignUp(sent))),
+                SignInEffect::LoadAccount => {
                     effects.extend(self.load_account());
                     // Once a session: a restarted app finds what still runs.
                     effects.push(Effect::Call(Call::FetchRunning));
                 }
-                SessionEffect::Logout => effects.push(Effect::Call(Call::Logout)),
-                SessionEffect::ClearAccount => effects.extend(self.clear_account()),
+                SignInEffect::Logout => effects.push(Effect::Call(Call::Logout)),
+                SignInEffect::ClearAccount => effects.extend(self.clear_account()),
             }
         }
         effects
@@ -385,8 +385,8 @@ impl AppModel {
     }
 
     fn call_failed(&mut self, call: FailedCall, failure: CallFailure, now: u64) -> Vec<Effect> {
-        let effects = self.session_event(SessionEvent::CallFailed(failure.clone()));
-        if !self.session.is_signed_in() {
+        let effects = self.sign_in_event(SignInEvent::CallFailed(failure.clone()));
+        if !self.sign_in.is_signed_in() {
             // The session is gone and the account with it.
             return effects;
         }

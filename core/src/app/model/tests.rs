@@ -103,7 +103,7 @@ fn ana_with_everything_running() -> (AppModel, Uuid) {
         NOW,
         None,
     );
-    assert!(model.session.is_signed_in());
+    assert!(model.sign_in.is_signed_in());
     assert_eq!(
         effects,
         [
@@ -178,7 +178,7 @@ fn signing_out_clears_the_whole_account_and_drops_late_answers() {
             Effect::Call(Call::Logout)
         ]
     );
-    assert!(!model.session.is_signed_in());
+    assert!(!model.sign_in.is_signed_in());
     assert_nothing_of_the_account_shows(&model);
     // The long-polls made for Ana answer after she left: nothing comes back.
     let late = [
@@ -200,7 +200,7 @@ fn another_account_sees_nothing_of_the_one_before() {
     let (mut model, _) = ana_with_everything_running();
     model.update(AppEvent::SignOut, NOW, None);
     let effects = model.update(
-        AppEvent::SignInForm(SessionEvent::SignIn {
+        AppEvent::SignInForm(SignInEvent::SignIn {
             username: "bea".into(),
             password: Redacted::new("a long password"),
         }),
@@ -228,7 +228,7 @@ fn another_account_sees_nothing_of_the_one_before() {
     // its user in, a session that ended on the server): cleared first.
     let (mut model, _) = ana_with_everything_running();
     let before = model.epoch();
-    model.session = Session::SigningIn { new_account: false };
+    model.sign_in = SignIn::SigningIn { new_account: false };
     let effects = model.update(AppEvent::SignedIn { user_id: BEA }, NOW, None);
     assert_eq!(
         &effects[..2],
@@ -240,7 +240,7 @@ fn another_account_sees_nothing_of_the_one_before() {
     assert_eq!(model.account.play.phase, PlayPhase::Choosing);
     // The same person again keeps what shows.
     let (mut model, _) = ana_with_everything_running();
-    model.session = Session::SigningIn { new_account: false };
+    model.sign_in = SignIn::SigningIn { new_account: false };
     model.update(AppEvent::SignedIn { user_id: ANA }, NOW, None);
     assert!(model.account.machine_pay.card().is_some());
 }
@@ -280,7 +280,7 @@ fn switching_server_clears_the_account_and_starts_again_on_the_new_one() {
         None,
     );
     assert_eq!(effects, [Effect::StopWatching, Effect::ForgetSavedAccount]);
-    assert_eq!(model.session, Session::signed_out(None));
+    assert_eq!(model.sign_in, SignIn::signed_out(None));
     assert_nothing_of_the_account_shows(&model);
     assert_eq!(
         model.server.address.as_deref(),
@@ -318,8 +318,8 @@ fn a_lost_session_clears_the_account_and_other_failures_go_to_their_screen() {
     );
     assert_eq!(effects, [Effect::StopWatching, Effect::ForgetSavedAccount]);
     assert!(matches!(
-        &model.session,
-        Session::SignedOut { message: Some(m), .. } if m.title == "Please sign in again"
+        &model.sign_in,
+        SignIn::SignedOut { message: Some(m), .. } if m.title == "Please sign in again"
     ));
     assert_nothing_of_the_account_shows(&model);
 }

@@ -1,6 +1,6 @@
-//! The session as a state machine: checking a stored session at start → signed out
+//! The sign-in as a state machine: checking a stored sign-in at start → signed out
 //! (with why, on the sign-in or the create-an-account form) → signing in → signed
-//! in; a call that finds the session gone, or the user's sign-out, ends it. Effects
+//! in; a call that finds the sign-in gone, or the user's sign-out, ends it. Effects
 //! go out as data for the shell to run.
 
 use super::failure::CallFailure;
@@ -10,7 +10,7 @@ use crate::accounts::{check_password, check_username};
 use crate::Redacted;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Session {
+pub enum SignIn {
     /// Checking the stored session at start.
     #[default]
     Starting,
@@ -27,7 +27,7 @@ pub enum Session {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionEvent {
+pub enum SignInEvent {
     /// At launch: whether the keychain holds a session, and the demo's account (the
     /// demo signs its user in by itself).
     Started {
@@ -57,7 +57,7 @@ pub struct Credentials {
 
 /// Work for the shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionEffect {
+pub enum SignInEffect {
     SignIn(Credentials),
     /// Create the account, then send `SignedIn` or `SignInFailed` as for a sign-in.
     SignUp(Credentials),
@@ -87,33 +87,33 @@ pub struct SignInView {
     pub password_hint: Option<String>,
 }
 
-impl Session {
-    pub fn update(&mut self, event: SessionEvent) -> Vec<SessionEffect> {
+impl SignIn {
+    pub fn update(&mut self, event: SignInEvent) -> Vec<SignInEffect> {
         match event {
-            SessionEvent::Started {
+            SignInEvent::Started {
                 stored_session,
                 demo_account,
             } => match (stored_session, demo_account) {
                 (true, _) => {
-                    *self = Session::SignedIn;
-                    vec![SessionEffect::LoadAccount]
+                    *self = SignIn::SignedIn;
+                    vec![SignInEffect::LoadAccount]
                 }
                 (false, Some((username, password))) => {
-                    *self = Session::SigningIn { new_account: false };
-                    vec![SessionEffect::SignIn(Credentials { username, password })]
+                    *self = SignIn::SigningIn { new_account: false };
+                    vec![SignInEffect::SignIn(Credentials { username, password })]
                 }
                 (false, None) => {
-                    *self = Session::signed_out(None);
+                    *self = SignIn::signed_out(None);
                     vec![]
                 }
             },
-            SessionEvent::SignIn { username, password } => {
-                let Session::SignedOut { new_account, .. } = *self else {
+            SignInEvent::SignIn { username, password } => {
+                let SignIn::SignedOut { new_account, .. } = *self else {
                     return vec![];
                 };
                 if !new_account {
-                    *self = Session::SigningIn { new_account };
-                    return vec![SessionEffect::SignIn(Credentials { username, password })];
+                    *self = SignIn::SigningIn { new_account };
+                    return vec![SignInEffect::SignIn(Credentials { username, password })];
                 }
                 // The server's rules, checked here first so a typo costs no request.
                 let username = username.trim().to_owned();
@@ -121,72 +121,72 @@ impl Session {
                     .and_then(|()| check_password(password.expose()))
                     .err();
                 if let Some(rule) = broken {
-                    *self = Session::SignedOut {
+                    *self = SignIn::SignedOut {
                         message: Some(UserMessage::for_account_rule(rule)),
                         new_account,
                     };
                     return vec![];
                 }
-                *self = Session::SigningIn { new_account };
-                vec![SessionEffect::SignUp(Credentials { username, password })]
+                *self = SignIn::SigningIn { new_account };
+                vec![SignInEffect::SignUp(Credentials { username, password })]
             }
-            SessionEvent::SwitchForm => {
-                if let Session::SignedOut { new_account, .. } = *self {
-                    *self = Session::SignedOut {
+            SignInEvent::SwitchForm => {
+                if let SignIn::SignedOut { new_account, .. } = *self {
+                    *self = SignIn::SignedOut {
                         message: None,
                         new_account: !new_account,
                     };
                 }
                 vec![]
             }
-            SessionEvent::SignedIn => {
-                *self = Session::SignedIn;
-                vec![SessionEffect::LoadAccount]
+            SignInEvent::SignedIn => {
+                *self = SignIn::SignedIn;
+                vec![SignInEffect::LoadAccount]
             }
-            SessionEvent::SignInFailed(message) => {
-                let new_account = matches!(self, Session::SigningIn { new_account: true });
-                *self = Session::SignedOut {
+            SignInEvent::SignInFailed(message) => {
+                let new_account = matches!(self, SignIn::SigningIn { new_account: true });
+                *self = SignIn::SignedOut {
                     message: Some(message),
                     new_account,
                 };
                 vec![]
             }
-            SessionEvent::CallFailed(failure) => {
-                if !failure.ends_session || !matches!(self, Session::SignedIn) {
+            SignInEvent::CallFailed(failure) => {
+                if !failure.ends_session || !matches!(self, SignIn::SignedIn) {
                     return vec![];
                 }
-                *self = Session::signed_out(Some(failure.message));
-                vec![SessionEffect::ClearAccount]
+                *self = SignIn::signed_out(Some(failure.message));
+                vec![SignInEffect::ClearAccount]
             }
-            SessionEvent::SignOut => {
-                *self = Session::signed_out(None);
-                vec![SessionEffect::ClearAccount, SessionEffect::Logout]
+            SignInEvent::SignOut => {
+                *self = SignIn::signed_out(None);
+                vec![SignInEffect::ClearAccount, SignInEffect::Logout]
             }
         }
     }
 
     /// Signed out, on the sign-in form.
     pub fn signed_out(message: Option<UserMessage>) -> Self {
-        Session::SignedOut {
+        SignIn::SignedOut {
             message,
             new_account: false,
         }
     }
 
     pub fn is_signed_in(&self) -> bool {
-        matches!(self, Session::SignedIn)
+        matches!(self, SignIn::SignedIn)
     }
 
     /// The sign-in screen, while signed out or signing in.
     pub fn sign_in_view(&self, server: &str) -> Option<SignInView> {
         let t = texts();
         let (busy, message, new_account) = match self {
-            Session::SignedOut {
+            SignIn::SignedOut {
                 message,
                 new_account,
             } => (false, message.clone(), *new_account),
-            Session::SigningIn { new_account } => (true, None, *new_account),
-            Session::Starting | Session::SignedIn => return None,
+            SignIn::SigningIn { new_account } => (true, None, *new_account),
+            SignIn::Starting | SignIn::SignedIn => return None,
         };
         let (title, button, working, switch) = match new_account {
             false => (
@@ -221,16 +221,16 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
 
-    fn lost(ends_session: bool) -> SessionEvent {
-        SessionEvent::CallFailed(CallFailure {
+    fn lost(ends_session: bool) -> SignInEvent {
+        SignInEvent::CallFailed(CallFailure {
             message: UserMessage::for_code(ErrorCode::Unauthorized),
             ends_session,
             transient: false,
         })
     }
 
-    fn send(username: &str, password: &str) -> SessionEvent {
-        SessionEvent::SignIn {
+    fn send(username: &str, password: &str) -> SignInEvent {
+        SignInEvent::SignIn {
             username: username.into(),
             password: Redacted::new(password),
         }
@@ -238,31 +238,31 @@ mod tests {
 
     #[test]
     fn a_stored_session_is_used_and_the_demo_signs_itself_in() {
-        let mut session = Session::default();
-        let started = |stored_session, demo_account| SessionEvent::Started {
+        let mut session = SignIn::default();
+        let started = |stored_session, demo_account| SignInEvent::Started {
             stored_session,
             demo_account,
         };
         assert_eq!(
             session.update(started(true, None)),
-            [SessionEffect::LoadAccount]
+            [SignInEffect::LoadAccount]
         );
         assert!(session.is_signed_in());
 
-        let mut session = Session::default();
+        let mut session = SignIn::default();
         let demo = Some(("demo".to_owned(), Redacted::new("pw")));
         let effects = session.update(started(false, demo));
-        assert!(matches!(&effects[..], [SessionEffect::SignIn(sent)] if sent.username == "demo"));
-        assert_eq!(session, Session::SigningIn { new_account: false });
+        assert!(matches!(&effects[..], [SignInEffect::SignIn(sent)] if sent.username == "demo"));
+        assert_eq!(session, SignIn::SigningIn { new_account: false });
 
-        let mut session = Session::default();
+        let mut session = SignIn::default();
         assert!(session.update(started(false, None)).is_empty());
-        assert_eq!(session, Session::signed_out(None));
+        assert_eq!(session, SignIn::signed_out(None));
     }
 
     #[test]
     fn signing_in_is_busy_once_and_a_refusal_is_shown() {
-        let mut session = Session::signed_out(None);
+        let mut session = SignIn::signed_out(None);
         assert_eq!(session.update(send("ana", "pw")).len(), 1);
         assert!(
             session.update(send("ana", "pw")).is_empty(),
@@ -272,27 +272,27 @@ mod tests {
         assert!(view.busy);
         assert_eq!(view.button_text, "Signing in…");
         let refused = UserMessage::for_code(ErrorCode::InvalidCredentials);
-        session.update(SessionEvent::SignInFailed(refused.clone()));
+        session.update(SignInEvent::SignInFailed(refused.clone()));
         let view = session.sign_in_view("http://x").unwrap();
         assert_eq!(
             (view.busy, view.message, view.server_text.as_str()),
             (false, Some(refused), "Server: http://x")
         );
         assert_eq!(
-            session.update(SessionEvent::SignedIn),
-            [SessionEffect::LoadAccount]
+            session.update(SignInEvent::SignedIn),
+            [SignInEffect::LoadAccount]
         );
         assert_eq!(session.sign_in_view("http://x"), None);
     }
 
     #[test]
     fn the_create_an_account_form_checks_the_rules_then_signs_up() {
-        let mut session = Session::signed_out(None);
+        let mut session = SignIn::signed_out(None);
         assert_eq!(
             session.sign_in_view("s").unwrap().switch_text,
             "New here? Create an account"
         );
-        session.update(SessionEvent::SwitchForm);
+        session.update(SignInEvent::SwitchForm);
         let view = session.sign_in_view("s").unwrap();
         assert!(view.new_account);
         assert_eq!(
@@ -312,28 +312,28 @@ mod tests {
         );
 
         let effects = session.update(send(" ana ", "a long password"));
-        assert!(matches!(&effects[..], [SessionEffect::SignUp(sent)] if sent.username == "ana"));
+        assert!(matches!(&effects[..], [SignInEffect::SignUp(sent)] if sent.username == "ana"));
         assert_eq!(
             session.sign_in_view("s").unwrap().button_text,
             "Creating account…"
         );
         // A taken name comes back to the same form.
-        session.update(SessionEvent::SignInFailed(UserMessage::for_code(
+        session.update(SignInEvent::SignInFailed(UserMessage::for_code(
             ErrorCode::AlreadyExists,
         )));
         assert!(session.sign_in_view("s").unwrap().new_account);
-        session.update(SessionEvent::SwitchForm);
+        session.update(SignInEvent::SwitchForm);
         let view = session.sign_in_view("s").unwrap();
         assert!(!view.new_account && view.message.is_none());
     }
 
     #[test]
     fn only_a_lost_session_signs_out_and_it_says_why() {
-        let mut session = Session::SignedIn;
+        let mut session = SignIn::SignedIn;
         assert!(session.update(lost(false)).is_empty());
         assert!(session.is_signed_in());
-        assert_eq!(session.update(lost(true)), [SessionEffect::ClearAccount]);
-        let Session::SignedOut {
+        assert_eq!(session.update(lost(true)), [SignInEffect::ClearAccount]);
+        let SignIn::SignedOut {
             message: Some(message),
             ..
         } = &session
@@ -345,11 +345,11 @@ mod tests {
 
     #[test]
     fn signing_out_clears_the_account_and_tells_the_server() {
-        let mut session = Session::SignedIn;
+        let mut session = SignIn::SignedIn;
         assert_eq!(
-            session.update(SessionEvent::SignOut),
-            [SessionEffect::ClearAccount, SessionEffect::Logout]
+            session.update(SignInEvent::SignOut),
+            [SignInEffect::ClearAccount, SignInEffect::Logout]
         );
-        assert_eq!(session, Session::signed_out(None));
+        assert_eq!(session, SignIn::signed_out(None));
     }
 }
