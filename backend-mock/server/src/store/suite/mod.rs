@@ -12,6 +12,7 @@ pub mod rewards;
 
 use super::{MachineKind, PlayRequest, Store, UnixMillis};
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
+use gashapay_core::qr::DeviceSecret;
 use gashapay_core::webhook::WebhookSecret;
 
 /// A new, empty store, and whatever must live as long as it (a temporary directory).
@@ -82,10 +83,21 @@ pub fn machine(store: &dyn Store, id: &str) -> MachineId {
     id
 }
 
-/// A player with a device and `points` welcome points.
+/// A player with a device and `points` granted.
 pub fn player(store: &dyn Store, name: &str, points: u64) -> (UserId, DeviceId) {
-    let (user, device, _) =
-        crate::admin::create_player(store, name, Points(points), NOW - 60_000).unwrap();
+    let at = NOW - 60_000;
+    let user = store.accounts().create_user(name, "-", at).unwrap();
+    if points > 0 {
+        store
+            .ledger()
+            .grant(user, Points(points), "Welcome points", at)
+            .unwrap();
+    }
+    let secret = DeviceSecret::generate();
+    let device = store
+        .devices()
+        .register_device(user, "phone", &secret, at)
+        .unwrap();
     (user, device)
 }
 
