@@ -77,9 +77,9 @@ fn switch_server(state: AppState, services: &Services, address: String) {
             save(services, |saved| saved.server = Some(address));
             services.replace_connection(connection);
             let client = services.client();
-            let stored_session = client
+            let stored_sign_in = client
                 .as_ref()
-                .is_some_and(|c| c.has_session().unwrap_or(false));
+                .is_some_and(|c| c.has_sign_in().unwrap_or(false));
             let signed_in_user = client
                 .and_then(|c| c.device_credentials().ok())
                 .map(|d| d.user_id);
@@ -87,7 +87,7 @@ fn switch_server(state: AppState, services: &Services, address: String) {
                 state,
                 services,
                 AppEvent::ServerSwitched {
-                    stored_session,
+                    stored_sign_in,
                     signed_in_user,
                 },
             );

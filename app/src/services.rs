@@ -110,10 +110,10 @@ pub fn start(state: AppState, services: &Services) {
         // No server yet: the server screen asks for one, then starts again.
         return;
     };
-    let stored_session = client.has_session().unwrap_or(false);
+    let stored_sign_in = client.has_sign_in().unwrap_or(false);
     let signed_in_user = client.device_credentials().ok().map(|d| d.user_id);
     let event = AppEvent::Started {
-        stored_session,
+        stored_sign_in,
         signed_in_user,
         saved: services.saved.get().account,
         demo_account,

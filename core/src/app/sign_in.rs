@@ -11,7 +11,7 @@ use crate::Redacted;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SignIn {
-    /// Checking the stored session at start.
+    /// Checking the stored sign-in at start.
     #[default]
     Starting,
     SignedOut {
@@ -28,10 +28,10 @@ pub enum SignIn {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignInEvent {
-    /// At launch: whether the keychain holds a session, and the demo's account (the
+    /// At launch: whether the keychain holds a sign-in, and the demo's account (the
     /// demo signs its user in by itself).
     Started {
-        stored_session: bool,
+        stored_sign_in: bool,
         demo_account: Option<(String, Redacted)>,
     },
     /// The form was sent: sign in, or create the account, as the form is.
@@ -91,9 +91,9 @@ impl SignIn {
     pub fn update(&mut self, event: SignInEvent) -> Vec<SignInEffect> {
         match event {
             SignInEvent::Started {
-                stored_session,
+                stored_sign_in,
                 demo_account,
-            } => match (stored_session, demo_account) {
+            } => match (stored_sign_in, demo_account) {
                 (true, _) => {
                     *self = SignIn::SignedIn;
                     vec![SignInEffect::LoadAccount]
@@ -239,8 +239,8 @@ mod tests {
     #[test]
     fn a_stored_session_is_used_and_the_demo_signs_itself_in() {
         let mut session = SignIn::default();
-        let started = |stored_session, demo_account| SignInEvent::Started {
-            stored_session,
+        let started = |stored_sign_in, demo_account| SignInEvent::Started {
+            stored_sign_in,
             demo_account,
         };
         assert_eq!(

@@ -144,8 +144,8 @@ impl ApiClient {
         &self.secrets
     }
 
-    /// Whether a session is stored (it may still have been revoked server-side).
-    pub fn has_session(&self) -> Result<bool, ClientError> {
+    /// Whether a sign-in is stored (it may still have been revoked server-side).
+    pub fn has_sign_in(&self) -> Result<bool, ClientError> {
         Ok(self.secrets.get(keys::REFRESH_TOKEN)?.is_some())
     }
 
@@ -220,7 +220,7 @@ impl ApiClient {
     /// Ends the session on the server (best effort) and forgets it here. The device
     /// registration stays, so the next sign-in reuses it.
     pub async fn logout(&self) -> Result<(), ClientError> {
-        let server_result = if self.has_session()? {
+        let server_result = if self.has_sign_in()? {
             self.call::<serde_json::Value>(Call::post(paths::LOGOUT, serde_json::json!({})))
                 .await
                 .map(|_| ())

@@ -84,7 +84,7 @@ async fn after_a_restart_offline_the_app_shows_the_stale_balance_and_its_code_is
     // The network goes: the backend stops. Second run, offline.
     app.stop().await;
     let second = launch(&server, &keystore, data.path());
-    assert!(second.client.has_session().unwrap());
+    assert!(second.client.has_sign_in().unwrap());
     let device = second.client.device_credentials().unwrap();
     let (mut balance, mut history) = (BalanceModel::default(), HistoryModel::default());
     let account = second.saved.get().account.expect("the account was saved");

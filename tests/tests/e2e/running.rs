@@ -23,7 +23,7 @@ async fn restarted_app(app: &TestApp, user: &User) -> (AppModel, ApiClient) {
     let server = ServerModel::new(Some(app.base_url()), false);
     let mut model = AppModel::new(Language::En, server, unix_now());
     let started = AppEvent::Started {
-        stored_session: client.has_session().unwrap(),
+        stored_sign_in: client.has_sign_in().unwrap(),
         signed_in_user: Some(client.device_credentials().unwrap().user_id),
         saved: None,
         demo_account: None,

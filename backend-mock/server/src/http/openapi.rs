@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
     ),
     modifiers(&Credentials),
     tags(
-        (name = "auth", description = "Sessions of the app"),
+        (name = "auth", description = "Sign-ins of the app"),
         (name = "account", description = "The signed-in user's points and plays"),
         (name = "machine", description = "What a machine calls"),
         (name = "admin", description = "The operator's provisioning"),

@@ -74,7 +74,7 @@ pub enum AppEvent {
     /// a session for this server and whose, what the last run saved, and the demo's
     /// account (the demo signs its user in by itself).
     Started {
-        stored_session: bool,
+        stored_sign_in: bool,
         signed_in_user: Option<UserId>,
         saved: Option<SavedAccount>,
         demo_account: Option<(String, Redacted)>,
@@ -90,7 +90,7 @@ pub enum AppEvent {
     Server(ServerEvent),
     /// The shell talks to the server `ServerEffect::Switch` named from now on.
     ServerSwitched {
-        stored_session: bool,
+        stored_sign_in: bool,
         signed_in_user: Option<UserId>,
     },
     /// Settings: speak this language from now on.
@@ -192,12 +192,12 @@ impl AppModel {
     ) -> Vec<Effect> {
         match event {
             AppEvent::Started {
-                stored_session,
+                stored_sign_in,
                 signed_in_user,
                 saved,
                 demo_account,
             } => {
-                if stored_session {
+                if stored_sign_in {
                     self.account_of = signed_in_user;
                     if let (Some(saved), Some(user)) = (saved, signed_in_user) {
                         let shown = &mut self.account;
@@ -206,7 +206,7 @@ impl AppModel {
                     }
                 }
                 self.sign_in_event(SignInEvent::Started {
-                    stored_session,
+                    stored_sign_in,
                     demo_account,
                 })
             }
@@ -238,7 +238,7 @@ impl AppModel {
                 })
                 .collect(),
             AppEvent::ServerSwitched {
-                stored_session,
+                stored_sign_in,
                 signed_in_user,
             } => {
                 // What was shown belongs to the other server's account.
@@ -246,7 +246,7 @@ impl AppModel {
                 self.sign_in = SignIn::Starting;
                 effects.extend(self.update(
                     AppEvent::Started {
-                        stored_session,
+                        stored_sign_in,
                         signed_in_user,
                         saved: None,
                         demo_account: None,

@@ -95,7 +95,7 @@ fn ana_with_everything_running() -> (AppModel, Uuid) {
     );
     let effects = model.update(
         AppEvent::Started {
-            stored_session: true,
+            stored_sign_in: true,
             signed_in_user: Some(ANA),
             saved: Some(saved(ANA, 900)),
             demo_account: None,
@@ -273,7 +273,7 @@ fn switching_server_clears_the_account_and_starts_again_on_the_new_one() {
     assert!(model.account.machine_pay.card().is_some());
     let effects = model.update(
         AppEvent::ServerSwitched {
-            stored_session: false,
+            stored_sign_in: false,
             signed_in_user: None,
         },
         NOW,
