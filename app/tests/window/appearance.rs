@@ -5,6 +5,7 @@
 //! theme here, the system's setting on a phone) the page is dark and the code stays
 //! dark on white.
 
+use super::app_process::*;
 use super::screen::*;
 use gashapay_core::qr::SignedCode;
 use std::time::Duration;

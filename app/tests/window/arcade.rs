@@ -2,6 +2,7 @@
 //! code in the app, pays at the cabinet's reader, and after the countdown the game
 //! starts; the points are spent, read off the screen.
 
+use super::app_process::*;
 use super::screen::*;
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 //! drawn, as tesseract reads them back), shows a code a real decoder reads, and
 //! switches to English from Settings.
 
+use super::app_process::*;
 use super::screen::*;
 use gashapay_core::app::language::Language;
 use gashapay_core::app::saved::SavedStateFile;

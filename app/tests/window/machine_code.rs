@@ -3,6 +3,7 @@
 //! app as a phone's camera would ("Scan with the phone"), and plays a pay-first
 //! session and a buy-first order, reading the refund and the balance off the screen.
 
+use super::app_process::*;
 use super::screen::*;
 use gashapay_core::links::AppLink;
 use std::time::Duration;

@@ -7,6 +7,8 @@
 //! Needs Xvfb, xdotool, zbarimg, ImageMagick and tesseract: `scripts/test.sh`
 //! installs them.
 
+mod app_log;
+mod app_process;
 mod appearance;
 mod arcade;
 mod japanese;

@@ -1,5 +1,6 @@
 //! A tester plays the demo machine in English, and the app pointed at a real server.
 
+use super::app_process::*;
 use super::screen::*;
 
 use gashapay_backend_mock::credentials::{hash_secret, random_secret};
@@ -10,8 +11,6 @@ use gashapay_core::status::DispenseOutcome;
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::{MachineId, Points, Redacted, TransactionStatus};
 use gashapay_machine::{MachineClient, RetryPolicy};
-use std::io::Read;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -28,7 +27,7 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
         process: app,
         server,
         database,
-        stderr: mut app_stderr,
+        log: app_log,
     } = window.app;
 
     // Home: the demo user is signed in with the welcome points.
@@ -170,8 +169,13 @@ async fn a_tester_plays_the_demo_machine_from_the_desktop_window() {
     );
 
     drop(app);
-    let mut log = String::new();
-    let _ = app_stderr.read_to_string(&mut log);
+    let log = app_log.whole_after_exit();
+    // The log read is the one the backend writes its requests to: the jam's refund
+    // is in it.
+    assert!(
+        log.contains("outcome recorded: refunded"),
+        "the jam's refund is not in the app's log:\n{log}"
+    );
     assert!(
         !log.contains(&secret),
         "the app's log shows a machine secret"
@@ -189,22 +193,12 @@ fn pointed_at_a_real_server_the_app_has_no_demo_panel_and_asks_to_sign_in() {
     let data = tempfile::tempdir().unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());
-    let _app = Killed(
-        Command::new(env!("CARGO_BIN_EXE_gashapay-app"))
-            .args(["--server", &server])
-            .env("DISPLAY", &display)
-            .env("GASHAPAY_DATA_DIR", data.path())
-            .env("GASHAPAY_PAGE_TEXT", data.path().join("page.json"))
-            .env("LC_ALL", "en_US.UTF-8")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let (_app, app_log) = start_app_for_server(&display, data.path(), &server);
     let screen = Screen {
         display,
         ocr: "eng",
         page: data.path().join("page.json"),
+        app_log,
     };
     let text = screen.read_screen_for(
         "real-server-sign-in",

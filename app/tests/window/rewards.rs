@@ -3,6 +3,7 @@
 //! ("Scan with the phone"), and the points earned are read off the screen; then the
 //! start code starts the clock and the home screen shows the running card.
 
+use super::app_process::*;
 use super::screen::*;
 use gashapay_core::links::AppLink;
 use std::time::Duration;

@@ -3,30 +3,10 @@
 //! them (once a flow, for what a person really sees), clicks and typing through
 //! xdotool.
 
-use std::io::{BufRead, BufReader};
+use super::app_log::AppLog;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-pub struct Killed(pub Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-pub fn require(tool: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{tool} is missing: run scripts/test.sh, which installs it"
-    );
-}
 
 pub fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts/window");
@@ -40,6 +20,8 @@ pub struct Screen {
     pub ocr: &'static str,
     /// Where the app writes what its page shows (`GASHAPAY_PAGE_TEXT`).
     pub page: PathBuf,
+    /// What the app has said: a wait that gives up shows its end.
+    pub app_log: AppLog,
 }
 
 /// What the web view shows: its visible text, and its controls' boxes.
@@ -309,8 +291,9 @@ impl Screen {
             // machine: a word missed at one size is often read at another.
             assert!(
                 started.elapsed() < timeout || looks < OCR_SCALES.len(),
-                "{what}; the screen says: {}",
-                joined(&words)
+                "{what}; the screen says: {}\nthe app's log ends:\n{}",
+                joined(&words),
+                self.app_log.tail()
             );
             std::thread::sleep(Duration::from_millis(700));
         }
@@ -336,8 +319,9 @@ impl Screen {
             }
             assert!(
                 started.elapsed() < timeout,
-                "{what}; the page shows: {}",
-                page.text()
+                "{what}; the page shows: {}\nthe app's log ends:\n{}",
+                page.text(),
+                self.app_log.tail()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -471,89 +455,6 @@ pub fn lowest(words: &[Word]) -> Option<&Word> {
     words.iter().max_by_key(|w| w.y)
 }
 
-/// The window tests take turns: each drives a web view and reads its screen with
-/// tesseract, and two at once on a small machine starve each other's repaints.
-pub fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-pub fn start_xvfb() -> (Killed, String) {
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1024x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts");
-    let mut number = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap())
-        .read_line(&mut number)
-        .unwrap();
-    (Killed(xvfb), format!(":{}", number.trim()))
-}
-
-/// The desktop app in demo mode on `display`, its files in `data`, speaking the
-/// locale `locale` says (as the system's `LANG` would), with `env` set.
-pub struct DemoApp {
-    pub process: Killed,
-    pub server: String,
-    pub database: PathBuf,
-    pub stderr: std::process::ChildStderr,
-}
-
-/// Starts [`DemoApp`]; returns once it has said where its backend and database are.
-pub fn start_demo_app_with(
-    display: &str,
-    data: &Path,
-    locale: &str,
-    env: &[(&str, &str)],
-) -> DemoApp {
-    let mut app = Command::new(env!("CARGO_BIN_EXE_gashapay-app"))
-        .envs(env.iter().copied())
-        .env("DISPLAY", display)
-        .env("GASHAPAY_DATA_DIR", data)
-        .env("GASHAPAY_PAGE_TEXT", data.join("page.json"))
-        .env_remove("GASHAPAY_SERVER")
-        .env("LC_ALL", locale)
-        .env("LANG", locale)
-        // Reading the screen takes seconds a look: the test's own machine must not be
-        // refunded while the test waits to see "Processing".
-        .env("GASHAPAY_DEMO_OUTCOME_TIMEOUT_SECS", "180")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = app.stdout.take().unwrap();
-    let stderr = app.stderr.take().unwrap();
-    let process = Killed(app);
-    let mut server = None;
-    let mut database = None;
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(url) = line.strip_prefix("GASHAPAY_DEMO_SERVER=") {
-            server = Some(url.to_owned());
-        }
-        if let Some(path) = line.strip_prefix("GASHAPAY_DEMO_DATABASE=") {
-            database = Some(PathBuf::from(path));
-            break;
-        }
-    }
-    DemoApp {
-        process,
-        server: server.expect("demo server"),
-        database: database.expect("demo database"),
-        stderr,
-    }
-}
-
 /// The QR code in a screenshot, read by zbarimg.
 pub fn decode_qr(shot: &Path) -> String {
     let decoded = Command::new("zbarimg")
@@ -562,45 +463,4 @@ pub fn decode_qr(shot: &Path) -> String {
         .output()
         .unwrap();
     String::from_utf8(decoded.stdout).unwrap().trim().to_owned()
-}
-
-/// Every tool a window test drives.
-const TOOLS: [&str; 6] = [
-    "Xvfb",
-    "xdotool",
-    "zbarimg",
-    "import",
-    "convert",
-    "tesseract",
-];
-
-/// The demo app in a window of its own, with everything a test needs to drive it. The
-/// fields go in this order: the app quits before its X server, and the turn is
-/// given back last.
-pub struct DemoWindow {
-    pub screen: Screen,
-    pub app: DemoApp,
-    pub data: tempfile::TempDir,
-    _xvfb: Killed,
-    _turn: std::sync::MutexGuard<'static, ()>,
-}
-
-/// Opens the demo app for a test, speaking `locale`, with `env` set, read by
-/// tesseract in the languages `ocr` names; waits for its turn first.
-pub fn open_demo_window(locale: &str, ocr: &'static str, env: &[(&str, &str)]) -> DemoWindow {
-    for tool in TOOLS {
-        require(tool);
-    }
-    let turn = one_window_at_a_time();
-    let (xvfb, display) = start_xvfb();
-    let data = tempfile::tempdir().unwrap();
-    let app = start_demo_app_with(&display, data.path(), locale, env);
-    let page = data.path().join("page.json");
-    DemoWindow {
-        screen: Screen { display, ocr, page },
-        app,
-        data,
-        _xvfb: xvfb,
-        _turn: turn,
-    }
 }
