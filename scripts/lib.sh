@@ -40,6 +40,8 @@ WINDOW_TEST_PACKAGES=(xvfb xauth xdotool imagemagick zbar-tools tesseract-ocr te
 MOBILE_CHECK_PACKAGES=(clang llvm libc6-dev-arm64-cross)
 # The API conformance run: Python to install Schemathesis into a venv.
 API_TEST_PACKAGES=(python3 python3-venv)
+# The PostgreSQL engine's tests: a server to start throwaway clusters with.
+POSTGRES_PACKAGES=(postgresql)
 SCHEMATHESIS_VERSION=4.32.5
 
 # ensure_schemathesis: installs Schemathesis (pinned) into target/tools and prints the
@@ -66,4 +68,40 @@ check_phone_targets() {
         cargo check --locked -p gashapay-app --no-default-features --features mobile \
         --target aarch64-linux-android
     cargo check --locked -p gashapay-core --features app,render,keyring --target aarch64-apple-ios
+}
+
+# Starts a throwaway PostgreSQL cluster on a free local port (as the postgres user when
+# run as root: initdb refuses root), stopped when the calling script exits, and points
+# GASHAPAY_TEST_POSTGRES at it. fsync is off: the tests' data is thrown away.
+start_test_postgres() {
+    local bin
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    if [ ! -x "$bin/initdb" ]; then
+        echo "error: PostgreSQL's initdb is missing (install the postgresql package)" >&2
+        exit 1
+    fi
+    TEST_POSTGRES_DIR="$(mktemp -d /tmp/gashapay-postgres.XXXXXX)"
+    TEST_POSTGRES_BIN="$bin"
+    local port
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    TEST_POSTGRES_AS=()
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$TEST_POSTGRES_DIR"
+        TEST_POSTGRES_AS=(runuser -u postgres --)
+    fi
+    "${TEST_POSTGRES_AS[@]}" "$bin/initdb" -D "$TEST_POSTGRES_DIR/data" -U postgres \
+        --auth=trust -E UTF8 --no-sync >/dev/null
+    "${TEST_POSTGRES_AS[@]}" "$bin/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -l "$TEST_POSTGRES_DIR/log" -w \
+        -o "-p $port -k $TEST_POSTGRES_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" \
+        start >/dev/null
+    trap stop_test_postgres EXIT
+    export GASHAPAY_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "==> a throwaway PostgreSQL on 127.0.0.1:$port"
+}
+
+stop_test_postgres() {
+    [ -n "${TEST_POSTGRES_DIR:-}" ] || return 0
+    "${TEST_POSTGRES_AS[@]}" "$TEST_POSTGRES_BIN/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -m immediate stop \
+        >/dev/null 2>&1 || true
+    rm -rf "$TEST_POSTGRES_DIR"
 }

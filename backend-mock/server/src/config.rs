@@ -11,7 +11,8 @@ pub struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "GASHAPAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// SQLite database file, or `:memory:` for a throwaway database.
+    /// The database: a SQLite file (`:memory:` for a throwaway one), or a PostgreSQL
+    /// URL (`postgres://user@host:port/database`), which several instances may share.
     #[arg(long, env = "GASHAPAY_DB", default_value = "gashapay.db")]
     pub db: String,
     /// Create the demo user and demo machine (if missing) and print the machine's
@@ -207,7 +208,7 @@ impl Settings {
     /// Whether these times fit the store's memory of transaction ids: every code still
     /// valid gets a row, and a machine reports while its play is still found by id.
     pub fn check(&self) -> Result<(), String> {
-        use crate::store::sqlite::{CODE_FUTURE, CODE_PAST, REMEMBERED};
+        use crate::store::{CODE_FUTURE, CODE_PAST, REMEMBERED};
         let secs = |millis: i64| (millis / 1000) as u64;
         let lifetime = u64::from(self.max_code_ttl_secs) + self.clock_skew_secs;
         if lifetime > secs(CODE_PAST) {

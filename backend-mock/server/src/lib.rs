@@ -24,7 +24,6 @@ use payments::{MockPaymentProvider, PaymentProvider};
 use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use store::sqlite::SqliteStore;
 
 /// What to start.
 pub struct StartOptions {
@@ -92,8 +91,8 @@ pub async fn start(options: StartOptions) -> Result<RunningBackend, StartError> 
         options.clock.now_millis(),
     );
     let (store, new_admin_key) = tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open(&db)?;
-        let new_key = admin::operator::resolve_key(&store, admin_key.as_ref(), now)?;
+        let store = store::open(&db)?;
+        let new_key = admin::operator::resolve_key(store.as_ref(), admin_key.as_ref(), now)?;
         Ok::<_, store::StoreError>((store, new_key))
     })
     .await

@@ -44,12 +44,12 @@ pub struct Services {
 
 impl AppState {
     pub fn new(
-        store: impl Store,
+        store: Box<dyn Store>,
         settings: Settings,
         payments: Arc<dyn PaymentProvider>,
         clock: SharedClock,
     ) -> std::io::Result<Self> {
-        let store = Arc::new(CachedStore::new(store));
+        let store = Arc::new(CachedStore::over(store));
         let plays = match settings.group_commit {
             true => Some(Arc::new(PlayQueue::start(store.clone())?)),
             false => None,

@@ -1,6 +1,7 @@
 use gashapay_backend_mock::admin::{create_user, register_machine_of_kind};
 use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::store::postgres::test_database::TestDatabase;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::api::{paths, MachineKind};
 use gashapay_core::client::{ApiClient, ClientConfig, PollConfig};
@@ -18,15 +19,67 @@ pub const PASSWORD: &str = "correct horse battery";
 /// The operator key every test backend starts with.
 pub const ADMIN_KEY: &str = "gpo_test-operator-key-0123456789";
 
+/// The variable choosing the engine the end-to-end tests' backends run on:
+/// `postgres` (a database of its own per test on `GASHAPAY_TEST_POSTGRES`), or unset
+/// for SQLite files.
+pub const ENGINE_VARIABLE: &str = "GASHAPAY_TEST_ENGINE";
+
+/// Where a test backend keeps its data, on the engine the run is for.
+pub enum TestDb {
+    Sqlite {
+        path: PathBuf,
+        _dir: tempfile::TempDir,
+    },
+    Postgres(TestDatabase),
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var(ENGINE_VARIABLE).as_deref() {
+            Ok("postgres") => Self::Postgres(TestDatabase::create()),
+            Ok(other) if !other.is_empty() => {
+                panic!("{ENGINE_VARIABLE}={other}: sqlite or postgres")
+            }
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                Self::Sqlite {
+                    path: dir.path().join("gashapay.db"),
+                    _dir: dir,
+                }
+            }
+        }
+    }
+
+    /// What `--db` takes.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { path, .. } => path.display().to_string(),
+            Self::Postgres(database) => database.url.clone(),
+        }
+    }
+
+    /// Audits the data on a connection of its own: the ledger against balances,
+    /// transactions, sessions and payouts (and SQLite's integrity check).
+    pub fn audit(&self) -> Vec<String> {
+        use gashapay_backend_mock::store::postgres::{test_database::off_runtime, PostgresStore};
+        use gashapay_backend_mock::store::sqlite::SqliteStore;
+        match self {
+            Self::Sqlite { .. } => SqliteStore::open(&self.url()).unwrap().audit().unwrap(),
+            Self::Postgres(database) => {
+                off_runtime(|| PostgresStore::open(&database.url).unwrap().audit().unwrap())
+            }
+        }
+    }
+}
+
 pub struct TestApp {
     backend: Option<RunningBackend>,
-    pub db_path: PathBuf,
+    pub db: TestDb,
     /// The backend's clock: `advance` it to live through a time-out at once.
     pub clock: Arc<SettableClock>,
     settings: Settings,
     /// Where the backend listened before `stop`.
     stopped_at: Option<std::net::SocketAddr>,
-    _dir: tempfile::TempDir,
 }
 
 /// Settings for tests: real defaults, but a sweeper that looks often, and request
@@ -47,38 +100,32 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("gashapay.db");
+    let db = TestDb::new();
     let clock = SettableClock::new();
-    let backend = start_on(&db_path, settings.clone(), clock.clone()).await;
+    let backend = start_on(&db.url(), settings.clone(), clock.clone()).await;
     TestApp {
         backend: Some(backend),
-        db_path,
+        db,
         clock,
         settings,
         stopped_at: None,
-        _dir: dir,
     }
 }
 
-async fn start_on(
-    db_path: &std::path::Path,
-    settings: Settings,
-    clock: Arc<SettableClock>,
-) -> RunningBackend {
+async fn start_on(db: &str, settings: Settings, clock: Arc<SettableClock>) -> RunningBackend {
     let any_port = "127.0.0.1:0".parse().unwrap();
-    start_on_address(db_path, any_port, settings, clock).await
+    start_on_address(db, any_port, settings, clock).await
 }
 
 async fn start_on_address(
-    db_path: &std::path::Path,
+    db: &str,
     listen: std::net::SocketAddr,
     settings: Settings,
     clock: Arc<SettableClock>,
 ) -> RunningBackend {
     start(StartOptions {
         listen,
-        db: db_path.display().to_string(),
+        db: db.to_owned(),
         settings,
         payment_secret: Some("sk_test_only_in_the_backend".into()),
         seed_demo: false,
@@ -197,11 +244,11 @@ impl TestApp {
         )
     }
 
-    /// Stops the backend and starts a new one on the same database file.
+    /// Stops the backend and starts a new one on the same database.
     pub async fn restart(&mut self) {
         self.backend.take().expect("running").stop().await;
         self.backend =
-            Some(start_on(&self.db_path, self.settings.clone(), self.clock.clone()).await);
+            Some(start_on(&self.db.url(), self.settings.clone(), self.clock.clone()).await);
     }
 
     /// Stops the backend (its address refuses connections) until `start_again`.
@@ -211,12 +258,12 @@ impl TestApp {
         backend.stop().await;
     }
 
-    /// Starts the backend stopped by `stop` again, on the same file and address.
+    /// Starts the backend stopped by `stop` again, on the same database and address.
     pub async fn start_again(&mut self) {
         let listen = self.stopped_at.take().expect("stopped");
         self.backend = Some(
             start_on_address(
-                &self.db_path,
+                &self.db.url(),
                 listen,
                 self.settings.clone(),
                 self.clock.clone(),
@@ -225,13 +272,8 @@ impl TestApp {
         );
     }
 
-    /// Opens the database file on a second connection and audits it: SQLite's
-    /// integrity check, and the ledger against balances and transactions.
+    /// Audits the database on a connection of its own (see [`TestDb::audit`]).
     pub fn audit(&self) -> Vec<String> {
-        let store = gashapay_backend_mock::store::sqlite::SqliteStore::open(
-            &self.db_path.display().to_string(),
-        )
-        .unwrap();
-        store.audit().unwrap()
+        self.db.audit()
     }
 }

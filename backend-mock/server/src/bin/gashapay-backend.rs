@@ -32,7 +32,8 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let url = backend.base_url();
-    println!("GashaPay mock backend on {url} (database {})", args.db);
+    let db = gashapay_backend_mock::store::shown(&args.db);
+    println!("GashaPay mock backend on {url} (database {db})");
     if let Some(key) = &backend.new_admin_key {
         // Printed once, to the operator's terminal, never to the log.
         println!(

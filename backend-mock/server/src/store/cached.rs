@@ -3,8 +3,8 @@
 //! and they change rarely, so reading them from the database each time would put two
 //! blocking reads in front of the writer. Every write that changes a machine or a
 //! device goes through here and forgets what was kept, so callers never clear the
-//! cache themselves. Only this process's writes are seen: a second backend on the same
-//! database would not see them until it restarts.
+//! cache themselves. Another instance's writes to a shared database are seen once the
+//! kept record is older than `records_cache::KEPT_FOR`.
 
 use super::records_cache::RecordsCache;
 use super::*;
@@ -20,8 +20,12 @@ pub struct CachedStore {
 
 impl CachedStore {
     pub fn new(inner: impl Store) -> Self {
+        Self::over(Box::new(inner))
+    }
+
+    pub fn over(inner: Box<dyn Store>) -> Self {
         Self {
-            inner: Box::new(inner),
+            inner,
             records: RecordsCache::default(),
         }
     }

@@ -13,6 +13,7 @@ pub mod machine_pay;
 mod machines;
 mod operators;
 mod plays;
+pub mod postgres;
 mod records_cache;
 pub mod rewards;
 pub mod sqlite;
@@ -44,6 +45,31 @@ pub trait Store: Send + Sync + 'static {
     fn rewards(&self) -> &dyn RewardStore;
 }
 
+/// Opens the store `db` names: a PostgreSQL URL (`postgres://…` or
+/// `postgresql://…`), or else a SQLite file (`:memory:` for a throwaway database).
+pub fn open(db: &str) -> StoreResult<Box<dyn Store>> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        Ok(Box::new(postgres::PostgresStore::open(db)?))
+    } else {
+        Ok(Box::new(sqlite::SqliteStore::open(db)?))
+    }
+}
+
+/// `db` as it may be printed: a URL's password replaced by `…`.
+pub fn shown(db: &str) -> String {
+    let Some((scheme, rest)) = db.split_once("://") else {
+        return db.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return db.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:…{}", &rest[at..]),
+        None => db.to_owned(),
+    }
+}
+
 /// What a store call failed with.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -68,3 +94,19 @@ pub type EngineError = std::sync::Arc<dyn std::error::Error + Send + Sync>;
 
 /// Milliseconds since the Unix epoch; every stored time uses it.
 pub use gashapay_core::clock::UnixMillis;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_database_is_shown_without_its_password() {
+        assert_eq!(
+            super::shown("postgres://gasha:s3cret@db.example:5432/gashapay"),
+            "postgres://gasha:…@db.example:5432/gashapay"
+        );
+        assert_eq!(
+            super::shown("postgres://gasha@db/gashapay"),
+            "postgres://gasha@db/gashapay"
+        );
+        assert_eq!(super::shown("gashapay.db"), "gashapay.db");
+    }
+}

@@ -7,6 +7,19 @@ use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
 use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
 use gashapay_core::ErrorCode;
 
+/// The bounds of one-time use that every engine keeps: a code presented more than
+/// [`CODE_FUTURE`] before its issue time is refused without a row, one presented more
+/// than [`CODE_PAST`] after it is expired.
+/// How long after its issue time a code may still be presented and get a row: longer
+/// than the longest code lifetime plus the clock skew allowed (`config.rs` checks).
+pub const CODE_PAST: UnixMillis = 10 * 60 * 1000;
+/// How long before its issue time (a phone's clock ahead of ours) a code gets a row.
+pub const CODE_FUTURE: UnixMillis = 60 * 1000;
+/// How long a transaction is found by its id after it is written: machines report
+/// outcomes within this (the outcome timeout and the order dispense time are shorter;
+/// `config.rs` checks), and older plays are found along their player's chain.
+pub const REMEMBERED: UnixMillis = CODE_PAST + CODE_FUTURE;
+
 #[derive(Debug, Clone)]
 pub struct TransactionRecord {
     pub id: TransactionId,

@@ -21,15 +21,7 @@ use std::collections::{HashMap, VecDeque};
 
 type UnixMillis = i64;
 
-/// How long after its issue time a code may still be presented and get a row: longer
-/// than the longest code lifetime plus the clock skew allowed (`config.rs` checks).
-pub const CODE_PAST: UnixMillis = 10 * 60 * 1000;
-/// How long before its issue time (a phone's clock ahead of ours) a code gets a row.
-pub const CODE_FUTURE: UnixMillis = 60 * 1000;
-/// How long a transaction is found by its id after it is written: machines report
-/// outcomes within this (the outcome timeout and the order dispense time are shorter;
-/// `config.rs` checks), and older plays are found along their player's chain.
-pub const REMEMBERED: UnixMillis = CODE_PAST + CODE_FUTURE;
+pub use crate::store::{CODE_FUTURE, CODE_PAST, REMEMBERED};
 
 /// The clock may step back a little between two writes; rows this much older than the
 /// newest are still loaded at open.

@@ -215,4 +215,15 @@ pub fn a_timed_session_pays_its_whole_intervals_once(store: &dyn Store) {
     assert!(store.rewards().open_sessions_of(ann).unwrap().is_empty());
     let stored = store.rewards().get_session(session.id).unwrap().unwrap();
     assert_eq!(stored.status, RewardSessionStatus::Ended);
+    // The stand's start code starts the player's next session, and twice more after.
+    for round in 1..=2 {
+        let at = round * 30 * 60_000;
+        let ClaimDecision::Started(next) = claim(store, &ids[0], ann, at) else {
+            panic!("round {round} not started");
+        };
+        assert_ne!(next.id, session.id);
+        let ended = claim(store, &ids[1], ann, at + 10 * 60_000);
+        assert!(matches!(ended, ClaimDecision::Ended { .. }), "{ended:?}");
+    }
+    assert_eq!(balance(store, ann), 20);
 }
