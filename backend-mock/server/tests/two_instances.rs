@@ -243,3 +243,40 @@ async fn one_of_two_instances_killed_under_load_loses_nothing_and_charges_nothin
         acknowledged.top_ups.len()
     );
 }
+
+/// The app long-polls its play on one instance while the machine validates it on the
+/// other: the change is not announced across processes, and the poll sees it at its
+/// next look (a second at most), not when its wait runs out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_on_one_instance_sees_a_play_validated_on_the_other() {
+    let database = off_runtime(TestDatabase::create);
+    let first = start(&database.url, true);
+    let second = start(&database.url, false);
+    let player = ApiClient::new(
+        &second.url,
+        Arc::new(MemorySecretStore::new()),
+        ClientConfig::default(),
+    )
+    .unwrap();
+    player.login("demo", "demo-password").await.unwrap();
+    let code = player
+        .device_credentials()
+        .unwrap()
+        .make_code(Points(10), gashapay_core::clock::unix_now(), 300)
+        .unwrap();
+    let id = code.payload.transaction_id;
+    let waiting = tokio::spawn(async move {
+        let asked = std::time::Instant::now();
+        let view = player
+            .transaction(id, Some(Duration::from_secs(25)), None)
+            .await
+            .unwrap();
+        (view.status, asked.elapsed())
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let machine = machine_on(&first.url, &first.machine);
+    machine.validate(&code.to_text()).await.unwrap();
+    let (status, waited) = waiting.await.unwrap();
+    assert_eq!(status, TransactionStatus::Pending);
+    assert!(waited < Duration::from_secs(5), "seen after {waited:?}");
+}

@@ -100,6 +100,9 @@ impl Store for CachedStore {
     fn rewards(&self) -> &dyn RewardStore {
         self.inner.rewards()
     }
+    fn shared_with_other_instances(&self) -> bool {
+        self.inner.shared_with_other_instances()
+    }
 }
 
 /// Reads are kept; every write forgets the device it changed.

@@ -43,6 +43,12 @@ pub trait Store: Send + Sync + 'static {
     fn orders(&self) -> &dyn OrderStore;
     fn partners(&self) -> &dyn PartnerStore;
     fn rewards(&self) -> &dyn RewardStore;
+    /// Whether other processes (backend instances) write to the same database: then
+    /// a change is not always announced in this process, and waiting readers look
+    /// again now and then.
+    fn shared_with_other_instances(&self) -> bool {
+        false
+    }
 }
 
 /// Opens the store `db` names: a PostgreSQL URL (`postgres://…` or

@@ -297,4 +297,7 @@ impl Store for PostgresStore {
     fn rewards(&self) -> &dyn RewardStore {
         self
     }
+    fn shared_with_other_instances(&self) -> bool {
+        true
+    }
 }
