@@ -72,8 +72,11 @@ check_phone_targets() {
 
 # Starts a throwaway PostgreSQL cluster on a free local port (as the postgres user when
 # run as root: initdb refuses root), stopped when the calling script exits, and points
-# GASHAPAY_TEST_POSTGRES at it. fsync is off: the tests' data is thrown away.
+# GASHAPAY_TEST_POSTGRES at it. fsync is off (the tests' data is thrown away) unless
+# the first argument is `durable` (for the bench: every commit on disk).
 start_test_postgres() {
+    local fsync=off
+    [ "${1:-}" = durable ] && fsync=on
     local bin
     bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
     if [ ! -x "$bin/initdb" ]; then
@@ -92,7 +95,7 @@ start_test_postgres() {
     "${TEST_POSTGRES_AS[@]}" "$bin/initdb" -D "$TEST_POSTGRES_DIR/data" -U postgres \
         --auth=trust -E UTF8 --no-sync >/dev/null
     "${TEST_POSTGRES_AS[@]}" "$bin/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -l "$TEST_POSTGRES_DIR/log" -w \
-        -o "-p $port -k $TEST_POSTGRES_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" \
+        -o "-p $port -k $TEST_POSTGRES_DIR -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=400" \
         start >/dev/null
     trap stop_test_postgres EXIT
     export GASHAPAY_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"

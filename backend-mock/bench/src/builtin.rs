@@ -14,10 +14,10 @@ pub async fn load(target: &Target, connections: usize, seconds: f64) -> Measurem
     let warmup_until = Instant::now() + Duration::from_millis(500);
     let until = warmup_until + Duration::from_secs_f64(seconds);
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..connections {
+    for connection in 0..connections {
         let (client, url, auth, body) = (
             client.clone(),
-            target.url.clone(),
+            target.urls[connection % target.urls.len()].clone(),
             target.auth.clone(),
             target.body.clone(),
         );

@@ -78,6 +78,11 @@ struct Args {
     /// `backend.log` in the bench's directory, as stderr redirected to a file would.
     #[arg(long)]
     quiet: bool,
+    /// Also validate on PostgreSQL, with one backend instance and with two on one
+    /// database (the load spread over them): the server's URL (of its `postgres`
+    /// database), where throwaway databases are made. Built-in load only.
+    #[arg(long, conflicts_with_all = ["prefill", "fleet"])]
+    postgres: Option<String>,
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -126,8 +131,28 @@ async fn main() {
             targets.push(targets::validate(name, group_commit, workload, &dir, &cache).await);
         }
     }
+    // The databases live as long as the run.
+    let mut _postgres_databases = Vec::new();
+    if let Some(server) = &args.postgres {
+        if matches!(args.load, Load::Wrk) {
+            eprintln!("--postgres loads two instances at once: use the built-in load");
+            std::process::exit(2);
+        }
+        for instances in [1, 2] {
+            let (target, database) =
+                targets::validate_on_postgres(instances, workload, server).await;
+            if args
+                .only
+                .as_deref()
+                .is_none_or(|only| target.name.contains(only))
+            {
+                targets.push(target);
+            }
+            _postgres_databases.push(database);
+        }
+    }
     println!(
-        "{} connections ({} load), {}, {} s each in {} rounds, synchronous=FULL, WAL, {}, on {}",
+        "{} connections ({} load), {}, {} s each in {} rounds, SQLite synchronous=FULL, WAL{}, {}, on {}",
         args.connections,
         match args.load {
             Load::Builtin => "built-in",
@@ -136,6 +161,10 @@ async fn main() {
         workload.describe(),
         args.seconds,
         args.rounds,
+        match args.postgres {
+            Some(_) => ", PostgreSQL fsync and synchronous_commit on",
+            None => "",
+        },
         match args.quiet {
             true => "no log",
             false => "logging as shipped",

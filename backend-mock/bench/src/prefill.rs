@@ -11,7 +11,7 @@ use gashapay_backend_mock::store::sqlite::SqliteStore;
 use gashapay_backend_mock::store::{PlayDecision, PlayRequest, Store};
 use gashapay_core::clock::{Clock, SystemClock};
 use gashapay_core::webhook::WebhookSecret;
-use gashapay_core::{MachineId, Points, TransactionId};
+use gashapay_core::{DeviceId, MachineId, Points, TransactionId, UserId};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -62,16 +62,22 @@ pub fn default_cache() -> PathBuf {
     std::env::temp_dir().join("gashapay-bench-cache")
 }
 
+/// The workload's players, each with a device, made through `store` (any engine).
+pub fn players(store: &dyn Store, workload: &Workload) -> Vec<(UserId, DeviceId)> {
+    let now = SystemClock.now_millis();
+    (0..workload.users)
+        .map(|n| {
+            let (user, device, _) =
+                create_player(store, &format!("bench{n}"), RICH, now - SPAN_MILLIS).unwrap();
+            (user, device)
+        })
+        .collect()
+}
+
 fn build(workload: &Workload, path: &Path) {
     let store = SqliteStore::open(&path.display().to_string()).unwrap();
     let now = SystemClock.now_millis();
-    let players: Vec<_> = (0..workload.users)
-        .map(|n| {
-            let (user, device, _) =
-                create_player(&store, &format!("bench{n}"), RICH, now - SPAN_MILLIS).unwrap();
-            (user, device)
-        })
-        .collect();
+    let players = players(&store, workload);
     if workload.prefill == 0 {
         return;
     }

@@ -21,7 +21,8 @@ pub async fn status_latency(plays: usize, dir: &std::path::Path) {
         validate_limit: None,
         ..Settings::default()
     };
-    let backend = crate::targets::backend(&dir.join("status.db"), settings).await;
+    let backend =
+        crate::targets::backend(&dir.join("status.db").display().to_string(), settings).await;
     let state = backend.state.clone();
     create_user(&state, "watcher", "watcher-password", Points(1 << 40))
         .await

@@ -6,6 +6,8 @@ use crate::workload::{self, Workload};
 use gashapay_backend_mock::admin::register_machine;
 use gashapay_backend_mock::budgets::RateLimit;
 use gashapay_backend_mock::config::Settings;
+use gashapay_backend_mock::store::postgres::test_database::TestDatabase;
+use gashapay_backend_mock::store::postgres::PostgresStore;
 use gashapay_backend_mock::writer::PlayQueue;
 use gashapay_backend_mock::{start, RunningBackend, StartOptions};
 use gashapay_core::clock::SystemClock;
@@ -16,7 +18,9 @@ use std::time::Duration;
 
 pub struct Target {
     pub name: String,
-    pub url: String,
+    /// Where the load goes: connection `i` sends to `urls[i % urls.len()]` (several
+    /// backend instances behind one database).
+    pub urls: Vec<String>,
     pub auth: String,
     pub body: Arc<dyn Fn() -> String + Send + Sync>,
     /// Every request needs a body of its own (validate: one code, one deduction).
@@ -41,7 +45,7 @@ pub async fn echo() -> Target {
     let body = serde_json::json!({ "code": format!("GP1:{}", "A".repeat(100)) }).to_string();
     Target {
         name: "echo (bare axum JSON)".into(),
-        url,
+        urls: vec![url],
         auth: "none".into(),
         body: Arc::new(move || body.clone()),
         distinct_bodies: false,
@@ -49,11 +53,11 @@ pub async fn echo() -> Target {
     }
 }
 
-/// A backend on 127.0.0.1 and a fresh database file at `db`.
-pub async fn backend(db: &std::path::Path, settings: Settings) -> RunningBackend {
+/// A backend on 127.0.0.1 and the database `db`.
+pub async fn backend(db: &str, settings: Settings) -> RunningBackend {
     start(StartOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
-        db: db.display().to_string(),
+        db: db.to_owned(),
         settings,
         payment_secret: None,
         seed_demo: false,
@@ -73,20 +77,64 @@ pub async fn validate(
     dir: &std::path::Path,
     cache: &std::path::Path,
 ) -> Target {
-    let settings = Settings {
-        group_commit,
-        // One machine sends everything here: keep its budget checked on every
-        // request (that cost is part of the figure) but wide enough never to bite.
-        validate_limit: RateLimit::new(u32::MAX, Duration::from_millis(1)),
-        ..Settings::default()
-    };
+    let settings = bench_settings(group_commit);
     let db = dir.join(format!("{name}.db"));
     let (built_db, built_cache) = (db.clone(), cache.to_owned());
     tokio::task::spawn_blocking(move || prefill::database(&workload, &built_cache, &built_db))
         .await
         .unwrap();
-    let backend = backend(&db, settings).await;
-    let state = backend.state.clone();
+    let backend = backend(&db.display().to_string(), settings).await;
+    validate_target(format!("validate, {name}"), vec![backend], workload).await
+}
+
+/// Validation against `instances` backends on one new database on the PostgreSQL
+/// server `server` (its players made first), the load spread over them.
+pub async fn validate_on_postgres(
+    instances: usize,
+    workload: Workload,
+    server: &str,
+) -> (Target, TestDatabase) {
+    let server = server.to_owned();
+    let database = tokio::task::spawn_blocking(move || TestDatabase::create_on(&server))
+        .await
+        .unwrap();
+    let url = database.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = PostgresStore::open(&url).unwrap();
+        prefill::players(&store, &workload);
+    })
+    .await
+    .unwrap();
+    let mut backends = Vec::new();
+    for _ in 0..instances {
+        backends.push(backend(&database.url, bench_settings(true)).await);
+    }
+    let name = match instances {
+        1 => "validate, PostgreSQL, one instance".to_owned(),
+        n => format!("validate, PostgreSQL, {n} instances"),
+    };
+    (validate_target(name, backends, workload).await, database)
+}
+
+/// The settings of every validate target: as shipped, but the bench's one machine
+/// has a budget checked on every request (that cost is part of the figure) and wide
+/// enough never to bite.
+fn bench_settings(group_commit: bool) -> Settings {
+    Settings {
+        group_commit,
+        validate_limit: RateLimit::new(u32::MAX, Duration::from_millis(1)),
+        ..Settings::default()
+    }
+}
+
+/// The validate target over running `backends` (one database): a machine of its own,
+/// each validation the next player's next code.
+async fn validate_target(
+    name: String,
+    backends: Vec<RunningBackend>,
+    workload: Workload,
+) -> Target {
+    let state = backends[0].state.clone();
     let app_id = state.settings.app_id;
     let players = state
         .db(move |store| {
@@ -108,13 +156,24 @@ pub async fn validate(
         .await
         .unwrap();
     let machine = register_machine(&state, "m_bench", "Bench").await.unwrap();
-    let url = format!("{}/api/v1/gashapon/validate", backend.base_url());
+    let urls = backends
+        .iter()
+        .map(|backend| {
+            format!(
+                "{}{}",
+                backend.base_url(),
+                gashapay_core::api::paths::VALIDATE
+            )
+        })
+        .collect();
     let writer = state.plays.clone();
-    std::mem::forget(backend); // serves until the process exits
+    for backend in backends {
+        std::mem::forget(backend); // serves until the process exits
+    }
     let turn = std::sync::atomic::AtomicU64::new(0);
     Target {
-        name: format!("validate, {name}"),
-        url,
+        name,
+        urls,
         auth: machine.api_key.expose().to_owned(),
         body: Arc::new(move || {
             let next = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -94,7 +94,7 @@ async fn load_with_wrk(
         .arg(format!("-d{seconds}s"))
         .args(["--timeout", "5s", "-s"])
         .arg(&script)
-        .arg(&target.url)
+        .arg(&target.urls[0])
         .arg("--")
         .arg(&requests)
         .arg(size.to_string())
@@ -140,7 +140,7 @@ fn write_wrk_requests(
     threads: usize,
     dir: &std::path::Path,
 ) -> (std::path::PathBuf, usize) {
-    let url = reqwest::Url::parse(&target.url).expect("a target URL");
+    let url = reqwest::Url::parse(&target.urls[0]).expect("a target URL");
     let host = format!(
         "{}:{}",
         url.host_str().expect("a host"),

@@ -13,7 +13,12 @@ pub struct Args {
     pub listen: SocketAddr,
     /// The database: a SQLite file (`:memory:` for a throwaway one), or a PostgreSQL
     /// URL (`postgres://user@host:port/database`), which several instances may share.
-    #[arg(long, env = "GASHAPAY_DB", default_value = "gashapay.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "GASHAPAY_DB",
+        default_value = "gashapay.db",
+        hide_env_values = true
+    )]
     pub db: String,
     /// Create the demo user and demo machine (if missing) and print the machine's
     /// freshly issued credentials.

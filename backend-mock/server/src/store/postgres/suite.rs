@@ -166,4 +166,50 @@ mod two_instances {
             assert_eq!(balance(&both, who.0), 100);
         }
     }
+
+    /// Every instance ends idle machine sessions: ending them at once, they give
+    /// each session's rest back once between them.
+    #[test]
+    fn idle_sessions_ended_at_once_on_both_instances_give_back_once() {
+        use crate::store::suite::machine_pay::{load, opened, printed_code};
+        use crate::store::suite::{balance, machine, player, NOW};
+        let database = TestDatabase::create();
+        let both = TwoInstances::open(&database.url);
+        let mut opened_ids = Vec::new();
+        let mut players = Vec::new();
+        for n in 0..8 {
+            let at = machine(&both, &format!("m_{n}"));
+            let code = printed_code(&both, &format!("gpc_{n}"), &at);
+            let (who, _) = player(&both, &format!("p{n}"), 100);
+            let session = opened(both.machine_sessions().open(&load(who, &code, 40)).unwrap());
+            opened_ids.push(session.id);
+            players.push(who);
+        }
+        let mut ended: Vec<uuid::Uuid> = std::thread::scope(|scope| {
+            let sweeps: Vec<_> = both
+                .instances
+                .iter()
+                .flat_map(|instance| [instance, instance])
+                .map(|instance| {
+                    scope.spawn(move || {
+                        instance
+                            .machine_sessions()
+                            .end_idle(NOW, NOW + 5_000)
+                            .unwrap()
+                    })
+                })
+                .collect();
+            sweeps
+                .into_iter()
+                .flat_map(|sweep| sweep.join().unwrap())
+                .collect()
+        });
+        ended.sort();
+        opened_ids.sort();
+        assert_eq!(ended, opened_ids, "each session ended exactly once");
+        for who in players {
+            assert_eq!(balance(&both, who), 100);
+        }
+        assert_eq!(both.instances[0].audit().unwrap(), Vec::<String>::new());
+    }
 }

@@ -24,6 +24,13 @@ impl TestDatabase {
                  scripts/test.sh starts a throwaway one and sets it"
             )
         });
+        Self::create_on(&server)
+    }
+
+    /// A new, empty database on the server `server` (a URL of its `postgres`
+    /// database).
+    pub fn create_on(server: &str) -> Self {
+        let server = server.to_owned();
         let name = format!("gashapay_test_{}", uuid::Uuid::new_v4().simple());
         off_runtime(|| {
             let mut admin = Client::connect(&server, NoTls)

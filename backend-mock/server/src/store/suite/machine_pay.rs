@@ -10,13 +10,13 @@ use gashapay_core::ids::{MachineId, Points, UserId};
 use uuid::Uuid;
 
 /// A printed code for `machine`.
-fn printed_code(store: &dyn Store, id: &str, machine: &MachineId) -> String {
+pub fn printed_code(store: &dyn Store, id: &str, machine: &MachineId) -> String {
     let change = store.machine_codes().create(id, machine, NOW).unwrap();
     assert!(matches!(change, CodeChange::Done(_)), "{change:?}");
     id.into()
 }
 
-fn load(user: UserId, code: &str, points: u64) -> OpenSessionRequest {
+pub fn load(user: UserId, code: &str, points: u64) -> OpenSessionRequest {
     OpenSessionRequest {
         session_id: Uuid::new_v4(),
         user_id: user,
@@ -26,7 +26,7 @@ fn load(user: UserId, code: &str, points: u64) -> OpenSessionRequest {
     }
 }
 
-fn opened(decision: OpenSessionDecision) -> MachineSessionRecord {
+pub fn opened(decision: OpenSessionDecision) -> MachineSessionRecord {
     match decision {
         OpenSessionDecision::Opened(session) => session,
         other => panic!("not opened: {other:?}"),
