@@ -51,6 +51,51 @@ pub(super) fn post(
     Ok(Points(unsigned(balance_after, "a balance")?))
 }
 
+/// An accepted play of a batch, to be taken from its player's balance.
+pub(super) struct PlayCharge {
+    pub user: i64,
+    pub points: i64,
+    pub balance_after: i64,
+    pub transaction_seq: i64,
+    pub at: UnixMillis,
+}
+
+/// Takes a batch's accepted plays from their players' balances (one UPDATE) and
+/// appends their ledger entries (one INSERT). The caller holds the players' rows and
+/// decided on them, so each `balance_after` is what the UPDATE leaves; the CHECK still
+/// refuses a balance below zero.
+pub(super) fn charge_plays(tx: &mut Transaction<'_>, charges: &[PlayCharge]) -> WriteResult<()> {
+    if charges.is_empty() {
+        return Ok(());
+    }
+    let mut taken: std::collections::BTreeMap<i64, i64> = Default::default();
+    for charge in charges {
+        *taken.entry(charge.user).or_default() += charge.points;
+    }
+    let (users, points): (Vec<i64>, Vec<i64>) = taken.into_iter().unzip();
+    tx.execute(
+        "UPDATE users u SET balance = u.balance - t.points
+         FROM unnest($1::BIGINT[], $2::BIGINT[]) AS t(id, points) WHERE u.id = t.id",
+        &[&users, &points],
+    )?;
+    let column = |f: fn(&PlayCharge) -> i64| charges.iter().map(f).collect::<Vec<i64>>();
+    tx.execute(
+        "INSERT INTO ledger (user_id, kind, delta, balance_after, transaction_seq, created_at)
+         SELECT e.user_id, $6, -e.points, e.balance_after, e.seq, e.at
+         FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[])
+             AS e(user_id, points, balance_after, seq, at)",
+        &[
+            &column(|c| c.user),
+            &column(|c| c.points),
+            &column(|c| c.balance_after),
+            &column(|c| c.transaction_seq),
+            &column(|c| c.at),
+            &HistoryKind::Play.as_str(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// The user's balance, read inside a write transaction.
 pub(super) fn balance_in(tx: &mut Transaction<'_>, user: UserId) -> WriteResult<Points> {
     let balance: i64 = tx

@@ -1,10 +1,12 @@
 //! The PostgreSQL store, for several backend instances on one database. Every rule
 //! that keeps money right is the database's: a code's id is the transactions table's
 //! primary key (one-time use), a balance has a `CHECK (balance >= 0)`, a refund is a
-//! ledger row unique per play, and every write runs in a SERIALIZABLE transaction, so
-//! a read-check-write on one instance cannot interleave with another's. A write that
-//! PostgreSQL aborts for a conflict (serialization failure, deadlock) is run again
-//! from the start, a bounded number of times.
+//! ledger row unique per play, and every write but the plays runs in a SERIALIZABLE
+//! transaction, so a read-check-write on one instance cannot interleave with
+//! another's. Plays come in batches at READ COMMITTED, decided on the players' rows
+//! they lock (`plays.rs` says why). A write that PostgreSQL aborts for a
+//! conflict (serialization failure, deadlock) is run again from the start, a bounded
+//! number of times.
 //!
 //! One file a concern, as the SQLite store; the schema is the numbered files in
 //! `migrations/`.
@@ -84,6 +86,9 @@ fn unsigned(value: i64, what: &str) -> StoreResult<u64> {
 pub(super) enum WriteError {
     Database(::postgres::Error),
     Store(StoreError),
+    /// Another transaction committed what this one had read as absent (said here):
+    /// run again, this one reads it.
+    Raced(&'static str),
 }
 
 impl From<::postgres::Error> for WriteError {
@@ -103,6 +108,9 @@ impl From<WriteError> for StoreError {
         match error {
             WriteError::Database(error) => db(error),
             WriteError::Store(error) => error,
+            WriteError::Raced(what) => {
+                StoreError::Unavailable(format!("{what}, {RETRIES} times in a row"))
+            }
         }
     }
 }
@@ -192,7 +200,19 @@ impl PostgresStore {
     /// database.
     fn write<T>(&self, f: impl FnMut(&mut Transaction<'_>) -> WriteResult<T>) -> StoreResult<T> {
         let mut client = self.client()?;
-        write_on(&mut client, f)
+        write_on(&mut client, IsolationLevel::Serializable, f)
+    }
+
+    /// [`Self::write`] at READ COMMITTED: each statement sees the last commit and waits
+    /// for the rows it locks, so contention queues instead of aborting. Only for
+    /// writes that lock every row they decide on, or whose rule is a constraint (the
+    /// plays).
+    fn write_read_committed<T>(
+        &self,
+        f: impl FnMut(&mut Transaction<'_>) -> WriteResult<T>,
+    ) -> StoreResult<T> {
+        let mut client = self.client()?;
+        write_on(&mut client, IsolationLevel::ReadCommitted, f)
     }
 
     /// [`Self::write`] taking turns with every other write for `key`, on any instance
@@ -210,7 +230,7 @@ impl PostgresStore {
         client
             .execute("SELECT pg_advisory_lock($1)", &[&key])
             .map_err(db)?;
-        let written = write_on(&mut client, f);
+        let written = write_on(&mut client, IsolationLevel::Serializable, f);
         let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&key]);
         let value = written?;
         unlocked.map_err(db)?;
@@ -227,19 +247,17 @@ fn lock_key(key: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
-/// Runs `f` in one SERIALIZABLE transaction on `client`, again after a conflict.
+/// Runs `f` in one transaction at `level` on `client`, again after a conflict.
 fn write_on<T>(
     client: &mut Client,
+    level: IsolationLevel,
     mut f: impl FnMut(&mut Transaction<'_>) -> WriteResult<T>,
 ) -> StoreResult<T> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let outcome = (|| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::Serializable)
-                .start()?;
+            let mut tx = client.build_transaction().isolation_level(level).start()?;
             let value = f(&mut tx)?;
             tx.commit()?;
             Ok(value)
@@ -247,16 +265,22 @@ fn write_on<T>(
         match outcome {
             Ok(value) => return Ok(value),
             Err(WriteError::Database(error)) if is_conflict(&error) && attempt < RETRIES => {
-                // Back off a little, more each time, so the conflicting writers
-                // do not meet again at once.
-                std::thread::sleep(std::time::Duration::from_millis(
-                    u64::from(attempt) * rand::Rng::gen_range(&mut rand::thread_rng(), 1..5),
-                ));
+                back_off(attempt)
             }
-            Err(WriteError::Database(error)) => return Err(db(error)),
-            Err(WriteError::Store(error)) => return Err(error),
+            // What raced this transaction is committed by now (its statement waited
+            // for it), so running again at once reads it.
+            Err(WriteError::Raced(_)) if attempt < RETRIES => {}
+            Err(error) => return Err(error.into()),
         }
     }
+}
+
+/// Waits a little before a transaction runs again, more each time, so the
+/// conflicting writers do not meet again at once.
+fn back_off(attempt: u32) {
+    std::thread::sleep(std::time::Duration::from_millis(
+        u64::from(attempt) * rand::Rng::gen_range(&mut rand::thread_rng(), 1..5),
+    ));
 }
 
 /// Each concern is implemented in its own file, on the one store.

@@ -1,28 +1,189 @@
 //! The play path and what becomes of a play: one-time use is the transactions table's
-//! primary key, the deduction is the balance's CHECK, a machine's report is keyed by
-//! its event id, and the sweeper's refunds move only plays still pending. Each play is
-//! its own SERIALIZABLE transaction, so instances presenting one code at once charge
-//! it once: the second to commit is aborted, runs again, and finds the first's row.
+//! primary key, a balance is locked while a batch decides on it, a machine's report is
+//! keyed by its event id, and the sweeper's refunds move only plays still pending.
+//!
+//! The group-commit writer hands over plays in batches, and a batch is one
+//! transaction of a handful of statements whatever its size (arrays in, `unnest`):
+//! one commit, one WAL flush, and few round trips for all of them. It runs at READ
+//! COMMITTED, not SERIALIZABLE: every play of one player changes that player's row,
+//! so serializable batches on two instances would abort each other whenever they
+//! share a player, while here the second waits for the first's commit. The rules
+//! hold at this level because the batch first locks its players' rows (in id order,
+//! so two batches queue rather than deadlock) and decides on the balances it locked,
+//! and because a code's row is inserted `ON CONFLICT DO NOTHING`: a code another
+//! instance inserted after this batch looked is waited for, and the batch runs again
+//! and answers it as a code already presented.
 
-use super::ledger::{self, Entry};
+use super::ledger;
 use super::*;
 use ::postgres::Row;
-use gashapay_core::api::HistoryKind;
+use std::collections::HashMap;
 
 impl PlayStore for PostgresStore {
     fn play(&self, request: &PlayRequest) -> StoreResult<PlayDecision> {
-        self.write(|tx| play_in(tx, request))
+        let mut decisions = self.play_batch(std::slice::from_ref(request))?;
+        decisions
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a play batch of one gave no decision".into()))
+    }
+
+    fn play_batch(&self, requests: &[PlayRequest]) -> StoreResult<Vec<PlayDecision>> {
+        self.write_read_committed(|tx| play_batch_in(tx, requests))
     }
 }
 
-/// Decides and writes one play inside `tx`.
-fn play_in(tx: &mut Transaction<'_>, request: &PlayRequest) -> WriteResult<PlayDecision> {
-    let id = request.transaction_id.to_string();
-    if let Some(earlier) = tx.query_opt(
-        "SELECT machine_id, user_id, points, rejection FROM transactions WHERE id = $1",
-        &[&id],
-    )? {
-        return Ok(earlier_answer(&earlier, request));
+/// A code already presented: who presented it, and what it was answered.
+struct Presented {
+    machine: String,
+    user: i64,
+    points: i64,
+    rejection: Option<ErrorCode>,
+}
+
+impl Presented {
+    /// The same machine asking again (it lost our answer) hears the same answer;
+    /// anyone else hears "already used".
+    fn answer(&self, request: &PlayRequest) -> PlayDecision {
+        let same = self.machine == request.machine_id.0
+            && self.user == request.user_id.0 as i64
+            && self.points == request.points.0 as i64;
+        match (same, self.rejection) {
+            (false, _) => PlayDecision::AlreadyUsed,
+            (true, Some(code)) => PlayDecision::Rejected(code),
+            (true, None) => PlayDecision::Accepted,
+        }
+    }
+}
+
+/// The rows a batch writes, column by column (each column one array parameter).
+#[derive(Default)]
+struct NewPlays {
+    ids: Vec<String>,
+    users: Vec<i64>,
+    devices: Vec<i32>,
+    machines: Vec<String>,
+    points: Vec<i64>,
+    statuses: Vec<&'static str>,
+    rejections: Vec<Option<&'static str>>,
+    issued: Vec<i64>,
+    at: Vec<i64>,
+    /// Each accepted play's id and its player's balance after it.
+    charged: Vec<(String, i64)>,
+}
+
+/// Decides the batch's plays in order on its players' locked balances, then writes
+/// them in three statements.
+pub(super) fn play_batch_in(
+    tx: &mut Transaction<'_>,
+    requests: &[PlayRequest],
+) -> WriteResult<Vec<PlayDecision>> {
+    let mut players: Vec<i64> = requests.iter().map(|r| r.user_id.0 as i64).collect();
+    players.sort_unstable();
+    players.dedup();
+    let mut balances: HashMap<i64, i64> = tx
+        .query(
+            "SELECT id, balance FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            &[&players],
+        )?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let ids: Vec<String> = requests
+        .iter()
+        .map(|r| r.transaction_id.to_string())
+        .collect();
+    let mut presented: HashMap<String, Presented> = tx
+        .query(
+            "SELECT id, machine_id, user_id, points, rejection FROM transactions
+             WHERE id = ANY($1)",
+            &[&ids],
+        )?
+        .iter()
+        .map(|row| {
+            let rejection: Option<String> = row.get(4);
+            let earlier = Presented {
+                machine: row.get(1),
+                user: row.get(2),
+                points: row.get(3),
+                rejection: rejection.as_deref().map(ErrorCode::parse),
+            };
+            (row.get(0), earlier)
+        })
+        .collect();
+    let mut new = NewPlays::default();
+    let decisions = requests
+        .iter()
+        .zip(ids)
+        .map(|(request, id)| decide(request, id, &mut presented, &mut balances, &mut new))
+        .collect();
+    if new.ids.is_empty() {
+        return Ok(decisions);
+    }
+    let inserted = tx.query(
+        "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
+             rejection, issued_at, created_at, updated_at)
+         SELECT p.*, p.at FROM unnest($1::TEXT[], $2::BIGINT[], $3::INT[], $4::TEXT[],
+             $5::BIGINT[], $6::TEXT[], $7::TEXT[], $8::BIGINT[], $9::BIGINT[])
+             AS p(id, user_id, device_id, machine_id, points, status, rejection,
+                  issued_at, at)
+         ON CONFLICT (id) DO NOTHING RETURNING id, seq",
+        &[
+            &new.ids,
+            &new.users,
+            &new.devices,
+            &new.machines,
+            &new.points,
+            &new.statuses,
+            &new.rejections,
+            &new.issued,
+            &new.at,
+        ],
+    )?;
+    if inserted.len() != new.ids.len() {
+        return Err(WriteError::Raced(
+            "another transaction wrote one of the codes while this batch decided",
+        ));
+    }
+    let seqs: HashMap<String, i64> = inserted
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let index: HashMap<&str, usize> = new
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| (id.as_str(), n))
+        .collect();
+    let charges: Vec<ledger::PlayCharge> = new
+        .charged
+        .iter()
+        .map(|(id, balance_after)| {
+            let n = index[id.as_str()];
+            ledger::PlayCharge {
+                user: new.users[n],
+                points: new.points[n],
+                balance_after: *balance_after,
+                transaction_seq: seqs[id],
+                at: new.at[n],
+            }
+        })
+        .collect();
+    ledger::charge_plays(tx, &charges)?;
+    Ok(decisions)
+}
+
+/// Decides one play: answered as before if its code was presented (before or
+/// earlier in this batch), else checked and, if its player's balance holds it,
+/// charged. Every code that reaches the checks gets a row.
+fn decide(
+    request: &PlayRequest,
+    id: String,
+    presented: &mut HashMap<String, Presented>,
+    balances: &mut HashMap<i64, i64>,
+    new: &mut NewPlays,
+) -> PlayDecision {
+    if let Some(earlier) = presented.get(&id) {
+        return earlier.answer(request);
     }
     let issued = i64::try_from(request.issued_at)
         .ok()
@@ -31,68 +192,44 @@ fn play_in(tx: &mut Transaction<'_>, request: &PlayRequest) -> WriteResult<PlayD
     if issued > request.now.saturating_add(CODE_FUTURE) {
         // From the future whatever it is: no row, so the code works in its time.
         let code = request.rejection.unwrap_or(ErrorCode::CodeFromFuture);
-        return Ok(PlayDecision::Rejected(code));
+        return PlayDecision::Rejected(code);
     }
+    let user = request.user_id.0 as i64;
     let points = request.points.0 as i64;
+    let balance = balances.entry(user).or_default();
     let rejection = match request.rejection {
         Some(code) => Some(code),
         None if issued < request.now.saturating_sub(CODE_PAST) => Some(ErrorCode::CodeExpired),
-        None if ledger::balance_in(tx, request.user_id)?.0 as i64 >= points => None,
-        None => Some(ErrorCode::InsufficientPoints),
+        None if *balance < points => Some(ErrorCode::InsufficientPoints),
+        None => None,
     };
-    let status = match rejection {
+    if rejection.is_none() {
+        *balance -= points;
+        new.charged.push((id.clone(), *balance));
+    }
+    presented.insert(
+        id.clone(),
+        Presented {
+            machine: request.machine_id.0.clone(),
+            user,
+            points,
+            rejection,
+        },
+    );
+    new.ids.push(id);
+    new.users.push(user);
+    new.devices.push(request.device_id.0 as i32);
+    new.machines.push(request.machine_id.0.clone());
+    new.points.push(points);
+    new.statuses.push(match rejection {
         Some(_) => "rejected",
         None => "pending",
-    };
-    let seq: i64 = tx
-        .query_one(
-            "INSERT INTO transactions (id, user_id, device_id, machine_id, points, status,
-                 rejection, issued_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING seq",
-            &[
-                &id,
-                &(request.user_id.0 as i64),
-                &(request.device_id.0 as i32),
-                &request.machine_id.0,
-                &points,
-                &status,
-                &rejection.map(|code| code.as_str()),
-                &(request.issued_at as i64),
-                &request.now,
-            ],
-        )?
-        .get(0);
-    if let Some(code) = rejection {
-        return Ok(PlayDecision::Rejected(code));
-    }
-    let entry = Entry {
-        transaction_seq: Some(seq),
-        ..Entry::default()
-    };
-    ledger::post(
-        tx,
-        request.user_id,
-        HistoryKind::Play,
-        -points,
-        &entry,
-        request.now,
-    )?;
-    Ok(PlayDecision::Accepted)
-}
-
-/// The code was presented before: the same machine asking again (it lost our answer)
-/// hears the same answer; anyone else hears "already used".
-fn earlier_answer(earlier: &Row, request: &PlayRequest) -> PlayDecision {
-    let (machine, user, points): (String, i64, i64) =
-        (earlier.get(0), earlier.get(1), earlier.get(2));
-    let same = machine == request.machine_id.0
-        && user == request.user_id.0 as i64
-        && points == request.points.0 as i64;
-    if !same {
-        return PlayDecision::AlreadyUsed;
-    }
-    match earlier.get::<_, Option<String>>(3) {
-        Some(code) => PlayDecision::Rejected(ErrorCode::parse(&code)),
+    });
+    new.rejections.push(rejection.map(|code| code.as_str()));
+    new.issued.push(request.issued_at as i64);
+    new.at.push(request.now);
+    match rejection {
+        Some(code) => PlayDecision::Rejected(code),
         None => PlayDecision::Accepted,
     }
 }

@@ -167,6 +167,129 @@ mod two_instances {
         }
     }
 
+    /// Batches on both instances at once, sharing players and codes: each code is
+    /// charged at most once, no balance goes below zero, and what was taken is what
+    /// the accepted plays cost. The players have room for a quarter of their codes.
+    #[test]
+    fn batches_raced_on_both_instances_charge_each_code_once_and_overdraw_no_one() {
+        use crate::store::suite::{balance, code, machine, player, NOW};
+        use crate::store::PlayRequest;
+        let database = TestDatabase::create();
+        let both = TwoInstances::open(&database.url);
+        let machines = [machine(&both, "m_0"), machine(&both, "m_1")];
+        let players: Vec<_> = (0..3)
+            .map(|n| player(&both, &format!("p{n}"), 100))
+            .collect();
+        // 40 codes of 10 points a player, interleaved across players.
+        let codes: Vec<PlayRequest> = (0..40)
+            .flat_map(|k| players.iter().map(move |who| (k, *who)))
+            .map(|(k, who)| code(who, &machines[0], 10, NOW + k))
+            .collect();
+        // Each code goes to both instances, from each instance's machine, in batches of
+        // eight: forwards on one instance, backwards on the other, two threads each.
+        let decisions: Vec<(TransactionId, PlayDecision)> = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..4)
+                .map(|racer| {
+                    let instance = &both.instances[racer % 2];
+                    let mut mine: Vec<PlayRequest> = codes
+                        .iter()
+                        .skip(racer / 2)
+                        .step_by(2)
+                        .map(|play| PlayRequest {
+                            machine_id: machines[racer % 2].clone(),
+                            ..play.clone()
+                        })
+                        .collect();
+                    if racer % 2 == 1 {
+                        mine.reverse();
+                    }
+                    scope.spawn(move || {
+                        mine.chunks(8)
+                            .flat_map(|batch| {
+                                let decided = instance.plays().play_batch(batch).unwrap();
+                                batch
+                                    .iter()
+                                    .map(|play| play.transaction_id)
+                                    .zip(decided)
+                                    .collect::<Vec<_>>()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            racers
+                .into_iter()
+                .flat_map(|racer| racer.join().unwrap())
+                .collect()
+        });
+        assert_eq!(decisions.len(), 2 * codes.len());
+        for play in &codes {
+            let answers: Vec<_> = decisions
+                .iter()
+                .filter(|(id, _)| *id == play.transaction_id)
+                .map(|(_, decision)| *decision)
+                .collect();
+            let accepted = answers
+                .iter()
+                .filter(|d| **d == PlayDecision::Accepted)
+                .count();
+            assert!(
+                accepted <= 1,
+                "{} charged {accepted} times",
+                play.transaction_id
+            );
+            assert!(
+                answers.contains(&PlayDecision::AlreadyUsed),
+                "{}: the second machine is told the code is used: {answers:?}",
+                play.transaction_id
+            );
+        }
+        for who in &players {
+            let accepted = codes
+                .iter()
+                .filter(|play| play.user_id == who.0)
+                .filter(|play| decisions.contains(&(play.transaction_id, PlayDecision::Accepted)))
+                .count() as u64;
+            assert_eq!(accepted, 10, "the balance buys ten plays and all are sold");
+            assert_eq!(balance(&both, who.0), 100 - 10 * accepted);
+        }
+        assert_eq!(both.instances[0].audit().unwrap(), Vec::<String>::new());
+    }
+
+    /// A code one instance writes while another's batch decides (so the batch did not
+    /// see it) is waited for, then answered as used: never charged twice. Here two
+    /// players hold one transaction id, so their batches lock no row in common.
+    #[test]
+    fn a_code_written_elsewhere_while_a_batch_decides_is_answered_as_used() {
+        use crate::store::postgres::plays::play_batch_in;
+        use crate::store::suite::{balance, code, machine, player, NOW};
+        let database = TestDatabase::create();
+        let both = TwoInstances::open(&database.url);
+        let at = machine(&both, "m_a");
+        let (ann, bob) = (player(&both, "ann", 100), player(&both, "bob", 100));
+        let anns = code(ann, &at, 10, NOW);
+        let bobs = PlayRequest {
+            user_id: bob.0,
+            device_id: bob.1,
+            ..anns.clone()
+        };
+        let mut elsewhere = ::postgres::Client::connect(&database.url, ::postgres::NoTls).unwrap();
+        let mut open = elsewhere.transaction().unwrap();
+        let Ok(first) = play_batch_in(&mut open, &[anns]) else {
+            panic!("ann's play was not written");
+        };
+        assert_eq!(first, [PlayDecision::Accepted]);
+        let decided = std::thread::scope(|scope| {
+            let racer = scope.spawn(|| both.instances[1].plays().play(&bobs).unwrap());
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            open.commit().unwrap();
+            racer.join().unwrap()
+        });
+        assert_eq!(decided, PlayDecision::AlreadyUsed);
+        assert_eq!((balance(&both, ann.0), balance(&both, bob.0)), (90, 100));
+        assert_eq!(both.instances[0].audit().unwrap(), Vec::<String>::new());
+    }
+
     /// Every instance ends idle machine sessions: ending them at once, they give
     /// each session's rest back once between them.
     #[test]
