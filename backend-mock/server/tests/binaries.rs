@@ -12,20 +12,19 @@ use gashapay_core::clock::unix_now;
 use gashapay_core::qr::render;
 use gashapay_core::secrets::{keys, MemorySecretStore, SecretStore};
 use gashapay_core::status::DispensePlan;
-use gashapay_core::webhook::WebhookSecret;
-use gashapay_core::{ErrorCode, MachineId, Points, Redacted, TransactionStatus};
+use gashapay_core::{ErrorCode, Points, TransactionStatus};
 use gashapay_machine::{decode_qr_image, play, MachineClient, MachineError, RetryPolicy};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
+use support::Printed;
+
+mod support;
 
 struct Backend {
     child: std::process::Child,
-    url: String,
-    env: Vec<(String, String)>,
-    /// The operator key printed at the first start.
-    operator_key: Option<String>,
+    printed: Printed,
 }
 
 impl Drop for Backend {
@@ -49,53 +48,15 @@ fn start_backend_from(mut command: Command, db: &std::path::Path) -> Backend {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = None;
-    let mut env = Vec::new();
-    let mut operator_key = None;
-    for line in lines {
-        let line = line.unwrap();
-        if let Some((_, key)) = line
-            .strip_prefix("Operator key")
-            .and_then(|rest| rest.rsplit_once(": "))
-        {
-            operator_key = Some(key.trim().to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("GashaPay mock backend on ") {
-            url = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if let Some(assignment) = line.trim().strip_prefix("export ") {
-            let (name, value) = assignment.split_once('=').unwrap();
-            env.push((name.to_owned(), value.to_owned()));
-        }
-        if line.contains("GASHAPAY_WEBHOOK_SECRET") {
-            break;
-        }
-    }
-    Backend {
-        child,
-        url: url.expect("the backend prints its URL"),
-        env,
-        operator_key,
-    }
+    let printed = Printed::read(child.stdout.take().unwrap(), true);
+    Backend { child, printed }
 }
 
 /// The demo machine, from the credentials the backend printed.
 fn demo_machine(backend: &Backend) -> MachineClient {
-    let var = |name: &str| {
-        backend
-            .env
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-            .unwrap()
-    };
-    MachineClient::new(
-        &var("GASHAPAY_SERVER"),
-        MachineId(var("GASHAPAY_MACHINE_ID")),
-        Redacted::new(var("GASHAPAY_MACHINE_API_KEY")),
-        WebhookSecret::parse(&var("GASHAPAY_WEBHOOK_SECRET")).unwrap(),
-    )
+    backend
+        .printed
+        .demo_machine(&backend.printed.exports["GASHAPAY_SERVER"])
 }
 
 #[tokio::test]
@@ -103,7 +64,8 @@ async fn the_demo_backend_plays_with_the_printed_credentials_and_logs_no_secret(
     let dir = tempfile::tempdir().unwrap();
     let mut backend = start_backend(&dir.path().join("demo.db"));
     let store = Arc::new(MemorySecretStore::new());
-    let client = ApiClient::new(&backend.url, store.clone(), ClientConfig::default()).unwrap();
+    let client =
+        ApiClient::new(&backend.printed.url, store.clone(), ClientConfig::default()).unwrap();
     client.login("demo", "demo-password").await.unwrap();
     assert_eq!(client.balance().await.unwrap().balance, Points(1000));
 
@@ -182,14 +144,16 @@ async fn the_demo_backend_plays_with_the_printed_credentials_and_logs_no_secret(
         .unwrap();
     assert!(log.contains("play accepted"), "unexpected log: {log}");
     let mut secrets: Vec<String> = backend
-        .env
-        .iter()
-        .map(|(_, v)| v.clone())
+        .printed
+        .exports
+        .values()
         .filter(|v| v.starts_with("gpk.") || v.starts_with("whsec_"))
+        .cloned()
         .collect();
     assert_eq!(secrets.len(), 2);
     secrets.push(
         backend
+            .printed
             .operator_key
             .clone()
             .expect("a first start prints the operator key"),
@@ -235,7 +199,12 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
     }
     let dir = tempfile::tempdir().unwrap();
     let backend = start_backend_from(command, &dir.path().join("limited.db"));
-    let addr: std::net::SocketAddr = backend.url.trim_start_matches("http://").parse().unwrap();
+    let addr: std::net::SocketAddr = backend
+        .printed
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
 
     let mut silent = Vec::new();
     for _ in 0..1124 {
@@ -246,7 +215,7 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
         .build()
         .unwrap();
     let health = http
-        .get(format!("{}/health", backend.url))
+        .get(format!("{}/health", backend.printed.url))
         .send()
         .await
         .expect("health answers with 1,124 silent connections open");
@@ -254,7 +223,7 @@ async fn with_1024_open_files_the_backend_answers_through_1124_silent_connection
 
     // The money path too: a player signs in and a machine takes a code.
     let store = Arc::new(MemorySecretStore::new());
-    let client = ApiClient::new(&backend.url, store, ClientConfig::default()).unwrap();
+    let client = ApiClient::new(&backend.printed.url, store, ClientConfig::default()).unwrap();
     client.login("demo", "demo-password").await.unwrap();
     let code = client
         .device_credentials()

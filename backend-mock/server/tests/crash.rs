@@ -9,15 +9,16 @@ use gashapay_backend_mock::store::Store;
 use gashapay_core::client::{ApiClient, ClientConfig};
 use gashapay_core::secrets::MemorySecretStore;
 use gashapay_core::status::DispenseOutcome;
-use gashapay_core::webhook::WebhookSecret;
-use gashapay_core::{MachineId, Points, Redacted, TransactionId, TransactionStatus};
+use gashapay_core::{Points, TransactionId, TransactionStatus};
 use gashapay_machine::MachineClient;
 use rand::Rng;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::Printed;
+
+mod support;
 
 const ROUNDS: usize = 6;
 
@@ -44,31 +45,9 @@ fn start(db: &std::path::Path) -> Backend {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut values = HashMap::new();
-    let mut url = None;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("GashaPay mock backend on ") {
-            url = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if let Some((name, value)) = line
-            .trim()
-            .strip_prefix("export ")
-            .and_then(|a| a.split_once('='))
-        {
-            values.insert(name.to_owned(), value.to_owned());
-        }
-        if line.contains("GASHAPAY_WEBHOOK_SECRET") {
-            break;
-        }
-    }
-    let url = url.unwrap();
-    let machine = MachineClient::new(
-        &url,
-        MachineId(values["GASHAPAY_MACHINE_ID"].clone()),
-        Redacted::new(values["GASHAPAY_MACHINE_API_KEY"].clone()),
-        WebhookSecret::parse(&values["GASHAPAY_WEBHOOK_SECRET"]).unwrap(),
-    );
+    let printed = Printed::read(child.stdout.take().unwrap(), true);
+    let machine = printed.demo_machine(&printed.url);
+    let url = printed.url;
     Backend {
         child,
         url,

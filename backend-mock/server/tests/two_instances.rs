@@ -13,21 +13,22 @@ use gashapay_backend_mock::store::Store;
 use gashapay_core::client::{ApiClient, ClientConfig};
 use gashapay_core::secrets::MemorySecretStore;
 use gashapay_core::status::DispenseOutcome;
-use gashapay_core::webhook::WebhookSecret;
-use gashapay_core::{MachineId, Points, Redacted, TransactionId, TransactionStatus};
+use gashapay_core::{Points, TransactionId, TransactionStatus};
 use gashapay_machine::MachineClient;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::Printed;
+
+mod support;
 
 struct Instance {
     child: Child,
     url: String,
-    /// The demo machine's credentials, printed by the instance that seeded it.
-    machine: HashMap<String, String>,
+    /// What it printed: with the demo seeded, the demo machine's credentials.
+    printed: Printed,
 }
 
 impl Drop for Instance {
@@ -52,41 +53,17 @@ fn start(db: &str, seed_demo: bool) -> Instance {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut machine = HashMap::new();
-    let mut url = None;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("GashaPay mock backend on ") {
-            url = rest.split_whitespace().next().map(str::to_owned);
-            if !seed_demo {
-                break;
-            }
-        }
-        if let Some((name, value)) = line
-            .trim()
-            .strip_prefix("export ")
-            .and_then(|a| a.split_once('='))
-        {
-            machine.insert(name.to_owned(), value.to_owned());
-        }
-        if line.contains("GASHAPAY_WEBHOOK_SECRET") {
-            break;
-        }
-    }
+    let printed = Printed::read(child.stdout.take().unwrap(), seed_demo);
     Instance {
         child,
-        url: url.expect("the instance says where it listens"),
-        machine,
+        url: printed.url.clone(),
+        printed,
     }
 }
 
-fn machine_on(url: &str, credentials: &HashMap<String, String>) -> Arc<MachineClient> {
-    Arc::new(MachineClient::new(
-        url,
-        MachineId(credentials["GASHAPAY_MACHINE_ID"].clone()),
-        Redacted::new(credentials["GASHAPAY_MACHINE_API_KEY"].clone()),
-        WebhookSecret::parse(&credentials["GASHAPAY_WEBHOOK_SECRET"]).unwrap(),
-    ))
+/// The demo machine (seeded by the first instance) talking to the instance at `url`.
+fn machine_on(url: &str, seeded: &Printed) -> Arc<MachineClient> {
+    Arc::new(seeded.demo_machine(url))
 }
 
 /// What clients were told.
@@ -105,14 +82,13 @@ async fn one_of_two_instances_killed_under_load_loses_nothing_and_charges_nothin
     let database = off_runtime(TestDatabase::create);
     let first = start(&database.url, true);
     let second = start(&database.url, false);
-    let credentials = first.machine.clone();
     let secrets = Arc::new(MemorySecretStore::new());
     let player = ApiClient::new(&second.url, secrets.clone(), ClientConfig::default()).unwrap();
     player.login("demo", "demo-password").await.unwrap();
     let device = player.device_credentials().unwrap();
     let machines = [
-        machine_on(&first.url, &credentials),
-        machine_on(&second.url, &credentials),
+        machine_on(&first.url, &first.printed),
+        machine_on(&second.url, &first.printed),
     ];
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -274,7 +250,7 @@ async fn a_long_poll_on_one_instance_sees_a_play_validated_on_the_other() {
         (view.status, asked.elapsed())
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let machine = machine_on(&first.url, &first.machine);
+    let machine = machine_on(&first.url, &first.printed);
     machine.validate(&code.to_text()).await.unwrap();
     let (status, waited) = waiting.await.unwrap();
     assert_eq!(status, TransactionStatus::Pending);

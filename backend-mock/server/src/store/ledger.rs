@@ -1,7 +1,7 @@
 //! What the store keeps of money outside plays: balances, the history read from the
 //! ledger, grants and top-ups with their stored answers.
 
-use super::{MachineKind, StoreResult, UnixMillis};
+use super::{hash32, MachineKind, StoreError, StoreResult, UnixMillis};
 use gashapay_core::api::HistoryKind;
 use gashapay_core::ids::{MachineId, Points, TransactionId, UserId};
 use gashapay_core::status::{RefundReason, TransactionStatus};
@@ -12,6 +12,36 @@ use gashapay_core::ErrorCode;
 pub struct StoredTopUp {
     pub request_hash: [u8; 32],
     pub answer: Result<TopUpRecord, Refusal>,
+}
+
+impl StoredTopUp {
+    /// How an answer is stored beside its key: `{"ok": record}` or `{"err": refusal}`.
+    pub fn answer_text(answer: &Result<TopUpRecord, Refusal>) -> String {
+        match answer {
+            Ok(record) => serde_json::json!({ "ok": record }),
+            Err(refusal) => serde_json::json!({ "err": refusal }),
+        }
+        .to_string()
+    }
+
+    /// A stored answer read back: the request's hash and [`Self::answer_text`].
+    pub fn from_stored(request_hash: Vec<u8>, answer: &str) -> StoreResult<Self> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Stored {
+            Ok(TopUpRecord),
+            Err(Refusal),
+        }
+        let stored: Stored = serde_json::from_str(answer)
+            .map_err(|e| StoreError::Corrupt(format!("stored top-up answer: {e}")))?;
+        Ok(Self {
+            request_hash: hash32(request_hash)?,
+            answer: match stored {
+                Stored::Ok(record) => Ok(record),
+                Stored::Err(refusal) => Err(refusal),
+            },
+        })
+    }
 }
 
 /// A credited top-up, as stored with its idempotency key.

@@ -69,6 +69,20 @@ pub struct OpenSessionRequest {
     pub now: UnixMillis,
 }
 
+impl OpenSessionRequest {
+    /// The answer when a session with this request's id exists: the same customer
+    /// sending the same request again gets it as it stands; anything else is a reused id.
+    pub fn answer_existing(&self, existing: MachineSessionRecord) -> OpenSessionDecision {
+        let same = existing.user_id == self.user_id
+            && existing.code_id == self.code_id
+            && existing.loaded == self.points;
+        match same {
+            true => OpenSessionDecision::Existing(existing),
+            false => OpenSessionDecision::IdReused,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenSessionDecision {
     /// Opened now, the points deducted.
@@ -95,6 +109,14 @@ pub struct PurchaseRequest {
     pub now: UnixMillis,
 }
 
+impl PurchaseRequest {
+    /// Whether this repeats the purchase stored under its event id as (session, item,
+    /// points): the machine sending its report again.
+    pub fn repeats(&self, session: &str, item: &str, points: u64) -> bool {
+        session == self.session_id.to_string() && item == self.item && points == self.points.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PurchaseDecision {
     /// Recorded now, or before under the same event id and body.
@@ -111,6 +133,18 @@ pub enum PurchaseDecision {
 pub enum SessionEnder {
     Customer(UserId),
     Machine(MachineId),
+}
+
+impl SessionEnder {
+    /// How `session` ends if this one asks: only its customer or its machine may end
+    /// it; anyone else is told there is no such session.
+    pub fn ends(&self, session: &MachineSessionRecord) -> Option<SessionEnd> {
+        match self {
+            Self::Customer(user) if *user == session.user_id => Some(SessionEnd::Customer),
+            Self::Machine(machine) if *machine == session.machine_id => Some(SessionEnd::Machine),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -101,6 +101,13 @@ pub type EngineError = std::sync::Arc<dyn std::error::Error + Send + Sync>;
 /// Milliseconds since the Unix epoch; every stored time uses it.
 pub use gashapay_core::clock::UnixMillis;
 
+/// A stored hash or secret, which every engine keeps as 32 bytes.
+fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

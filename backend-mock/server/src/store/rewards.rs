@@ -76,6 +76,16 @@ pub struct NewRewardCodes {
     pub now: UnixMillis,
 }
 
+impl NewRewardCodes {
+    /// The token stored with a code of `role`: only the start code carries the kind-3
+    /// token (it is unique per partner).
+    pub fn token_for(&self, role: RewardRole) -> Option<&str> {
+        (role != RewardRole::End)
+            .then_some(self.token.as_deref())
+            .flatten()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewCodesDecision {
     Created(Vec<RewardCodeRecord>),

@@ -134,24 +134,6 @@ pub(super) fn refund(
     Ok(())
 }
 
-fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Stored {
-        Ok(TopUpRecord),
-        Err(Refusal),
-    }
-    let stored: Stored = serde_json::from_str(answer)
-        .map_err(|e| StoreError::Corrupt(format!("stored top-up answer: {e}")))?;
-    Ok(StoredTopUp {
-        request_hash: hash32(hash)?,
-        answer: match stored {
-            Stored::Ok(response) => Ok(response),
-            Stored::Err(body) => Err(body),
-        },
-    })
-}
-
 const TOP_UP_ANSWER: &str =
     "SELECT request_hash, answer FROM top_ups WHERE user_id = $1 AND idempotency_key = $2";
 
@@ -233,7 +215,7 @@ impl LedgerStore for PostgresStore {
 
     fn top_up_answer(&self, user: UserId, key: &str) -> StoreResult<Option<StoredTopUp>> {
         let row = self.read(|client| client.query_opt(TOP_UP_ANSWER, &[&(user.0 as i64), &key]))?;
-        row.map(|row| decode_top_up(row.get(0), row.get(1)))
+        row.map(|row| StoredTopUp::from_stored(row.get(0), row.get(1)))
             .transpose()
     }
 
@@ -247,7 +229,7 @@ impl LedgerStore for PostgresStore {
     ) -> StoreResult<StoredTopUp> {
         self.write(|tx| {
             if let Some(earlier) = tx.query_opt(TOP_UP_ANSWER, &[&(user.0 as i64), &key])? {
-                return Ok(decode_top_up(earlier.get(0), earlier.get(1))?);
+                return Ok(StoredTopUp::from_stored(earlier.get(0), earlier.get(1))?);
             }
             let answer = match answer.clone() {
                 Ok((top_up_id, amount)) => {
@@ -265,10 +247,6 @@ impl LedgerStore for PostgresStore {
                 }
                 Err(body) => Err(body),
             };
-            let json = match &answer {
-                Ok(response) => serde_json::json!({ "ok": response }),
-                Err(body) => serde_json::json!({ "err": body }),
-            };
             tx.execute(
                 "INSERT INTO top_ups (user_id, idempotency_key, request_hash, answer, created_at)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -276,7 +254,7 @@ impl LedgerStore for PostgresStore {
                     &(user.0 as i64),
                     &key,
                     &request_hash.as_slice(),
-                    &json.to_string(),
+                    &StoredTopUp::answer_text(&answer),
                     &now,
                 ],
             )?;

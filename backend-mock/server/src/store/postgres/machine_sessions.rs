@@ -125,14 +125,7 @@ impl MachineSessionStore for PostgresStore {
         self.write(|tx| {
             let id = request.session_id.to_string();
             if let Some(existing) = by_id(tx, request.session_id)? {
-                let same = existing.user_id == request.user_id
-                    && existing.code_id == request.code_id
-                    && existing.loaded == request.points;
-                return Ok(if same {
-                    OpenSessionDecision::Existing(existing)
-                } else {
-                    OpenSessionDecision::IdReused
-                });
+                return Ok(request.answer_existing(existing));
             }
             let code = tx.query_opt(
                 "SELECT c.machine_id, c.active, m.revoked, m.name
@@ -204,10 +197,7 @@ impl MachineSessionStore for PostgresStore {
             if let Some(earlier) = earlier {
                 let (earlier_session, item, points): (String, String, i64) =
                     (earlier.get(0), earlier.get(1), earlier.get(2));
-                let same = earlier_session == session_id
-                    && item == request.item
-                    && points == request.points.0 as i64;
-                if !same {
+                if !request.repeats(&earlier_session, &item, points as u64) {
                     return Ok(PurchaseDecision::EventIdReused);
                 }
                 return Ok(by_id(tx, request.session_id)?
@@ -258,12 +248,8 @@ impl MachineSessionStore for PostgresStore {
             let Some(session) = by_id(tx, id)? else {
                 return Ok(None);
             };
-            let by = match ender {
-                SessionEnder::Customer(user) if *user == session.user_id => SessionEnd::Customer,
-                SessionEnder::Machine(machine) if *machine == session.machine_id => {
-                    SessionEnd::Machine
-                }
-                _ => return Ok(None),
+            let Some(by) = ender.ends(&session) else {
+                return Ok(None);
             };
             if session.status == SessionStatus::Open {
                 end_in(tx, &session, by, now)?;

@@ -32,7 +32,7 @@ use ::postgres::error::SqlState;
 use ::postgres::{Client, IsolationLevel, NoTls, Transaction};
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
 use gashapay_core::qr::DeviceSecret;
-use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
+use gashapay_core::status::{RefundReason, TransactionStatus};
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::ErrorCode;
 use r2d2_postgres::PostgresConnectionManager;
@@ -68,12 +68,6 @@ fn is_conflict(error: &::postgres::Error) -> bool {
             | Some(&SqlState::T_R_DEADLOCK_DETECTED)
             | Some(&SqlState::UNIQUE_VIOLATION)
     )
-}
-
-fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
-    bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
 }
 
 /// A stored count or amount that must fit the type it is read as.

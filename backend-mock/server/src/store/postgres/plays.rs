@@ -35,23 +35,14 @@ impl PlayStore for PostgresStore {
 /// A code already presented: who presented it, and what it was answered.
 struct Presented {
     machine: String,
-    user: i64,
-    points: i64,
+    user: u64,
+    points: u64,
     rejection: Option<ErrorCode>,
 }
 
 impl Presented {
-    /// The same machine asking again (it lost our answer) hears the same answer;
-    /// anyone else hears "already used".
-    fn answer(&self, request: &PlayRequest) -> PlayDecision {
-        let same = self.machine == request.machine_id.0
-            && self.user == request.user_id.0 as i64
-            && self.points == request.points.0 as i64;
-        match (same, self.rejection) {
-            (false, _) => PlayDecision::AlreadyUsed,
-            (true, Some(code)) => PlayDecision::Rejected(code),
-            (true, None) => PlayDecision::Accepted,
-        }
+    fn answer(&self, again: &PlayRequest) -> PlayDecision {
+        again.answer_again((&self.machine, self.user, self.points), self.rejection)
     }
 }
 
@@ -67,8 +58,9 @@ struct NewPlays {
     rejections: Vec<Option<&'static str>>,
     issued: Vec<i64>,
     at: Vec<i64>,
-    /// Each accepted play's id and its player's balance after it.
-    charged: Vec<(String, i64)>,
+    /// Each accepted play's row (its index in these columns) and its player's balance
+    /// after it.
+    charged: Vec<(usize, i64)>,
 }
 
 /// Decides the batch's plays in order on its players' locked balances, then writes
@@ -103,13 +95,13 @@ pub(super) fn play_batch_in(
             let rejection: Option<String> = row.get(4);
             let earlier = Presented {
                 machine: row.get(1),
-                user: row.get(2),
-                points: row.get(3),
+                user: unsigned(row.get(2), "a user id")?,
+                points: unsigned(row.get(3), "points")?,
                 rejection: rejection.as_deref().map(ErrorCode::parse),
             };
-            (row.get(0), earlier)
+            Ok((row.get(0), earlier))
         })
-        .collect();
+        .collect::<StoreResult<_>>()?;
     let mut new = NewPlays::default();
     let decisions = requests
         .iter()
@@ -148,24 +140,15 @@ pub(super) fn play_batch_in(
         .iter()
         .map(|row| (row.get(0), row.get(1)))
         .collect();
-    let index: HashMap<&str, usize> = new
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| (id.as_str(), n))
-        .collect();
     let charges: Vec<ledger::PlayCharge> = new
         .charged
         .iter()
-        .map(|(id, balance_after)| {
-            let n = index[id.as_str()];
-            ledger::PlayCharge {
-                user: new.users[n],
-                points: new.points[n],
-                balance_after: *balance_after,
-                transaction_seq: seqs[id],
-                at: new.at[n],
-            }
+        .map(|&(row, balance_after)| ledger::PlayCharge {
+            user: new.users[row],
+            points: new.points[row],
+            balance_after,
+            transaction_seq: seqs[&new.ids[row]],
+            at: new.at[row],
         })
         .collect();
     ledger::charge_plays(tx, &charges)?;
@@ -185,11 +168,8 @@ fn decide(
     if let Some(earlier) = presented.get(&id) {
         return earlier.answer(request);
     }
-    let issued = i64::try_from(request.issued_at)
-        .ok()
-        .and_then(|secs| secs.checked_mul(1000))
-        .unwrap_or(i64::MAX);
-    if issued > request.now.saturating_add(CODE_FUTURE) {
+    let bounds = code_bounds(request.issued_at, request.now);
+    if bounds == Bounds::Future {
         // From the future whatever it is: no row, so the code works in its time.
         let code = request.rejection.unwrap_or(ErrorCode::CodeFromFuture);
         return PlayDecision::Rejected(code);
@@ -199,20 +179,20 @@ fn decide(
     let balance = balances.entry(user).or_default();
     let rejection = match request.rejection {
         Some(code) => Some(code),
-        None if issued < request.now.saturating_sub(CODE_PAST) => Some(ErrorCode::CodeExpired),
+        None if bounds == Bounds::Past => Some(ErrorCode::CodeExpired),
         None if *balance < points => Some(ErrorCode::InsufficientPoints),
         None => None,
     };
     if rejection.is_none() {
         *balance -= points;
-        new.charged.push((id.clone(), *balance));
+        new.charged.push((new.ids.len(), *balance));
     }
     presented.insert(
         id.clone(),
         Presented {
             machine: request.machine_id.0.clone(),
-            user,
-            points,
+            user: request.user_id.0,
+            points: request.points.0,
             rejection,
         },
     );
@@ -231,31 +211,6 @@ fn decide(
     match rejection {
         Some(code) => PlayDecision::Rejected(code),
         None => PlayDecision::Accepted,
-    }
-}
-
-fn decision_text(decision: OutcomeDecision) -> String {
-    match decision {
-        OutcomeDecision::Settled(status) => format!("settled:{}", status.as_str()),
-        OutcomeDecision::Conflict(status) => format!("conflict:{}", status.as_str()),
-        OutcomeDecision::NotFound => "not_found".into(),
-        OutcomeDecision::NotYours => "not_yours".into(),
-        // Never stored: a reused id records nothing.
-        OutcomeDecision::EventIdReused => "event_id_reused".into(),
-    }
-}
-
-fn parse_decision(text: &str) -> StoreResult<OutcomeDecision> {
-    let status = |s: &str| {
-        TransactionStatus::parse(s)
-            .ok_or_else(|| StoreError::Corrupt(format!("bad decision {text}")))
-    };
-    match text.split_once(':') {
-        Some(("settled", s)) => Ok(OutcomeDecision::Settled(status(s)?)),
-        Some(("conflict", s)) => Ok(OutcomeDecision::Conflict(status(s)?)),
-        _ if text == "not_found" => Ok(OutcomeDecision::NotFound),
-        _ if text == "not_yours" => Ok(OutcomeDecision::NotYours),
-        _ => Err(StoreError::Corrupt(format!("bad decision {text}"))),
     }
 }
 
@@ -328,7 +283,7 @@ fn report_in(tx: &mut Transaction<'_>, report: &OutcomeReport) -> WriteResult<Ou
         if earlier_txn != txn_id || earlier_outcome != report.outcome.as_str() {
             return Ok(OutcomeDecision::EventIdReused);
         }
-        return Ok(parse_decision(earlier.get(2))?);
+        return Ok(OutcomeDecision::from_stored(earlier.get(2))?);
     }
     let Some(row) = tx.query_opt(
         "SELECT seq, machine_id, user_id, points, status FROM transactions WHERE id = $1",
@@ -342,22 +297,16 @@ fn report_in(tx: &mut Transaction<'_>, report: &OutcomeReport) -> WriteResult<Ou
     if machine != report.machine_id.0 {
         return Ok(OutcomeDecision::NotYours);
     }
-    use DispenseOutcome::*;
-    use TransactionStatus::*;
-    let decision = match (status_of(row.get(4))?, report.outcome) {
-        (Pending, Dispensed) => {
+    let decision = match settlement(status_of(row.get(4))?, report.outcome) {
+        Settlement::Complete => {
             tx.execute(
                 "UPDATE transactions SET status = 'completed', detail = $1, updated_at = $2
                  WHERE seq = $3",
                 &[&report.detail, &report.now, &seq],
             )?;
-            OutcomeDecision::Settled(Completed)
+            OutcomeDecision::Settled(TransactionStatus::Completed)
         }
-        (Pending, outcome @ (Failed | Cancelled)) => {
-            let reason = match outcome {
-                Cancelled => RefundReason::Cancelled,
-                _ => RefundReason::DispenseFailed,
-            };
+        Settlement::Refund(reason) => {
             let user = UserId(unsigned(user, "a user id")?);
             ledger::refund(
                 tx,
@@ -372,11 +321,9 @@ fn report_in(tx: &mut Transaction<'_>, report: &OutcomeReport) -> WriteResult<Ou
                 "UPDATE transactions SET detail = $1 WHERE seq = $2",
                 &[&report.detail, &seq],
             )?;
-            OutcomeDecision::Settled(Refunded)
+            OutcomeDecision::Settled(TransactionStatus::Refunded)
         }
-        (Completed, Dispensed) => OutcomeDecision::Settled(Completed),
-        (Refunded, Failed | Cancelled) => OutcomeDecision::Settled(Refunded),
-        (other, _) => OutcomeDecision::Conflict(other),
+        Settlement::Answer(decision) => decision,
     };
     tx.execute(
         "INSERT INTO webhook_events (machine_id, event_id, transaction_id, outcome, decision,
@@ -387,7 +334,7 @@ fn report_in(tx: &mut Transaction<'_>, report: &OutcomeReport) -> WriteResult<Ou
             &report.event_id,
             &txn_id,
             &report.outcome.as_str(),
-            &decision_text(decision),
+            &decision.stored_text(),
             &report.now,
         ],
     )?;

@@ -129,10 +129,7 @@ impl RewardStore for PostgresStore {
             }
             let mut created = Vec::new();
             for (id, role) in &request.codes {
-                // Only the start code carries the kind-3 token (it is unique per partner).
-                let token = (*role != RewardRole::End)
-                    .then_some(request.token.as_deref())
-                    .flatten();
+                let token = request.token_for(*role);
                 tx.execute(
                     "INSERT INTO reward_codes (id, app_id, kind, role, point, interval_minutes,
                          window_start, expires_at, token, request_time, created_at)

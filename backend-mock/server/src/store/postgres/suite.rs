@@ -68,6 +68,22 @@ mod two_instances {
         fn one(&self) -> &PostgresStore {
             &self.instances[self.next.fetch_add(1, Ordering::Relaxed) % 2]
         }
+
+        /// Runs `job` twice on each instance, all four at once, and gathers what they
+        /// returned: every instance's sweeper running while the other's does.
+        fn four_at_once<T: Send>(&self, job: impl Fn(&PostgresStore) -> Vec<T> + Sync) -> Vec<T> {
+            std::thread::scope(|scope| {
+                let runs: Vec<_> = self
+                    .instances
+                    .iter()
+                    .flat_map(|instance| [instance, instance])
+                    .map(|instance| scope.spawn(|| job(instance)))
+                    .collect();
+                runs.into_iter()
+                    .flat_map(|run| run.join().unwrap())
+                    .collect()
+            })
+        }
     }
 
     impl Store for TwoInstances {
@@ -138,24 +154,11 @@ mod two_instances {
                 plays.push(play.transaction_id);
             }
         }
-        let refunded: Vec<TransactionId> = std::thread::scope(|scope| {
-            let sweeps: Vec<_> = both
-                .instances
-                .iter()
-                .flat_map(|instance| [instance, instance])
-                .map(|instance| {
-                    scope.spawn(move || {
-                        instance
-                            .transactions()
-                            .refund_stale(NOW + 1_000, NOW + 2_000)
-                            .unwrap()
-                    })
-                })
-                .collect();
-            sweeps
-                .into_iter()
-                .flat_map(|sweep| sweep.join().unwrap())
-                .collect()
+        let refunded: Vec<TransactionId> = both.four_at_once(|instance| {
+            instance
+                .transactions()
+                .refund_stale(NOW + 1_000, NOW + 2_000)
+                .unwrap()
         });
         let mut refunded_sorted = refunded.clone();
         refunded_sorted.sort_by_key(|id| id.to_string());
@@ -308,24 +311,11 @@ mod two_instances {
             opened_ids.push(session.id);
             players.push(who);
         }
-        let mut ended: Vec<uuid::Uuid> = std::thread::scope(|scope| {
-            let sweeps: Vec<_> = both
-                .instances
-                .iter()
-                .flat_map(|instance| [instance, instance])
-                .map(|instance| {
-                    scope.spawn(move || {
-                        instance
-                            .machine_sessions()
-                            .end_idle(NOW, NOW + 5_000)
-                            .unwrap()
-                    })
-                })
-                .collect();
-            sweeps
-                .into_iter()
-                .flat_map(|sweep| sweep.join().unwrap())
-                .collect()
+        let mut ended: Vec<uuid::Uuid> = both.four_at_once(|instance| {
+            instance
+                .machine_sessions()
+                .end_idle(NOW, NOW + 5_000)
+                .unwrap()
         });
         ended.sort();
         opened_ids.sort();

@@ -192,24 +192,6 @@ pub(super) fn refund(
     Ok(())
 }
 
-fn decode_top_up(hash: Vec<u8>, answer: &str) -> StoreResult<StoredTopUp> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Stored {
-        Ok(TopUpRecord),
-        Err(Refusal),
-    }
-    let stored: Stored = serde_json::from_str(answer)
-        .map_err(|e| StoreError::Corrupt(format!("stored top-up answer: {e}")))?;
-    Ok(StoredTopUp {
-        request_hash: hash32(hash)?,
-        answer: match stored {
-            Stored::Ok(response) => Ok(response),
-            Stored::Err(body) => Err(body),
-        },
-    })
-}
-
 impl LedgerStore for SqliteStore {
     fn balance(&self, user: UserId) -> StoreResult<Points> {
         let balance: Option<i64> = self.read(|conn| {
@@ -347,7 +329,7 @@ impl LedgerStore for SqliteStore {
         )
         .optional()
         })?;
-        row.map(|(hash, answer)| decode_top_up(hash, &answer))
+        row.map(|(hash, answer)| StoredTopUp::from_stored(hash, &answer))
             .transpose()
     }
 
@@ -369,7 +351,7 @@ impl LedgerStore for SqliteStore {
                 .optional()
                 .map_err(db)?;
             if let Some((hash, answer)) = earlier {
-                return decode_top_up(hash, &answer);
+                return StoredTopUp::from_stored(hash, &answer);
             }
             let answer = match answer {
                 Ok((top_up_id, amount)) => {
@@ -391,14 +373,10 @@ impl LedgerStore for SqliteStore {
                 }
                 Err(body) => Err(body),
             };
-            let json = match &answer {
-                Ok(response) => serde_json::json!({ "ok": response }),
-                Err(body) => serde_json::json!({ "err": body }),
-            };
             tx.execute(
                 "INSERT INTO top_ups (user_id, idempotency_key, request_hash, answer, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![user.0 as i64, key, request_hash.as_slice(), json.to_string(), now],
+                params![user.0 as i64, key, request_hash.as_slice(), StoredTopUp::answer_text(&answer), now],
             )
             .map_err(db)?;
             Ok(StoredTopUp {

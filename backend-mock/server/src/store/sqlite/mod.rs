@@ -35,7 +35,7 @@ use super::*;
 use checkpointer::Checkpointer;
 use gashapay_core::ids::{DeviceId, MachineId, Points, TransactionId, UserId};
 use gashapay_core::qr::DeviceSecret;
-use gashapay_core::status::{DispenseOutcome, RefundReason, TransactionStatus};
+use gashapay_core::status::{RefundReason, TransactionStatus};
 use gashapay_core::webhook::WebhookSecret;
 use gashapay_core::ErrorCode;
 use recent::{RecentTransactions, Written};
@@ -80,12 +80,6 @@ pub struct SqliteStore {
 
 fn db(error: rusqlite::Error) -> StoreError {
     StoreError::Database(std::sync::Arc::new(error))
-}
-
-fn hash32(bytes: Vec<u8>) -> StoreResult<[u8; 32]> {
-    bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
 }
 
 impl SqliteStore {

@@ -6,31 +6,6 @@ use super::recent::along_chain;
 use super::*;
 use rusqlite::{params, OptionalExtension};
 
-fn decision_text(decision: OutcomeDecision) -> String {
-    match decision {
-        OutcomeDecision::Settled(status) => format!("settled:{}", status.as_str()),
-        OutcomeDecision::Conflict(status) => format!("conflict:{}", status.as_str()),
-        OutcomeDecision::NotFound => "not_found".into(),
-        OutcomeDecision::NotYours => "not_yours".into(),
-        // Never stored: a reused id records nothing.
-        OutcomeDecision::EventIdReused => "event_id_reused".into(),
-    }
-}
-
-fn parse_decision(text: &str) -> StoreResult<OutcomeDecision> {
-    let status = |s: &str| {
-        TransactionStatus::parse(s)
-            .ok_or_else(|| StoreError::Corrupt(format!("bad decision {text}")))
-    };
-    match text.split_once(':') {
-        Some(("settled", s)) => Ok(OutcomeDecision::Settled(status(s)?)),
-        Some(("conflict", s)) => Ok(OutcomeDecision::Conflict(status(s)?)),
-        _ if text == "not_found" => Ok(OutcomeDecision::NotFound),
-        _ if text == "not_yours" => Ok(OutcomeDecision::NotYours),
-        _ => Err(StoreError::Corrupt(format!("bad decision {text}"))),
-    }
-}
-
 impl TransactionStore for SqliteStore {
     fn report_outcome(&self, report: &OutcomeReport) -> StoreResult<OutcomeDecision> {
         self.write(|tx| {
@@ -50,7 +25,7 @@ impl TransactionStore for SqliteStore {
                 if earlier_txn != txn_id || earlier_outcome != report.outcome.as_str() {
                     return Ok(OutcomeDecision::EventIdReused);
                 }
-                return parse_decision(&decision);
+                return OutcomeDecision::from_stored(&decision);
             }
             // Reports come within the outcome timeout, far shorter than the time a
             // transaction is remembered by its id.
@@ -80,23 +55,17 @@ impl TransactionStore for SqliteStore {
             }
             let status = TransactionStatus::parse(&status)
                 .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
-            use DispenseOutcome::*;
-            use TransactionStatus::*;
-            let decision = match (status, report.outcome) {
-                (Pending, Dispensed) => {
+            let decision = match settlement(status, report.outcome) {
+                Settlement::Complete => {
                     tx.execute(
                         "UPDATE transactions SET status = 'completed', detail = ?1, updated_at = ?2
                          WHERE seq = ?3",
                         params![report.detail, report.now, seq],
                     )
                     .map_err(db)?;
-                    OutcomeDecision::Settled(Completed)
+                    OutcomeDecision::Settled(TransactionStatus::Completed)
                 }
-                (Pending, outcome @ (Failed | Cancelled)) => {
-                    let reason = match outcome {
-                        Cancelled => RefundReason::Cancelled,
-                        _ => RefundReason::DispenseFailed,
-                    };
+                Settlement::Refund(reason) => {
                     refund(
                         tx,
                         seq,
@@ -111,11 +80,9 @@ impl TransactionStore for SqliteStore {
                         params![report.detail, seq],
                     )
                     .map_err(db)?;
-                    OutcomeDecision::Settled(Refunded)
+                    OutcomeDecision::Settled(TransactionStatus::Refunded)
                 }
-                (Completed, Dispensed) => OutcomeDecision::Settled(Completed),
-                (Refunded, Failed | Cancelled) => OutcomeDecision::Settled(Refunded),
-                (other, _) => OutcomeDecision::Conflict(other),
+                Settlement::Answer(decision) => decision,
             };
             tx.execute(
                 "INSERT INTO webhook_events (machine_id, event_id, transaction_id, outcome, decision, received_at)
@@ -125,7 +92,7 @@ impl TransactionStore for SqliteStore {
                     report.event_id,
                     txn_id,
                     report.outcome.as_str(),
-                    decision_text(decision),
+                    decision.stored_text(),
                     report.now
                 ],
             )

@@ -21,6 +21,7 @@ use std::collections::{HashMap, VecDeque};
 
 type UnixMillis = i64;
 
+use crate::store::{code_bounds, Bounds};
 pub use crate::store::{CODE_FUTURE, CODE_PAST, REMEMBERED};
 
 /// The clock may step back a little between two writes; rows this much older than the
@@ -33,17 +34,6 @@ pub struct Written {
     pub id: TransactionId,
     pub seq: i64,
     pub at: UnixMillis,
-}
-
-/// Where a presentation falls against its code's issue time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bounds {
-    /// Any earlier presentation is remembered here.
-    Within,
-    /// Too late: any earlier presentation is found along the player's chain.
-    Past,
-    /// Too early: refused as from the future, without a row.
-    Future,
 }
 
 /// The row of the player's transaction with this id, walking their chain from the
@@ -111,20 +101,11 @@ impl RecentTransactions {
         self.by_id.get(id).copied()
     }
 
-    /// Where a code issued at `issued_at` (Unix seconds) and presented at `now` falls.
+    /// Where a code issued at `issued_at` (Unix seconds) and presented at `now` falls,
+    /// measured from the latest moment seen, so a clock stepping back never makes a
+    /// remembered code look new.
     pub fn bounds(&self, issued_at: u64, now: UnixMillis) -> Bounds {
-        let now = now.max(self.latest);
-        let issued = i64::try_from(issued_at)
-            .ok()
-            .and_then(|s| s.checked_mul(1000))
-            .unwrap_or(i64::MAX);
-        if issued > now.saturating_add(CODE_FUTURE) {
-            Bounds::Future
-        } else if issued < now.saturating_sub(CODE_PAST) {
-            Bounds::Past
-        } else {
-            Bounds::Within
-        }
+        code_bounds(issued_at, now.max(self.latest))
     }
 
     /// Remembers committed rows, and forgets those older than [`REMEMBERED`].

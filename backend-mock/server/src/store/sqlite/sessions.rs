@@ -124,14 +124,7 @@ impl MachineSessionStore for SqliteStore {
         self.write(|tx| {
             let id = request.session_id.to_string();
             if let Some(existing) = by_id(tx, request.session_id)? {
-                let same = existing.user_id == request.user_id
-                    && existing.code_id == request.code_id
-                    && existing.loaded == request.points;
-                return Ok(if same {
-                    OpenSessionDecision::Existing(existing)
-                } else {
-                    OpenSessionDecision::IdReused
-                });
+                return Ok(request.answer_existing(existing));
             }
             let code: Option<(String, bool, bool, String)> = tx
                 .query_row(
@@ -204,10 +197,7 @@ impl MachineSessionStore for SqliteStore {
                 .optional()
                 .map_err(db)?;
             if let Some((earlier_session, item, points)) = earlier {
-                let same = earlier_session == session_id
-                    && item == request.item
-                    && points as u64 == request.points.0;
-                if !same {
+                if !request.repeats(&earlier_session, &item, points as u64) {
                     return Ok(PurchaseDecision::EventIdReused);
                 }
                 return Ok(by_id(tx, request.session_id)?
@@ -260,12 +250,8 @@ impl MachineSessionStore for SqliteStore {
             let Some(session) = by_id(tx, id)? else {
                 return Ok(None);
             };
-            let by = match ender {
-                SessionEnder::Customer(user) if *user == session.user_id => SessionEnd::Customer,
-                SessionEnder::Machine(machine) if *machine == session.machine_id => {
-                    SessionEnd::Machine
-                }
-                _ => return Ok(None),
+            let Some(by) = ender.ends(&session) else {
+                return Ok(None);
             };
             if session.status == SessionStatus::Open {
                 end_in(tx, &session, by, now)?;

@@ -1,6 +1,7 @@
 use super::ledger::post_ledger;
 use super::*;
 use gashapay_core::api::HistoryKind;
+use gashapay_core::status::DispenseOutcome;
 use rusqlite::Connection;
 
 /// A database written by the previous schema (version 2): a top-up, a completed

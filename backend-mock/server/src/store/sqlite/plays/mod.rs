@@ -8,8 +8,9 @@
 //!
 //! A single play is a batch of one: there is one way to decide a play.
 
-use super::recent::{along_chain, Bounds, RecentTransactions, Written};
+use super::recent::{along_chain, RecentTransactions, Written};
 use super::{db, SqliteStore};
+use crate::store::Bounds;
 use crate::store::PlayStore;
 use crate::store::{PlayDecision, PlayRequest, StoreError, StoreResult};
 use gashapay_core::api::HistoryKind;
@@ -166,8 +167,7 @@ pub(super) fn play_batch_in(
         let decision = match seen[first_index] {
             Seen::New => {
                 let first = &requests[first_index];
-                let stored = (first.machine_id.0.as_str(), first.user_id.0, first.points.0);
-                match same_play(stored, request) {
+                match request.repeats(&first.machine_id.0, first.user_id.0, first.points.0) {
                     true => decisions[first_index].ok_or_else(undecided)?,
                     false => PlayDecision::AlreadyUsed,
                 }
@@ -370,8 +370,8 @@ fn write_debits(
     Ok(())
 }
 
-/// The code was presented before this batch (row `seq`): the same machine asking again
-/// (it lost our answer) hears the same answer; anyone else hears "already used".
+/// The code was presented before this batch (row `seq`): answered as
+/// [`PlayRequest::answer_again`] says.
 fn earlier_answer(
     tx: &Transaction<'_>,
     seq: i64,
@@ -387,19 +387,7 @@ fn earlier_answer(
         })
         .map_err(db)?;
     let stored = (machine.as_str(), user as u64, points as u64);
-    if !same_play(stored, request) {
-        return Ok(PlayDecision::AlreadyUsed);
-    }
-    Ok(match rejection {
-        Some(code) => PlayDecision::Rejected(ErrorCode::parse(&code)),
-        None => PlayDecision::Accepted,
-    })
-}
-
-/// Whether `again` repeats the play stored as (machine, user, points): a machine
-/// asking again for the answer it lost.
-fn same_play((machine, user, points): (&str, u64, u64), again: &PlayRequest) -> bool {
-    machine == again.machine_id.0 && user == again.user_id.0 && points == again.points.0
+    Ok(request.answer_again(stored, rejection.as_deref().map(ErrorCode::parse)))
 }
 
 fn bind(
