@@ -109,6 +109,84 @@ pub struct RewardSessionRecord {
     pub ended_at: Option<UnixMillis>,
 }
 
+/// The longest a timed session is paid for: a day (a player who never scans the end
+/// code is not paid for the week until they come back).
+const MAX_PAID_MILLIS: i64 = gashapay_core::reward_request::MAX_MINUTES as i64 * 60_000;
+
+impl RewardSessionRecord {
+    /// What the session has earned by `now` before any cap: one point per whole
+    /// interval since it started, at most a day's.
+    pub fn wanted_at(&self, now: UnixMillis) -> u64 {
+        let interval_ms = i64::from(self.interval_minutes.max(1)) * 60_000;
+        let intervals = (now - self.started_at).clamp(0, MAX_PAID_MILLIS) / interval_ms;
+        (intervals as u64).saturating_mul(self.point.0)
+    }
+}
+
+/// The day (UTC, since the epoch) that caps and budgets count `now` in.
+pub fn reward_day(now: UnixMillis) -> u64 {
+    (now.max(0) as u64 / 1000) / 86_400
+}
+
+/// What a payout may be today: the player's cap left and the partner's budget left.
+#[derive(Debug, Clone, Copy)]
+pub struct Room {
+    pub cap_left: u64,
+    pub budget_left: u64,
+}
+
+impl Room {
+    /// The room left by a player's cap and a partner's budget once `to_player` and
+    /// `by_partner` points were given today.
+    pub fn left(cap: u64, budget: u64, to_player: u64, by_partner: u64) -> Self {
+        Self {
+            cap_left: cap.saturating_sub(to_player),
+            budget_left: budget.saturating_sub(by_partner),
+        }
+    }
+
+    /// Why a visit's `points` cannot be paid whole, if they cannot: the player's cap
+    /// is checked first.
+    pub fn refusal(&self, points: Points) -> Option<ClaimDecision> {
+        if points.0 > self.cap_left {
+            Some(ClaimDecision::DailyCapReached)
+        } else if points.0 > self.budget_left {
+            Some(ClaimDecision::BudgetExhausted)
+        } else {
+            None
+        }
+    }
+
+    /// A timed session's `wanted` points cut to the room.
+    pub fn cut(&self, wanted: u64) -> u64 {
+        wanted.min(self.cap_left).min(self.budget_left)
+    }
+}
+
+impl RewardCodeRecord {
+    /// The answer to a start code before a session is started, if there is one: a
+    /// kind-3 code already `started` is the same player's session or someone else's;
+    /// a player with a session `open` at this partner starts no other.
+    pub fn start_answer(
+        &self,
+        started: Option<RewardSessionRecord>,
+        open: bool,
+        user: UserId,
+    ) -> Option<ClaimDecision> {
+        if self.kind == RewardKind::TimedByPartner {
+            match started {
+                // The same player again: the session as it stands.
+                Some(session) if session.user_id == user => {
+                    return Some(ClaimDecision::Started(session))
+                }
+                Some(_) => return Some(ClaimDecision::TakenByOther),
+                None => {}
+            }
+        }
+        open.then_some(ClaimDecision::SessionOpen)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClaimRequest {
     pub code_id: String,

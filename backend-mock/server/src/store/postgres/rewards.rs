@@ -8,14 +8,12 @@ use super::ledger::{self, Entry};
 use super::*;
 use crate::store::rewards::{
     ClaimDecision, ClaimRequest, NewCodesDecision, NewRewardCodes, RewardCodeRecord,
-    RewardSessionRecord, TokenEndDecision,
+    RewardSessionRecord, Room, TokenEndDecision,
 };
 use ::postgres::types::ToSql;
 use ::postgres::{GenericClient, Row};
 use gashapay_core::api::rewards::{RewardKind, RewardRole, RewardSessionStatus};
 use gashapay_core::api::HistoryKind;
-
-const DAY_SECONDS: u64 = 86_400;
 
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
@@ -268,12 +266,9 @@ fn claim_in(tx: &mut Transaction<'_>, request: &ClaimRequest) -> WriteResult<Cla
             if claimed {
                 return Ok(ClaimDecision::AlreadyClaimed);
             }
-            let room = room(tx, &code.app_id, user, now_secs / DAY_SECONDS)?;
-            if code.point.0 > room.cap_left {
-                return Ok(ClaimDecision::DailyCapReached);
-            }
-            if code.point.0 > room.budget_left {
-                return Ok(ClaimDecision::BudgetExhausted);
+            let room = room(tx, &code.app_id, user, reward_day(request.now))?;
+            if let Some(refusal) = room.refusal(code.point) {
+                return Ok(refusal);
             }
             let payout = Payout {
                 app_id: &code.app_id,
@@ -295,18 +290,8 @@ fn claim_in(tx: &mut Transaction<'_>, request: &ClaimRequest) -> WriteResult<Cla
             // A kind-3 start code starts one session (`one_session_per_token_code`); a
             // kind-2 one starts one each time, and its first is enough here.
             let started = session_by(tx, "s.start_code = $1 ORDER BY s.id LIMIT 1", &[&quickid])?;
-            if code.kind == RewardKind::TimedByPartner {
-                match started {
-                    // The same player again: the session as it stands.
-                    Some(session) if session.user_id == user => {
-                        return Ok(ClaimDecision::Started(session))
-                    }
-                    Some(_) => return Ok(ClaimDecision::TakenByOther),
-                    None => {}
-                }
-            }
-            if open.is_some() {
-                return Ok(ClaimDecision::SessionOpen);
+            if let Some(answer) = code.start_answer(started, open.is_some(), user) {
+                return Ok(answer);
             }
             let id: i64 = tx
                 .query_one(
@@ -338,12 +323,6 @@ fn claim_in(tx: &mut Transaction<'_>, request: &ClaimRequest) -> WriteResult<Cla
     }
 }
 
-/// What a payout may be today: the player's cap left and the partner's budget left.
-struct Room {
-    cap_left: u64,
-    budget_left: u64,
-}
-
 fn room(tx: &mut Transaction<'_>, app_id: &str, user: UserId, day: u64) -> WriteResult<Room> {
     let limits = tx.query_one(
         "SELECT player_daily_cap, daily_budget FROM partners WHERE app_id = $1",
@@ -358,11 +337,12 @@ fn room(tx: &mut Transaction<'_>, app_id: &str, user: UserId, day: u64) -> Write
         &[&app_id, &(user.0 as i64), &day],
     )?;
     let (player, partner): (i64, i64) = (given.get(0), given.get(1));
-    Ok(Room {
-        cap_left: unsigned(cap, "a cap")?.saturating_sub(unsigned(player, "points given")?),
-        budget_left: unsigned(budget, "a budget")?
-            .saturating_sub(unsigned(partner, "points given")?),
-    })
+    Ok(Room::left(
+        unsigned(cap, "a cap")?,
+        unsigned(budget, "a budget")?,
+        unsigned(player, "points given")?,
+        unsigned(partner, "points given")?,
+    ))
 }
 
 /// A payout to write: to whom, from which partner, for what.
@@ -377,7 +357,7 @@ struct Payout<'a> {
 
 /// Writes a payout and its ledger credit; the new balance.
 fn pay(tx: &mut Transaction<'_>, payout: &Payout<'_>, now: UnixMillis) -> WriteResult<Points> {
-    let day = (now.max(0) as u64 / 1000) / DAY_SECONDS;
+    let day = reward_day(now);
     let id: i64 = tx
         .query_one(
             "INSERT INTO reward_payouts (app_id, user_id, window_start, session_id, points, day,
@@ -409,10 +389,6 @@ fn pay(tx: &mut Transaction<'_>, payout: &Payout<'_>, now: UnixMillis) -> WriteR
     )
 }
 
-/// The longest a timed session is paid for: a day (a player who never scans the end
-/// code is not paid for the week until they come back).
-const MAX_PAID_MILLIS: i64 = gashapay_core::reward_request::MAX_MINUTES as i64 * 60_000;
-
 /// Ends an open timed session: one point per whole interval since it started (at most
 /// a day), cut to the cap and the budget left today; paid (if anything) and recorded.
 fn end_open_session(
@@ -420,12 +396,8 @@ fn end_open_session(
     session: &RewardSessionRecord,
     now: UnixMillis,
 ) -> WriteResult<(RewardSessionRecord, Points)> {
-    let interval_ms = i64::from(session.interval_minutes.max(1)) * 60_000;
-    let intervals = (now - session.started_at).clamp(0, MAX_PAID_MILLIS) / interval_ms;
-    let wanted = (intervals as u64).saturating_mul(session.point.0);
-    let day = (now.max(0) as u64 / 1000) / DAY_SECONDS;
-    let room = room(tx, &session.app_id, session.user_id, day)?;
-    let earned = wanted.min(room.cap_left).min(room.budget_left);
+    let room = room(tx, &session.app_id, session.user_id, reward_day(now))?;
+    let earned = room.cut(session.wanted_at(now));
     let balance = if earned > 0 {
         let payout = Payout {
             app_id: &session.app_id,

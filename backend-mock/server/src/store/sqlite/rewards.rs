@@ -6,12 +6,10 @@ use super::ledger::{balance_in, post_payout_ledger};
 use super::*;
 use crate::store::rewards::{
     ClaimDecision, ClaimRequest, NewCodesDecision, NewRewardCodes, RewardCodeRecord,
-    RewardSessionRecord, TokenEndDecision,
+    RewardSessionRecord, Room, TokenEndDecision,
 };
 use gashapay_core::api::rewards::{RewardKind, RewardRole, RewardSessionStatus};
 use rusqlite::{params, Connection, OptionalExtension};
-
-const DAY_SECONDS: u64 = 86_400;
 
 fn corrupt(what: &str) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(0, what.to_owned(), rusqlite::types::Type::Text)
@@ -202,12 +200,9 @@ impl RewardStore for SqliteStore {
                     if claimed {
                         return Ok(ClaimDecision::AlreadyClaimed);
                     }
-                    let room = room(tx, &code.app_id, user, now_secs / DAY_SECONDS)?;
-                    if code.point.0 > room.cap_left {
-                        return Ok(ClaimDecision::DailyCapReached);
-                    }
-                    if code.point.0 > room.budget_left {
-                        return Ok(ClaimDecision::BudgetExhausted);
+                    let room = room(tx, &code.app_id, user, reward_day(request.now))?;
+                    if let Some(refusal) = room.refusal(code.point) {
+                        return Ok(refusal);
                     }
                     let balance = pay(
                         tx,
@@ -226,18 +221,8 @@ impl RewardStore for SqliteStore {
                 }
                 RewardRole::Start => {
                     let started = session_by(tx, "s.start_code = ?1", [code.quickid as i64])?;
-                    if code.kind == RewardKind::TimedByPartner {
-                        match started {
-                            // The same player again: the session as it stands.
-                            Some(session) if session.user_id == user => {
-                                return Ok(ClaimDecision::Started(session))
-                            }
-                            Some(_) => return Ok(ClaimDecision::TakenByOther),
-                            None => {}
-                        }
-                    }
-                    if open.is_some() {
-                        return Ok(ClaimDecision::SessionOpen);
+                    if let Some(answer) = code.start_answer(started, open.is_some(), user) {
+                        return Ok(answer);
                     }
                     tx.execute(
                         "INSERT INTO reward_sessions (app_id, user_id, kind, start_code, point,
@@ -303,13 +288,6 @@ impl RewardStore for SqliteStore {
     }
 }
 
-/// What a payout of `wanted` may be today: the least of it, the player's cap left and
-/// the partner's budget left.
-struct Room {
-    cap_left: u64,
-    budget_left: u64,
-}
-
 fn room(tx: &rusqlite::Transaction<'_>, app_id: &str, user: UserId, day: u64) -> StoreResult<Room> {
     let (cap, budget): (i64, i64) = tx
         .query_row(
@@ -333,10 +311,7 @@ fn room(tx: &rusqlite::Transaction<'_>, app_id: &str, user: UserId, day: u64) ->
         &[&(user.0 as i64), &app_id, &day],
     )?;
     let partner = sum("app_id = ?1 AND day = ?2", &[&app_id, &day])?;
-    Ok(Room {
-        cap_left: (cap as u64).saturating_sub(player),
-        budget_left: (budget as u64).saturating_sub(partner),
-    })
+    Ok(Room::left(cap as u64, budget as u64, player, partner))
 }
 
 /// Writes a payout and its ledger credit; the new balance.
@@ -350,7 +325,7 @@ fn pay(
     now: UnixMillis,
 ) -> StoreResult<Points> {
     let (app_id, partner_name) = code_partner;
-    let day = (now.max(0) as u64 / 1000) / DAY_SECONDS;
+    let day = reward_day(now);
     tx.execute(
         "INSERT INTO reward_payouts (app_id, user_id, window_start, session_id, points, day,
              created_at)
@@ -370,10 +345,6 @@ fn pay(
     post_payout_ledger(tx, user, points, partner_name, payout, now)
 }
 
-/// The longest a timed session is paid for: a day (a player who never scans the end
-/// code is not paid for the week until they come back).
-const MAX_PAID_MILLIS: i64 = gashapay_core::reward_request::MAX_MINUTES as i64 * 60_000;
-
 /// Ends an open timed session: one point per whole interval since it started (at most
 /// a day), cut to the cap and the budget left today; paid (if anything) and recorded.
 fn end_open_session(
@@ -381,12 +352,8 @@ fn end_open_session(
     session: &RewardSessionRecord,
     now: UnixMillis,
 ) -> StoreResult<(RewardSessionRecord, Points)> {
-    let interval_ms = i64::from(session.interval_minutes.max(1)) * 60_000;
-    let intervals = (now - session.started_at).clamp(0, MAX_PAID_MILLIS) / interval_ms;
-    let wanted = (intervals as u64).saturating_mul(session.point.0);
-    let day = (now.max(0) as u64 / 1000) / DAY_SECONDS;
-    let room = room(tx, &session.app_id, session.user_id, day)?;
-    let earned = wanted.min(room.cap_left).min(room.budget_left);
+    let room = room(tx, &session.app_id, session.user_id, reward_day(now))?;
+    let earned = room.cut(session.wanted_at(now));
     let balance = if earned > 0 {
         pay(
             tx,
